@@ -1,0 +1,294 @@
+"""Tests of micrograd_core.graph on its DOT text: lecture records, reuse edges, hidden grads,
+highlight, colours, the node cap, escaping (checked with the `dot` binary when installed), speed."""
+
+import math
+import shutil
+import subprocess
+
+import pytest
+
+from micrograd_core.engine import Value
+from micrograd_core.graph import (
+    HIGHLIGHT_COLOR,
+    NEGATIVE_COLOR,
+    NEUTRAL_COLOR,
+    POSITIVE_COLOR,
+    GraphDrawing,
+    draw_dot,
+    draw_graph,
+    format_number,
+    trace,
+)
+
+
+def lecture_expression() -> dict[str, Value]:
+    """L = (a*b + c) * f from the lecture, after backward()."""
+    a = Value(2.0, label="a")
+    b = Value(-3.0, label="b")
+    c = Value(10.0, label="c")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    f = Value(-2.0, label="f")
+    L = d * f
+    L.label = "L"
+    L.backward()
+    return {"a": a, "b": b, "c": c, "e": e, "d": d, "f": f, "L": L}
+
+
+def record_line(source: str, label: str) -> str:
+    """The one DOT line of the record whose first field is `label`."""
+    lines = [line for line in source.splitlines() if f'"{{ {label} | data' in line]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def edges(source: str) -> list[str]:
+    return [line.strip() for line in source.splitlines() if "->" in line]
+
+
+def chain(n: int) -> Value:
+    """A chain of n multiplications: 2n + 1 Value nodes (each step adds a constant and a product)."""
+    v = Value(1.0, label="x")
+    for _ in range(n):
+        v = v * 1.0
+    return v
+
+
+def assert_dot_renders(source: str) -> None:
+    """Run `dot -Tsvg` on the source when the binary is installed; pages never need it."""
+    if shutil.which("dot") is None:
+        return
+    result = subprocess.run(["dot", "-Tsvg"], input=source, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert "<svg" in result.stdout
+    assert "Warning" not in result.stderr, result.stderr
+
+
+def test_lecture_records_ops_and_edges():
+    v = lecture_expression()
+    src = draw_dot(v["L"]).source
+    assert "{ L | data -8.0000 | grad 1.0000 }" in record_line(src, "L")
+    assert "{ a | data 2.0000 | grad 6.0000 }" in record_line(src, "a")
+    assert "{ b | data -3.0000 | grad -4.0000 }" in record_line(src, "b")
+    assert "{ c | data 10.0000 | grad -2.0000 }" in record_line(src, "c")
+    assert "{ e | data -6.0000 | grad -2.0000 }" in record_line(src, "e")
+    assert "{ d | data 4.0000 | grad -2.0000 }" in record_line(src, "d")
+    assert "{ f | data -2.0000 | grad 4.0000 }" in record_line(src, "f")
+    assert src.count('label="*"') == 2
+    assert src.count('label="+"') == 1
+    # 3 ops: each has 2 input edges and 1 output edge
+    assert len(edges(src)) == 9
+    assert "rankdir=LR" in src
+    assert "bgcolor=transparent" in src
+    assert_dot_renders(src)
+
+
+def test_dot_is_deterministic():
+    first = draw_dot(lecture_expression()["L"]).source
+    assert draw_dot(lecture_expression()["L"]).source == first  # rebuilt from scratch
+    L = lecture_expression()["L"]
+    assert draw_dot(L).source == draw_dot(L).source
+    assert "n0 [" in first and "n6 [" in first  # ids are topological positions
+
+
+def test_trace_lists_nodes_in_order_and_one_edge_per_use():
+    a = Value(3.0, label="a")
+    b = a + a
+    nodes, edge_list = trace(b)
+    assert nodes == [a, b]
+    assert len(edge_list) == 2
+    assert all(child is a and parent is b for child, parent in edge_list)
+    b.backward()
+    src = draw_dot(b).source
+    assert edges(src).count("n0 -> n1_op") == 2
+    assert "grad 2.0000" in record_line(src, "a")
+
+
+def test_trace_of_lecture_expression():
+    v = lecture_expression()
+    nodes, edge_list = trace(v["L"])
+    assert len(nodes) == 7 and nodes[-1] is v["L"]
+    assert len(edge_list) == 6
+    position = {id(n): i for i, n in enumerate(nodes)}
+    assert all(position[id(child)] < position[id(parent)] for child, parent in edge_list)
+
+
+def test_show_grad_false_hides_every_grad():
+    v = lecture_expression()
+    src = draw_dot(v["L"], show_grad=False).source
+    assert "grad ?" in record_line(src, "a")
+    assert src.count("grad ?") == 7
+    assert POSITIVE_COLOR not in src and NEGATIVE_COLOR not in src
+    assert "grad 6.0000" not in src
+
+
+def test_show_grad_collection_shows_only_those():
+    v = lecture_expression()
+    src = draw_dot(v["L"], show_grad=[v["L"], v["d"]]).source
+    assert "grad 1.0000" in record_line(src, "L")
+    assert "grad -2.0000" in record_line(src, "d")
+    assert "grad ?" in record_line(src, "a")
+    assert src.count("grad ?") == 5
+
+
+def test_show_grad_uses_identity_not_equal_data():
+    twin = Value(2.0, label="a")  # same data and label as a, but another node
+    v = lecture_expression()
+    src = draw_dot(v["L"], show_grad=[twin]).source
+    assert src.count("grad ?") == 7
+
+
+def test_highlight_changes_only_that_node():
+    v = lecture_expression()
+    plain = draw_dot(v["L"]).source
+    lit = draw_dot(v["L"], highlight=[v["e"]]).source
+    assert record_line(lit, "e") != record_line(plain, "e")
+    assert "penwidth=3" in record_line(lit, "e")
+    assert "fillcolor=" in record_line(lit, "e")
+    assert record_line(lit, "a") == record_line(plain, "a")
+    assert "penwidth=3" not in record_line(plain, "e")
+
+
+def test_highlight_fill_is_a_light_tint_of_highlight_color():
+    fill = "#FBE3B3"
+    src = draw_dot(lecture_expression()["L"], highlight=[lecture_expression()["L"]]).source
+    assert fill not in src  # another expression's node: nothing highlighted
+    v = lecture_expression()
+    src = draw_dot(v["L"], highlight=[v["L"]]).source
+    assert f'fillcolor="{fill}"' in record_line(src, "L")
+    # each channel lies between HIGHLIGHT_COLOR's and white's
+    for i in (1, 3, 5):
+        assert int(HIGHLIGHT_COLOR[i : i + 2], 16) <= int(fill[i : i + 2], 16) <= 255
+
+
+def test_rankdir_tb():
+    src = draw_dot(lecture_expression()["L"], rankdir="TB").source
+    assert "rankdir=TB" in src and "rankdir=LR" not in src
+    with pytest.raises(ValueError):
+        draw_graph(Value(1.0), rankdir="sideways")
+
+
+def test_colours_follow_the_sign_of_grad():
+    v = lecture_expression()
+    src = draw_dot(v["L"]).source
+    assert f'color="{POSITIVE_COLOR}"' in record_line(src, "a")  # grad 6
+    assert f'color="{NEGATIVE_COLOR}"' in record_line(src, "b")  # grad -4
+    zero = Value(1.0, label="z")
+    src = draw_dot(zero * 0.0, show_grad=True).source  # never backpropagated: grads 0
+    assert POSITIVE_COLOR not in record_line(src, "z") and NEGATIVE_COLOR not in record_line(src, "z")
+    assert NEUTRAL_COLOR in src
+
+
+def test_names_override_labels_by_identity():
+    v = lecture_expression()
+    src = draw_dot(v["L"], names={v["a"]: "x₁", v["L"]: "loss"}).source
+    assert "data 2.0000" in record_line(src, "x₁")
+    assert "data -8.0000" in record_line(src, "loss")
+    assert '"{ a |' not in src
+
+
+def test_unlabelled_values_have_no_label_field():
+    src = draw_dot(Value(1.5) + Value(-0.5)).source
+    assert '"{ data 1.5000 | grad 0.0000 }"' in src
+    assert '"{ data 1.0000 | grad 0.0000 }"' in src
+
+
+def test_cap_draws_the_nodes_nearest_the_output():
+    root = chain(150)
+    drawing = draw_graph(root, max_nodes=20)
+    assert isinstance(drawing, GraphDrawing)
+    assert drawing.total == 301
+    assert drawing.shown == 20
+    assert drawing.omitted == 281
+    assert "281 of 301" in drawing.note and "20 nodes" in drawing.note
+    src = drawing.dot.source
+    assert "281 of 301" in src
+    assert "shape=note" in src
+    assert src.count("shape=ellipse") < 20
+    records = [line for line in src.splitlines() if "grad " in line]
+    assert len(records) == 20
+    assert "n300 [" in src  # the output is always drawn
+    assert "n0 [" not in src  # the far input is not
+    assert "style=dashed" in src  # the note points at where the cut inputs come in
+    assert_dot_renders(src)
+
+
+def test_cap_note_is_empty_when_nothing_is_left_out():
+    drawing = draw_graph(lecture_expression()["L"])
+    assert (drawing.shown, drawing.total, drawing.omitted, drawing.note) == (7, 7, 0, "")
+    assert "shape=note" not in drawing.dot.source
+    exact = draw_graph(chain(3), max_nodes=7)
+    assert exact.note == "" and exact.shown == 7
+
+
+def test_cap_of_one_and_invalid_cap():
+    drawing = draw_graph(chain(5), max_nodes=1)
+    assert drawing.shown == 1
+    assert drawing.note == "Showing the node nearest the output; 10 of 11 nodes are left out."
+    assert_dot_renders(drawing.dot.source)
+    for bad in (0, -3):
+        with pytest.raises(ValueError):
+            draw_graph(Value(1.0), max_nodes=bad)
+
+
+def test_cap_prefers_shallow_nodes_over_deep_ones():
+    # root = deep + shallow: the shallow input (distance 1) beats the deep chain's inner nodes
+    shallow = Value(5.0, label="shallow")
+    root = chain(10) + shallow
+    src = draw_graph(root, max_nodes=3).dot.source
+    assert "shallow" in src
+
+
+def test_escaping_record_special_characters():
+    tricky = 'a|b{c}<d>"\\e'
+    x = Value(1.0, label=tricky)
+    y = x * Value(2.0, label="<html>")
+    y.label = "back\\slash\nnewline"
+    y.backward()
+    src = draw_dot(y).source
+    assert "\\|" in src and "\\{" in src and "\\<" in src
+    assert_dot_renders(src)
+    if shutil.which("dot"):
+        svg = subprocess.run(["dot", "-Tsvg"], input=src, capture_output=True, text=True, timeout=30).stdout
+        assert "a|b{c}&lt;d&gt;&quot;\\e" in svg  # drawn literally, one field
+        assert "&lt;html&gt;" in svg
+
+
+def test_numbers_are_readable():
+    assert format_number(2.0) == "2.0000"
+    assert format_number(-0.0) == "0.0000"
+    assert format_number(1e9) == "1e+09"
+    assert format_number(-1.5e-7) == "-1.5e-07"
+    assert format_number(math.inf) == "inf"
+    assert format_number(-math.inf) == "-inf"
+    assert format_number(math.nan) == "nan"
+    x = Value(800.0, label="x")
+    y = x.exp()  # overflows to inf
+    y.backward()
+    src = draw_dot(y).source
+    assert "data inf" in src
+    assert_dot_renders(src)
+
+
+def test_every_op_is_drawn():
+    x = Value(0.5, label="x")
+    y = ((x**2).tanh() + x.exp() - x.relu() / 3).sigmoid()
+    y.backward()
+    src = draw_dot(y).source
+    ops = [line.split("label=")[1].split(" ")[0].strip('"') for line in src.splitlines() if "_op [" in line]
+    assert sorted(set(ops)) == sorted(["**2", "tanh", "exp", "relu", "sigmoid", "**-1", "+", "*"])
+    assert_dot_renders(src)
+
+
+def test_large_and_deep_graphs_draw_only_what_is_shown():
+    # speed is measured in benchmarks/, not asserted here
+    drawing = draw_graph(chain(250), max_nodes=1000)  # 501 nodes
+    assert drawing.shown == 501 and drawing.note == ""
+
+    deep = chain(100_000)  # 100,000 operations deep: 200,001 nodes, no recursion limit hit
+    drawing = draw_graph(deep, max_nodes=80)
+    source = drawing.dot.source
+    assert drawing.shown == 80 and drawing.total == 200_001
+    assert len(source) < 20_000  # DOT only for the drawn nodes
