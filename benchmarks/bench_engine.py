@@ -71,8 +71,9 @@ def main() -> None:
         t_theirs.append(timed(lambda: training_step(theirs, KarpathyValue, X, y)))
     m_ours, m_theirs = statistics.median(t_ours), statistics.median(t_theirs)
     print(f"python {sys.version.split()[0]}, {args.rounds} alternating rounds, same weights (first losses agree)")
-    print(f"micrograd_core step: median {m_ours * 1000:7.1f} ms  (min {min(t_ours) * 1000:.1f}, max {max(t_ours) * 1000:.1f})")
-    print(f"micrograd 0.1.0    : median {m_theirs * 1000:7.1f} ms  (min {min(t_theirs) * 1000:.1f}, max {max(t_theirs) * 1000:.1f})")
+    for name, times in (("micrograd_core", t_ours), ("micrograd 0.1.0", t_theirs)):
+        ms = [t * 1000 for t in times]
+        print(f"{name:15s} step: median {statistics.median(ms):7.1f} ms  (min {min(ms):.1f}, max {max(ms):.1f})")
     print(f"ratio (ours / micrograd): {m_ours / m_theirs:.3f}   goal <= 0.25")
 
 

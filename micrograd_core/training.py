@@ -1,0 +1,251 @@
+"""Losses and the gradient-descent loop, as in the lecture and micrograd's demo.
+
+`Trainer.step` is the lecture's training loop body (forward pass, loss,
+zero_grad, backward, update). The hinge loss with L2 regularisation, minibatches
+and learning-rate decay follow micrograd's demo.ipynb
+(github.com/karpathy/micrograd). `mlp_forward_numpy` evaluates a model on many
+points at once, for drawing decision boundaries.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .engine import Value
+from .nn import MLP
+
+
+def squared_error_loss(scores: Sequence[Value], ys: Sequence[float]) -> Value:
+    """The lecture's loss: sum of (prediction - target)**2."""
+    if len(scores) == 0:
+        raise ValueError("need at least one score")
+    return sum((yout - float(ygt)) ** 2 for ygt, yout in zip(ys, scores, strict=True))
+
+
+def hinge_loss(scores: Sequence[Value], ys: Sequence[float]) -> Value:
+    """The demo's max-margin loss: mean of relu(1 - y * score)."""
+    if len(scores) == 0:
+        raise ValueError("need at least one score")
+    losses = [(1 + -float(yi) * scorei).relu() for yi, scorei in zip(ys, scores, strict=True)]
+    return sum(losses) * (1.0 / len(losses))
+
+
+def l2_penalty(params: Sequence[Value], alpha: float) -> Value:
+    """L2 regularisation: alpha * sum of p**2 over the parameters."""
+    if len(params) == 0:
+        return Value(0.0)
+    return float(alpha) * sum(p * p for p in params)
+
+
+def accuracy(scores: Sequence[float | Value], ys: Sequence[float]) -> float:
+    """Fraction of samples on the right side: a score > 0 predicts +1, otherwise -1."""
+    if len(scores) == 0:
+        raise ValueError("need at least one score")
+    data = [s.data if isinstance(s, Value) else float(s) for s in scores]
+    return sum((float(yi) > 0) == (si > 0) for yi, si in zip(ys, data, strict=True)) / len(data)
+
+
+def sgd_step(params: Sequence[Value], lr: float) -> None:
+    """Nudge every parameter against its gradient."""
+    for p in params:
+        p.data += -lr * p.grad
+
+
+_DATA_LOSSES = {"squared_error": squared_error_loss, "hinge": hinge_loss}
+LOSSES = tuple(_DATA_LOSSES)
+
+
+@dataclass
+class TrainConfig:
+    """Settings of a training run."""
+
+    lr: float = 0.05
+    loss: str = "squared_error"  # or "hinge", which adds alpha * sum(p**2)
+    alpha: float = 1e-4  # L2 strength, used with the hinge loss
+    batch_size: int | None = None  # None: every sample, every step
+    lr_decay: bool = False  # the demo's schedule: lr * (1 - 0.9 * k / 100), never below lr * 0.1
+    zero_grad: bool = True  # False reproduces the lecture's bug: gradients pile up across steps
+    seed: int = 0  # picks the minibatches
+    explode_factor: float = 1e4  # a loss above this * max(first loss, 1) counts as diverged
+
+
+@dataclass
+class StepReport:
+    """What one training step measured (before its update)."""
+
+    step: int  # 1-based count of steps taken
+    loss: float
+    accuracy: float
+    lr: float
+
+
+class Trainer:
+    """Gradient descent on an MLP, one step at a time."""
+
+    def __init__(
+        self,
+        model: MLP,
+        X: Sequence[Sequence[float]] | np.ndarray,
+        y: Sequence[float] | np.ndarray,
+        config: TrainConfig,
+    ) -> None:
+        # plain floats: numpy scalars on the left of `*` would bypass Value's operators
+        self.X: list[list[float]] = np.asarray(X, dtype=np.float64).tolist()
+        self.y: list[float] = np.asarray(y, dtype=np.float64).tolist()
+        if config.loss not in LOSSES:
+            raise ValueError(f"unknown loss {config.loss!r}; choose one of {', '.join(LOSSES)}")
+        if len(self.X) == 0 or len(self.X) != len(self.y):
+            raise ValueError(f"need as many targets as inputs (at least one), got {len(self.X)} and {len(self.y)}")
+        if any(len(x) != model.nin for x in self.X):
+            raise ValueError(f"every input must have {model.nin} numbers, one per input of the model")
+        if len(model.layers[-1].neurons) != 1:
+            raise ValueError("the model must have one output (a score per sample)")
+        if config.batch_size is not None and config.batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1 or None, got {config.batch_size}")
+        self.model = model
+        self.config = config
+        self.history: list[StepReport] = []
+        self.stopped_reason: str | None = None
+        self._rng = np.random.default_rng(config.seed)
+        self._good_weights: list[float] | None = None  # the weights history[-1] was measured on
+
+    def step(self) -> StepReport:
+        """Take one step of gradient descent and report its loss and accuracy.
+
+        If the loss diverges (inf, nan, or exploded), the update is skipped, the
+        weights go back to the last good ones, `stopped_reason` says why, nothing is
+        added to `history`, and the report of the failed step is returned.
+        """
+        if self.stopped_reason is not None:
+            raise RuntimeError(self.stopped_reason)
+        k = len(self.history) + 1
+        xs, ys = self._batch()
+        lr = self.learning_rate(k)
+
+        # forward pass
+        scores = [self.model(x) for x in xs]
+        loss = self.loss(scores, ys)
+
+        # backward pass
+        if self.config.zero_grad:
+            self.model.zero_grad()
+        loss.backward()
+
+        report = StepReport(k, loss.data, accuracy(scores, ys), lr)
+        if self._diverged(report):
+            return report
+
+        # update
+        for p in self.model.parameters():
+            p.data += -lr * p.grad
+
+        self.history.append(report)
+        return report
+
+    def steps(self, k: int) -> list[StepReport]:
+        """Take up to k steps; the reports of those applied (a diverged one is left out)."""
+        reports = []
+        for _ in range(k):
+            report = self.step()
+            if self.stopped_reason is not None:
+                break
+            reports.append(report)
+        return reports
+
+    def loss(self, scores: Sequence[Value], ys: Sequence[float]) -> Value:
+        """The configured loss of these scores (with the L2 term for the hinge loss)."""
+        loss = _DATA_LOSSES[self.config.loss](scores, ys)
+        if self.config.loss == "hinge":
+            loss = loss + l2_penalty(self.model.parameters(), self.config.alpha)
+        return loss
+
+    def learning_rate(self, step: int) -> float:
+        """The learning rate of the given (1-based) step."""
+        if not self.config.lr_decay:
+            return self.config.lr
+        return self.config.lr * max(1.0 - 0.9 * (step - 1) / 100, 0.1)
+
+    def _batch(self) -> tuple[list[list[float]], list[float]]:
+        if self.config.batch_size is None:
+            return self.X, self.y
+        ri = self._rng.permutation(len(self.X))[: self.config.batch_size]
+        return [self.X[i] for i in ri], [self.y[i] for i in ri]
+
+    def _diverged(self, report: StepReport) -> bool:
+        """Whether this step's loss or gradients blew up; if so, stop and restore the last good weights."""
+        params = self.model.parameters()
+        first = self.history[0].loss if self.history else report.loss
+        if not math.isfinite(report.loss):
+            what = f"The loss became {report.loss}"
+        elif not all(math.isfinite(p.grad) for p in params):
+            what = "The gradients became inf or nan"
+        elif report.loss > self.config.explode_factor * max(first, 1.0):
+            what = f"The loss jumped to {report.loss:.3g} (it started at {first:.3g})"
+        else:
+            self._good_weights = [p.data for p in params]
+            return False
+        if self._good_weights is not None:
+            for p, w in zip(params, self._good_weights, strict=True):
+                p.data = w
+        self.stopped_reason = (
+            f"{what} at step {report.step}: the learning rate {report.lr:g} is too large, so each step "
+            "overshoots and the weights blow up. The last good weights are kept; "
+            "lower the learning rate and start again."
+        )
+        return True
+
+    def parameters_table(self) -> list[dict]:
+        """Every parameter's name (L1.N1.w1 ... L3.N1.b, 1-based), data and gradient."""
+        rows = []
+        for li, layer in enumerate(self.model.layers, 1):
+            for ni, neuron in enumerate(layer.neurons, 1):
+                named = [(f"w{i}", w) for i, w in enumerate(neuron.w, 1)] + [("b", neuron.b)]
+                rows += [{"name": f"L{li}.N{ni}.{n}", "data": p.data, "grad": p.grad} for n, p in named]
+        return rows
+
+    def predict(self, X: Sequence[Sequence[float]] | np.ndarray) -> list[float]:
+        """The model's current output for each input."""
+        return [self.model(x).data for x in np.asarray(X, dtype=np.float64).tolist()]
+
+    def loss_graph(self, sample: int = 0) -> Value:
+        """A fresh graph of one sample's forward pass and data loss, with its gradients filled in.
+
+        It runs on a copy of the model, so the model's data and gradients are untouched.
+        The L2 term is left out to keep the drawing readable.
+        """
+        model = copy.deepcopy(self.model)
+        model.zero_grad()
+        x = [Value(xi, label=f"x{i}") for i, xi in enumerate(self.X[sample], 1)]
+        score = model(x)
+        score.label = "score"
+        loss = _DATA_LOSSES[self.config.loss]([score], [self.y[sample]])
+        loss.label = "loss"
+        loss.backward()
+        return loss
+
+
+_NUMPY_ACTIVATIONS = {
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "sigmoid": lambda z: np.exp(-np.logaddexp(0.0, -z)),  # 1 / (1 + e**-z) without overflow
+    "linear": lambda z: z,
+}
+
+
+def mlp_forward_numpy(model: MLP, points: np.ndarray) -> np.ndarray:
+    """The model's current outputs for many points at once: (m, nin) -> (m,), or (m, nout) if nout > 1."""
+    a = np.asarray(points, dtype=np.float64)
+    if a.ndim != 2 or a.shape[1] != model.nin:
+        raise ValueError(f"points must have shape (m, {model.nin}), got {a.shape}")
+    with np.errstate(all="ignore"):  # inf and nan propagate, as in Value
+        for layer in model.layers:
+            # rebuilt on every call: the weights change at every training step
+            W = np.array([[w.data for w in n.w] for n in layer.neurons])
+            b = np.array([n.b.data for n in layer.neurons])
+            a = _NUMPY_ACTIVATIONS[layer.neurons[0].activation](a @ W.T + b)  # a Layer's neurons share one
+    return a[:, 0] if a.shape[1] == 1 else a
