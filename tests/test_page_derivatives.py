@@ -1,0 +1,138 @@
+"""AppTest of the Derivatives page: every widget, numbers checked against values computed here by hand."""
+
+import json
+import math
+
+import pytest
+
+from tests.conftest import open_page
+
+PAGE = "pages/derivatives.py"
+
+
+def f(x):
+    return 3 * x**2 - 4 * x + 5
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_defaults_show_the_lecture_slope():
+    at = open_page(PAGE)
+    assert not at.exception
+    m = metrics(at)
+    assert float(m["autograd slope"]) == pytest.approx(14.0)  # f'(3) = 6*3 - 4
+    x, h = 3.0, 1e-3
+    assert float(m["(f(x+h) − f(x)) / h"]) == pytest.approx((f(x + h) - f(x)) / h, rel=1e-5)
+    assert float(m["difference"]) == pytest.approx(3 * h, rel=1e-2)  # (f(x+h)-f(x))/h - f'(x) = 3h
+
+
+def test_x_and_h_sliders_change_the_slopes():
+    at = open_page(PAGE)
+    at.slider(key="deriv_x").set_value(-1.5).run()
+    at.slider(key="deriv_log_h").set_value(-1).run()
+    m = metrics(at)
+    assert float(m["autograd slope"]) == pytest.approx(6 * -1.5 - 4)
+    assert float(m["(f(x+h) − f(x)) / h"]) == pytest.approx(6 * -1.5 - 4 + 3 * 0.1, rel=1e-5)
+    assert at.query_params["deriv_x"] == ["-1.5"] or at.query_params["deriv_x"] == "-1.5"
+
+
+def test_charts_draw_function_secant_tangent_and_error_curve():
+    at = open_page(PAGE)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 3
+    fig = json.loads(charts[0].proto.spec)
+    names = [t.get("name") for t in fig["data"]]
+    assert names == ["f(x)", "secant through x and x+h", "tangent (autograd slope)", "f(x), f(x+h)"]
+    curve = fig["data"][0]
+    assert curve["y"][150] == pytest.approx(f(0.0))  # midpoint of linspace(-6, 6, 301)
+    err = json.loads(charts[1].proto.spec)["data"][0]
+    ys = [e for e in err["y"] if e is not None]
+    # the V of the lesson: the error is smallest in the middle, larger at both ends
+    assert min(ys) < ys[-1] and min(ys) < max(ys[:10])
+
+
+def test_typed_formula_changes_slope():
+    at = open_page(PAGE)
+    at.text_input(key="deriv_formula").set_value("tanh(x)").run()
+    at.slider(key="deriv_x").set_value(0.5).run()
+    assert not at.exception and not at.error
+    assert float(metrics(at)["autograd slope"]) == pytest.approx(1 - math.tanh(0.5) ** 2, rel=1e-5)
+
+
+@pytest.mark.parametrize("bad", ["3*x**", "__import__('os')", "x + y", "sin(x)", "", "ｘ+1"])
+def test_bad_formula_shows_an_error_and_the_page_keeps_working(bad):
+    at = open_page(PAGE)
+    at.text_input(key="deriv_formula").set_value(bad).run()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert "last good formula" in at.error[0].value
+    assert float(metrics(at)["autograd slope"]) == pytest.approx(14.0)  # the default formula still drawn
+    at.slider(key="deriv_a").set_value(1.0).run()  # the rest of the page still answers
+    assert not at.exception
+
+
+def test_several_inputs_table_matches_hand_slopes():
+    at = open_page(PAGE)
+    at.slider(key="deriv_a").set_value(1.5).run()
+    at.slider(key="deriv_b").set_value(-2.0).run()
+    at.slider(key="deriv_c").set_value(4.0).run()
+    at.slider(key="deriv_nudge").set_value(-3).run()
+    table = at.table[0].value
+    a, b, c, h = 1.5, -2.0, 4.0, 1e-3
+    d = a * b + c
+    assert list(table["autograd dd/d·"]) == pytest.approx([b, a, 1.0])
+    assert list(table["d before"]) == pytest.approx([d, d, d])
+    assert list(table["d after"]) == pytest.approx([(a + h) * b + c, a * (b + h) + c, d + h])
+    assert list(table["slope (after − before) / h"]) == pytest.approx([b, a, 1.0], rel=1e-6)
+
+
+def hand_descent(w, x, goal, lr, steps):
+    for _ in range(steps):
+        w -= lr * (w * x - goal) * x
+    return w
+
+
+def test_step_run_and_reset_follow_the_update_rule():
+    at = open_page(PAGE)
+    at.button[0].click().run()  # Step
+    w1 = hand_descent(0.0, 2.0, 0.8, 0.1, 1)
+    assert float(metrics(at)["weight"]) == pytest.approx(w1, rel=1e-5)
+    at.button[1].click().run()  # Run 10 steps
+    assert metrics(at)["step"] == "11"
+    w11 = hand_descent(0.0, 2.0, 0.8, 0.1, 11)
+    assert float(metrics(at)["weight"]) == pytest.approx(w11, rel=1e-5)
+    assert float(metrics(at)["error"]) == pytest.approx(0.5 * (w11 * 2.0 - 0.8) ** 2, rel=1e-4, abs=1e-9)
+    assert not at.warning
+    at.button[2].click().run()  # Reset
+    assert metrics(at)["step"] == "0"
+
+
+def test_too_large_learning_rate_diverges_with_a_note():
+    at = open_page(PAGE)
+    at.slider(key="deriv_lr").set_value(0.7).run()  # lr * input^2 = 2.8 > 2
+    at.button[1].click().run()
+    assert not at.exception
+    assert any("Diverging" in w.value for w in at.warning)
+    assert abs(hand_descent(0.0, 2.0, 0.8, 0.7, 10)) > 10
+    assert float(metrics(at)["weight"]) == pytest.approx(hand_descent(0.0, 2.0, 0.8, 0.7, 10), rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    "query, key, expected, notice",
+    [
+        ({"deriv_x": "2.5"}, "deriv_x", 2.5, False),
+        ({"deriv_x": "99"}, "deriv_x", 3.0, True),
+        ({"deriv_x": "abc"}, "deriv_x", 3.0, True),
+        ({"deriv_log_h": "-20"}, "deriv_log_h", -3, True),
+        ({"deriv_log_h": "-5"}, "deriv_log_h", -5, False),
+        ({"deriv_lr": "inf"}, "deriv_lr", 0.1, True),
+        ({"deriv_formula": "tanh(x)"}, "deriv_formula", "tanh(x)", False),
+    ],
+)
+def test_url_values_seed_the_page_or_fall_back_with_a_notice(query, key, expected, notice):
+    at = open_page(PAGE, query)
+    assert not at.exception
+    assert at.session_state[key] == expected
+    assert any(key in w.value and "ignored" in w.value for w in at.warning) == notice
