@@ -4,8 +4,10 @@ import streamlit as st
 
 from ui import PAGES
 
+# No icon here: a page's icon becomes its favicon, and a ":material/...:" one is fetched from the web.
+# Icons are drawn by the frame's own navigation instead.
 page = st.navigation(
-    [st.Page(p.path, title=p.title, icon=p.icon, default=(i == 0)) for i, p in enumerate(PAGES)],
+    [st.Page(p.path, title=p.title, default=(i == 0)) for i, p in enumerate(PAGES)],
     position="hidden",
 )
 page.run()

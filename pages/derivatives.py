@@ -115,10 +115,10 @@ def predict_compare_learn() -> None:
         cols[2].slider("goal", -3.0, 3.0, step=0.1, key="deriv_goal")
         cols[3].slider("start weight", -3.0, 3.0, step=0.1, key="deriv_w0")
     s = st.session_state
-    buttons = st.columns([1, 1, 1, 3])
-    buttons[0].button("Step", on_click=take_steps, args=(1,), icon=":material/skip_next:")
-    buttons[1].button("Run 10 steps", on_click=take_steps, args=(10,), icon=":material/fast_forward:")
-    buttons[2].button("Reset", on_click=take_steps, args=(0,), icon=":material/restart_alt:")
+    with st.container(horizontal=True):
+        st.button("Step", on_click=take_steps, args=(1,), icon=":material/skip_next:")
+        st.button("Run 10 steps", on_click=take_steps, args=(10,), icon=":material/fast_forward:")
+        st.button("Reset", on_click=take_steps, args=(0,), icon=":material/restart_alt:")
     history = descend(s.deriv_w0, s.deriv_input, s.deriv_goal, s.deriv_lr, s.deriv_steps)
     last = history[-1]
     a, b, c = st.columns(3)

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
 from .state import Param, sync_url
+
+FAVICON = Path(__file__).parent / "static" / "favicon.png"
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ _PRESENT_CSS = """
 <style>
 html { font-size: 22px; }
 [data-testid="stMetricValue"] { font-size: 2.4rem; }
-.block-container { padding-top: 2rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding: 2rem 1.5rem 4rem 1.5rem; max-width: 100%; }
 </style>
 """
 
@@ -67,7 +70,8 @@ def detail_visible() -> bool:
 def page_frame(path: str, params: Sequence[Param] = ()) -> None:
     """Set up the page at `path` (e.g. "pages/neuron.py"): config, state from the URL, navigation."""
     spec = next(p for p in PAGES if p.path == path)
-    st.set_page_config(page_title=f"{spec.title} · micrograd", page_icon=spec.icon, layout="wide")
+    # a local favicon: a ":material/...:" page icon would be fetched from the web, and a classroom may be offline
+    st.set_page_config(page_title=f"{spec.title} · micrograd", page_icon=str(FAVICON), layout="wide")
     notices = sync_url([PRESENT, *params])
     with st.sidebar:
         st.markdown("### micrograd, step by step")

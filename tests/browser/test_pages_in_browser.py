@@ -85,3 +85,15 @@ def test_derivatives_bad_formula_in_the_browser(server, page):
     expect(page.locator('[data-testid="stAlert"]').filter(has_text="last good formula")).to_be_visible()
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     expect(page.locator('[data-testid="stPlotlyChart"]').first.locator("svg.main-svg").first).to_be_attached()
+
+
+def test_pages_load_nothing_from_the_internet(server, page):
+    """A classroom may have no connection: every request goes to the app's own server."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    for spec in PAGES:
+        page.goto(f"{server.url}/{url_of(spec.path)}")
+        wait_idle(page)
+        page.wait_for_timeout(500)
+    external = [u for u in requested if not u.startswith((server.url, "data:", "blob:"))]
+    assert requested and not external, external

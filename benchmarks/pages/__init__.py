@@ -1,0 +1,1 @@
+"""Per-page server-time benchmarks, gathered by benchmarks/bench_pages.py."""

@@ -1,0 +1,46 @@
+"""Showing a Value graph on a page: the lecture-style drawing, what a cap left out, and downloads."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Collection, Mapping
+
+import streamlit as st
+
+from micrograd_core.engine import Value
+from micrograd_core.graph import GraphDrawing, draw_graph
+
+from .frame import presenting
+
+
+def show_graph(
+    root: Value,
+    *,
+    key: str,
+    rankdir: str = "LR",
+    highlight: Collection[Value] = (),
+    show_grad: bool | Collection[Value] = True,
+    max_nodes: int = 80,
+    names: Mapping[Value, str] | None = None,
+) -> GraphDrawing:
+    """Draw the graph of `root` (rendered in the browser, no `dot` program needed) and say what a cap left out."""
+    drawing = draw_graph(
+        root, rankdir=rankdir, highlight=highlight, show_grad=show_grad, max_nodes=max_nodes, names=names
+    )
+    if presenting():
+        drawing.dot.graph_attr["fontsize"] = "18"
+        drawing.dot.node_attr["fontsize"] = "18"
+    st.graphviz_chart(drawing.dot, key=key)
+    if drawing.note:
+        st.info(drawing.note, icon=":material/visibility_off:")
+    return drawing
+
+
+def svg_of(dot_source: str) -> bytes | None:
+    """SVG bytes from the graphviz `dot` program, or None when it is not installed."""
+    dot = shutil.which("dot")
+    if dot is None:
+        return None
+    done = subprocess.run([dot, "-Tsvg"], input=dot_source.encode(), capture_output=True, timeout=30, check=False)
+    return done.stdout if done.returncode == 0 else None
