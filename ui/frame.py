@@ -33,6 +33,7 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Home", ":material/home:"),
     PageSpec("pages/derivatives.py", "Derivatives", ":material/show_chart:"),
+    PageSpec("pages/neuron.py", "Neuron", ":material/neurology:"),
 )
 
 PRESENT = Param("present", False)

@@ -17,7 +17,6 @@ from .frame import presenting
 def show_graph(
     root: Value,
     *,
-    key: str,
     rankdir: str = "LR",
     highlight: Collection[Value] = (),
     show_grad: bool | Collection[Value] = True,
@@ -31,7 +30,8 @@ def show_graph(
     if presenting():
         drawing.dot.graph_attr["fontsize"] = "18"
         drawing.dot.node_attr["fontsize"] = "18"
-    st.graphviz_chart(drawing.dot, key=key)
+    name = root.label or "the output"
+    st.graphviz_chart(drawing.dot, alt=f"Computation graph of {name}: {drawing.shown} of {drawing.total} values drawn")
     if drawing.note:
         st.info(drawing.note, icon=":material/visibility_off:")
     return drawing

@@ -1,0 +1,115 @@
+"""The lecture's single neuron, o = tanh(x1*w1 + x2*w2 + b): built with the engine, by hand, and in PyTorch.
+
+The functions `build_neuron` and `_torch_forward_backward` are short on purpose: the Neuron
+page shows their source side by side, so the code on screen is the code that ran.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .engine import Value
+
+INPUTS = ("x1", "x2", "w1", "w2", "b")
+# b chosen in the lecture so that n = 0.8814 and o = tanh(n) = 0.7071 (= 1/sqrt(2))
+LECTURE_VALUES: dict[str, float] = {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195432}
+
+
+def build_neuron(v: Mapping[str, float], tanh_from_exp: bool = False) -> tuple[Value, dict[str, Value]]:
+    """Forward pass of the neuron; returns the output o and every node by its lecture name."""
+    x1, x2 = Value(v["x1"], label="x1"), Value(v["x2"], label="x2")
+    w1, w2 = Value(v["w1"], label="w1"), Value(v["w2"], label="w2")
+    b = Value(v["b"], label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1*w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2*w2"
+    x1w1x2w2 = x1w1 + x2w2
+    x1w1x2w2.label = "x1*w1 + x2*w2"
+    n = x1w1x2w2 + b
+    n.label = "n"
+    if tanh_from_exp:  # tanh(n) = (e^(2n) - 1) / (e^(2n) + 1)
+        e = (2 * n).exp()
+        e.label = "e"
+        o = (e - 1) / (e + 1)
+    else:
+        o = n.tanh()
+    o.label = "o"
+    nodes = {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "x1*w1": x1w1, "x2*w2": x2w2,
+             "x1*w1 + x2*w2": x1w1x2w2, "n": n, "o": o}
+    return o, nodes
+
+
+@dataclass(frozen=True)
+class ManualLine:
+    """One line of backprop by hand: which gradient, the chain rule in symbols and in numbers, the result."""
+
+    name: str
+    rule: str
+    numbers: str
+    grad: float
+
+
+def manual_backprop(v: Mapping[str, float]) -> list[ManualLine]:
+    """The lecture's backprop by hand, from the output to the inputs, with plain floats (no autograd)."""
+    n = v["x1"] * v["w1"] + v["x2"] * v["w2"] + v["b"]
+    o = math.tanh(n)
+    g_o = 1.0
+    g_n = (1 - o**2) * g_o
+    g_sum = g_b = g_n  # + passes the gradient on unchanged
+    g_x1w1 = g_x2w2 = g_sum
+    f = _fmt
+    return [
+        ManualLine("o", "do/do = 1", "1", g_o),
+        ManualLine("n", "(1 − o²) · o.grad", f"(1 − {f(o)}²) · {f(g_o)}", g_n),
+        ManualLine("x1*w1 + x2*w2", "1 · n.grad  (+ passes it on)", f"1 · {f(g_n)}", g_sum),
+        ManualLine("b", "1 · n.grad", f"1 · {f(g_n)}", g_b),
+        ManualLine("x1*w1", "1 · (x1*w1 + x2*w2).grad", f"1 · {f(g_sum)}", g_x1w1),
+        ManualLine("x2*w2", "1 · (x1*w1 + x2*w2).grad", f"1 · {f(g_sum)}", g_x2w2),
+        ManualLine("x1", "w1 · (x1*w1).grad", f"{f(v['w1'])} · {f(g_x1w1)}", v["w1"] * g_x1w1),
+        ManualLine("w1", "x1 · (x1*w1).grad", f"{f(v['x1'])} · {f(g_x1w1)}", v["x1"] * g_x1w1),
+        ManualLine("x2", "w2 · (x2*w2).grad", f"{f(v['w2'])} · {f(g_x2w2)}", v["w2"] * g_x2w2),
+        ManualLine("w2", "x2 · (x2*w2).grad", f"{f(v['x2'])} · {f(g_x2w2)}", v["x2"] * g_x2w2),
+    ]
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4f}" if abs(x) < 1e5 else f"{x:.4g}"
+
+
+def torch_available() -> bool:
+    """Whether PyTorch can be imported here (it is not a requirement of the app)."""
+    return importlib.util.find_spec("torch") is not None
+
+
+def _torch_forward_backward(torch, v):
+    # dtype=float64 from the start: torch.tensor([2.0]).double() would round through float32 first
+    x1 = torch.tensor([v["x1"]], dtype=torch.float64, requires_grad=True)
+    x2 = torch.tensor([v["x2"]], dtype=torch.float64, requires_grad=True)
+    w1 = torch.tensor([v["w1"]], dtype=torch.float64, requires_grad=True)
+    w2 = torch.tensor([v["w2"]], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([v["b"]], dtype=torch.float64, requires_grad=True)
+    n = x1 * w1 + x2 * w2 + b
+    o = torch.tanh(n)
+    o.backward()
+    return {"o": o.item(), "x1": x1.grad.item(), "x2": x2.grad.item(),
+            "w1": w1.grad.item(), "w2": w2.grad.item(), "b": b.grad.item()}
+
+
+def torch_neuron(v: Mapping[str, float]) -> dict[str, float] | None:
+    """Output and input gradients from PyTorch in double precision, or None when torch is not installed."""
+    if not torch_available():
+        return None
+    import torch
+
+    return _torch_forward_backward(torch, v)
+
+
+def micrograd_neuron(v: Mapping[str, float], tanh_from_exp: bool = False) -> dict[str, float]:
+    """Output and input gradients from micrograd_core, in the same shape as `torch_neuron`."""
+    o, nodes = build_neuron(v, tanh_from_exp)
+    o.backward()
+    return {"o": o.data, **{name: nodes[name].grad for name in INPUTS}}
