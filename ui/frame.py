@@ -33,6 +33,7 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Home", ":material/home:"),
     PageSpec("pages/derivatives.py", "Derivatives", ":material/show_chart:"),
+    PageSpec("pages/expression_graph.py", "Expression graph", ":material/account_tree:"),
     PageSpec("pages/neuron.py", "Neuron", ":material/neurology:"),
 )
 
@@ -71,9 +72,15 @@ def detail_visible() -> bool:
 def page_frame(path: str, params: Sequence[Param] = ()) -> None:
     """Set up the page at `path` (e.g. "pages/neuron.py"): config, state from the URL, navigation."""
     spec = next(p for p in PAGES if p.path == path)
-    # a local favicon: a ":material/...:" page icon would be fetched from the web, and a classroom may be offline
-    st.set_page_config(page_title=f"{spec.title} · micrograd", page_icon=str(FAVICON), layout="wide")
     notices = sync_url([PRESENT, *params])
+    # a local favicon: a ":material/...:" page icon would be fetched from the web, and a classroom may be offline.
+    # Presentation mode gives the lesson the whole screen; the sidebar's arrow brings the navigation back.
+    st.set_page_config(
+        page_title=f"{spec.title} · micrograd",
+        page_icon=str(FAVICON),
+        layout="wide",
+        initial_sidebar_state="collapsed" if presenting() else "auto",
+    )
     with st.sidebar:
         st.markdown("### micrograd, step by step")
         for page in PAGES:

@@ -1,0 +1,148 @@
+"""AppTest of the Expression graph page: presets, the stepper, quiz, formula errors, tabs, downloads."""
+
+import re
+
+import pytest
+
+from tests.conftest import open_page
+from ui import graph_view
+
+PAGE = "pages/expression_graph.py"
+
+
+def dot(at) -> str:
+    return at.get("graphviz_chart")[0].proto.spec
+
+
+def record(dot_source: str, label: str) -> str:
+    """The DOT label text of the record whose first field is `label`."""
+    return re.search(r'label="\{ ' + re.escape(label) + r' \|[^"]*"', dot_source).group(0)
+
+
+def highlighted(dot_source: str) -> list[str]:
+    return re.findall(r'label="\{ (\w+) \|[^"]*"[^\]]*fillcolor="#FBE3B3"', dot_source)
+
+
+def press(at, label):
+    next(b for b in at.button if b.label == label).click().run()
+
+
+def test_lecture_default_starts_at_the_seed():
+    at = open_page(PAGE)
+    assert not at.exception
+    src = dot(at)
+    assert "grad 1.0000" in record(src, "L") and "grad ?" in record(src, "a")
+    assert highlighted(src) == ["L"]
+    assert any("Step 0 of 3" in m.value for m in at.markdown)
+
+
+def test_stepping_fills_gradients_as_the_chain_rule_says():
+    at = open_page(PAGE)
+    press(at, "Next step")  # through L = d·f: dL/dd = f = -2, dL/df = d = 4
+    src = dot(at)
+    assert highlighted(src) == ["L"]
+    assert "grad -2.0000" in record(src, "d") and "grad 4.0000" in record(src, "f")
+    assert "grad ?" in record(src, "e") and "grad ?" in record(src, "a")
+    assert any("local -2 × upstream 1" in m.value for m in at.markdown)
+    press(at, "Next step")  # through d = e + c: both get -2
+    src = dot(at)
+    assert highlighted(src) == ["d"]
+    assert "grad -2.0000" in record(src, "e") and "grad -2.0000" in record(src, "c")
+    press(at, "Next step")  # through e = a·b: da = b·(-2) = 6, db = a·(-2) = -4
+    src = dot(at)
+    assert "grad 6.0000" in record(src, "a") and "grad -4.0000" in record(src, "b")
+    assert any("def __mul__" in c.value for c in at.code)
+    press(at, "Previous step")
+    assert "grad ?" in record(dot(at), "a")
+    press(at, "Run all")
+    assert "grad 6.0000" in record(dot(at), "a")
+    press(at, "Reset")
+    assert "grad ?" in record(dot(at), "f")
+    assert at.session_state["graph_step"] == 0
+
+
+def test_step_from_the_url_is_clamped():
+    at = open_page(PAGE, {"graph_step": "2"})
+    assert highlighted(dot(at)) == ["d"]
+    at = open_page(PAGE, {"graph_step": "5000"})
+    assert any("graph_step" in w.value for w in at.warning) and highlighted(dot(at)) == ["L"]
+
+
+def test_readme_preset():
+    at = open_page(PAGE)
+    at.selectbox(key="graph_preset").set_value("micrograd README example").run()
+    press(at, "Run all")
+    src = dot(at)
+    assert "data 24.7041" in record(src, "g")
+    assert "grad 138.8338" in record(src, "a") and "grad 645.5773" in record(src, "b")
+
+
+def test_neuron_preset_and_leaf_editing():
+    at = open_page(PAGE)
+    at.selectbox(key="graph_preset").set_value("Neuron: tanh(x1·w1 + x2·w2 + b)").run()
+    press(at, "Run all")
+    assert "grad -1.5000" in record(dot(at), "x1")
+    at.number_input(key="graph_leaf_2_x2").set_value(1.0).run()  # a new graph starts at the seed again
+    assert at.session_state["graph_step"] == 0
+    press(at, "Run all")
+    import math
+
+    dn = 1 - math.tanh(2 * -3 + 1 * 1 + 6.8813735870195432) ** 2
+    assert f"grad {-3 * dn:.4f}" in record(dot(at), "x1")
+
+
+def test_typed_formula_and_a_bad_one():
+    at = open_page(PAGE)
+    at.selectbox(key="graph_preset").set_value("Type a formula").run()
+    at.text_input(key="graph_formula").set_value("x*y + exp(x)").run()
+    at.number_input(key="graph_leaf_f_x").set_value(0.0).run()
+    at.number_input(key="graph_leaf_f_y").set_value(3.0).run()
+    press(at, "Run all")
+    assert "grad 4.0000" in record(dot(at), "x")  # y + e^x at x = 0
+    at.text_input(key="graph_formula").set_value("x*(y").run()
+    assert not at.exception and "last good formula" in at.error[0].value
+    assert "grad 4.0000" in record(dot(at), "x")  # the last good graph stays
+
+
+def test_large_formula_is_capped_with_a_note():
+    at = open_page(PAGE)
+    at.selectbox(key="graph_preset").set_value("Type a formula").run()
+    at.text_input(key="graph_formula").set_value("*".join(["x"] * 100)).run()  # 100 nodes, cap 60
+    assert any("left out" in i.value for i in at.info)
+
+
+def test_quiz_right_and_wrong():
+    at = open_page(PAGE)
+    at.toggle(key="graph_quiz").set_value(True).run()
+    assert "grad ?" in record(dot(at), "L")
+    at.selectbox(key="graph_quiz_node").set_value(0).run()  # topological order starts with a
+    at.number_input(key="graph_quiz_answer").set_value(-4.0).run()
+    press(at, "Check")
+    assert at.error and "6.0000" in at.error[0].value
+    at.number_input(key="graph_quiz_answer").set_value(6.0).run()
+    press(at, "Check")
+    assert at.success and "Right" in at.success[0].value
+
+
+def test_tabs_gradient_check_optimisation_reuse_and_tanh():
+    at = open_page(PAGE)
+    table = at.table[0].value
+    assert list(table["autograd"]) == pytest.approx([6.0, -4.0, -2.0, 4.0])
+    assert (table["relative error"] < 1e-6).all()
+    metrics = {m.label: float(m.value) for m in at.metric}
+    assert metrics["output now"] == -8.0
+    assert metrics["every leaf += step × grad"] > -8.0 > metrics["every leaf −= step × grad"]
+    graphs = [g.proto.spec for g in at.get("graphviz_chart")]
+    assert "grad 1.0000" in record(graphs[1], "a") and "grad 2.0000" in record(graphs[2], "a")  # b = a + a
+    tanh_table = at.table[1].value
+    assert list(tanh_table["tanh"]) == pytest.approx(list(tanh_table["from exp"]), abs=1e-12)
+
+
+def test_downloads_with_and_without_graphviz(monkeypatch):
+    at = open_page(PAGE)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download DOT source" in labels
+    monkeypatch.setattr(graph_view.shutil, "which", lambda name: None)
+    at = open_page(PAGE)
+    assert [b.proto.label for b in at.get("download_button")] == ["Download DOT source"]
+    assert any("not installed" in i.value for i in at.info)

@@ -1,0 +1,82 @@
+"""Tests of micrograd_core.walkthrough: presets, the step-by-step replay, sources, the reuse bug, a nudge."""
+
+import pytest
+
+from micrograd_core.engine import Value
+from micrograd_core.expr import parse
+from micrograd_core.walkthrough import (
+    PRESETS,
+    backward_order,
+    doubled,
+    engine_source,
+    local_rule,
+    optimisation_step,
+    replay,
+    reuse_demo,
+    two_branches,
+)
+
+LECTURE = "Lecture: L = (a·b + c)·f"
+
+
+def test_presets_give_the_lecture_numbers():
+    L, leaves = PRESETS[LECTURE].build(PRESETS[LECTURE].values)
+    assert L.data == -8.0
+    g, leaves_g = PRESETS["micrograd README example"].build(PRESETS["micrograd README example"].values)
+    g.backward()
+    assert g.data == pytest.approx(24.7041, abs=1e-4)
+    assert leaves_g["a"].grad == pytest.approx(138.8338, abs=1e-4)
+    o, _ = PRESETS["Neuron: tanh(x1·w1 + x2·w2 + b)"].build(PRESETS["Neuron: tanh(x1·w1 + x2·w2 + b)"].values)
+    assert o.data == pytest.approx(0.7071, abs=1e-4)
+
+
+def test_replay_fills_gradients_in_backward_order():
+    L, leaves = PRESETS[LECTURE].build(PRESETS[LECTURE].values)
+    assert [n.label for n in backward_order(L)] == ["L", "d", "e"]
+    filled, last = replay(L, 0)
+    assert filled == {id(L)} and L.grad == 1.0 and leaves["a"].grad == 0.0
+    filled, last = replay(L, 1)  # through L = d * f: dL/dd = f = -2, dL/df = d = 4
+    d = L._prev[0]
+    assert d.grad == -2.0 and leaves["f"].grad == 4.0 and leaves["a"].grad == 0.0
+    assert [(c.local, c.upstream, c.amount) for c in last] == [(-2.0, 1.0, -2.0), (4.0, 1.0, 4.0)]
+    replay(L, 3)
+    assert (leaves["a"].grad, leaves["b"].grad, leaves["c"].grad) == (6.0, -4.0, -2.0)
+
+
+def test_replay_shows_partial_sums_for_a_reused_node():
+    f, leaves = parse("a*b + a").build({"a": 2.0, "b": 5.0})
+    order = backward_order(f)
+    replay(f, 1)  # through +: a has received 1 from its direct use only
+    assert leaves["a"].grad == 1.0
+    replay(f, len(order))
+    assert leaves["a"].grad == 6.0  # b + 1
+
+
+def test_local_rules_and_engine_source():
+    assert "other input" in local_rule("*") and "k" in local_rule("**2")
+    assert "def __mul__" in engine_source("*") and "def _backward" in engine_source("*")
+    assert "def __pow__" in engine_source("**-1") and "def tanh" in engine_source("tanh")
+
+
+def test_reuse_bug_cases():
+    buggy, fixed = reuse_demo(doubled)
+    assert buggy._prev[0].grad == 1.0 and fixed._prev[0].grad == 2.0
+    buggy, fixed = reuse_demo(two_branches)
+    a_fixed = fixed._prev[0]._prev[0]
+    assert a_fixed.grad == pytest.approx(3.0 * 1.0 + (-6.0) * 1.0)  # b·e + d·1 with a=-2, b=3
+    assert buggy._prev[0]._prev[0].grad != a_fixed.grad
+
+
+def test_optimisation_step_moves_output_by_step_times_grad_squared():
+    preset = PRESETS[LECTURE]
+    nudge = optimisation_step(preset.build, preset.values, 0.01)
+    assert nudge.before == -8.0
+    assert nudge.predicted_change == pytest.approx(0.01 * (36 + 16 + 4 + 16))
+    assert nudge.up > nudge.before > nudge.down
+    assert nudge.up - nudge.before == pytest.approx(nudge.predicted_change, rel=0.05)
+
+
+def test_builders_make_fresh_graphs():
+    a = PRESETS[LECTURE].build(PRESETS[LECTURE].values)[0]
+    b = PRESETS[LECTURE].build(PRESETS[LECTURE].values)[0]
+    assert a is not b and isinstance(a, Value)
