@@ -35,6 +35,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/derivatives.py", "Derivatives", ":material/show_chart:"),
     PageSpec("pages/expression_graph.py", "Expression graph", ":material/account_tree:"),
     PageSpec("pages/neuron.py", "Neuron", ":material/neurology:"),
+    PageSpec("pages/mlp_training.py", "MLP training", ":material/model_training:"),
 )
 
 PRESENT = Param("present", False)

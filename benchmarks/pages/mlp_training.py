@@ -1,0 +1,201 @@
+"""Speed of the MLP training page: rerun times, training speed in the page against plain micrograd_core,
+chart updates per second in a real browser, and time to the presets' targets.
+
+    python benchmarks/pages/mlp_training.py [--no-browser]
+
+`bench_mlp_training()` (AppTest rerun medians) is what benchmarks/bench_pages.py collects.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.pages.common import median_ms, open_app  # noqa: E402
+from micrograd_core.presets import PRESETS, make_trainer  # noqa: E402
+from micrograd_core.runs import data_accuracy  # noqa: E402
+
+PAGE = "pages/mlp_training.py"
+DEMO_QUERY = "mlp_dataset=moons&mlp_neurons=16&mlp_activation=relu&mlp_seed=2&mlp_loss=hinge&mlp_lr=1&mlp_decay=1"
+
+
+def bench_mlp_training() -> dict[str, float]:
+    """Median server time (ms) of the page's reruns after the interactions that matter."""
+    at = open_app(PAGE)
+    lrs = ["0.01", "0.02", "0.05", "0.1"]
+    out = {
+        "Step clicked (Lecture)": median_ms(at, lambda at, i: at.button(key="mlp_step").click()),
+        "learning rate moved (Lecture)": median_ms(
+            at, lambda at, i: at.select_slider(key="mlp_lr").set_value(lrs[i % 4])
+        ),
+    }
+    at.selectbox(key="mlp_preset").set_value("micrograd demo").run()
+    out["Step clicked (micrograd demo)"] = median_ms(at, lambda at, i: at.button(key="mlp_step").click(), runs=10)
+    at = open_app(PAGE)
+    out["preset switched"] = median_ms(
+        at, lambda at, i: at.selectbox(key="mlp_preset").set_value(["micrograd demo", "Lecture"][i % 2]), runs=10
+    )
+    return out
+
+
+def core_steps_per_second(preset: str, seconds: float = 3.0) -> float:
+    """Steps per second of plain micrograd_core: Trainer.step in a loop."""
+    trainer = make_trainer(PRESETS[preset])
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds and trainer.stopped_reason is None:
+        trainer.step()
+    return len(trainer.history) / (time.perf_counter() - start)
+
+
+def apptest_steps_per_second(preset: str, seconds: float = 3.0) -> float:
+    """Steps per second of the page under AppTest, training at full pace (each run a full rerun of the page)."""
+    at = open_app(PAGE)
+    at.selectbox(key="mlp_preset").set_value(preset).run()
+    at.select_slider(key="mlp_pace").set_value("max").run()
+    at.button(key="mlp_train").click()
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        at.run()
+    elapsed = time.perf_counter() - start
+    return len(at.session_state.mlp_trainer.history) / elapsed
+
+
+def time_to_target() -> dict[str, float]:
+    """Seconds of plain micrograd_core training for Lecture to reach loss < 0.01 and the demo 100% accuracy."""
+    out = {}
+    trainer = make_trainer(PRESETS["Lecture"])
+    start = time.perf_counter()
+    while trainer.step().loss >= 0.01:
+        pass
+    out["Lecture: loss < 0.01"] = time.perf_counter() - start
+    out["Lecture: steps"] = len(trainer.history)
+    trainer = make_trainer(PRESETS["micrograd demo"])
+    start = time.perf_counter()
+    while data_accuracy(trainer.model, trainer.X, trainer.y) < 1.0:
+        trainer.step()
+    out["micrograd demo: 100% training accuracy"] = time.perf_counter() - start
+    out["micrograd demo: steps"] = len(trainer.history)
+    return out
+
+
+# Counts redraws of the loss chart (its curve got longer) and reads the step counter, in the page.
+WATCH_JS = """() => {
+  window.__redraws = 0; let last = -1;
+  const tick = () => {
+    const boxes = [...document.querySelectorAll('.st-key-mlp_loss_chart')];
+    const box = boxes.find(b => b.dataset.stale !== 'true') || boxes[0];  // a rerun keeps the old one, stale
+    const el = box && box.querySelector('.js-plotly-plot');
+    const y = el && el.data && el.data.length ? el.data.at(-1).y : null;
+    const n = y ? y.length : 0;
+    if (n !== last) { if (last >= 0) window.__redraws++; last = n; }
+    requestAnimationFrame(tick);
+  };
+  tick();
+}"""
+METRIC_JS = """label => {
+  const l = [...document.querySelectorAll('[data-testid="stMetricLabel"]')].find(e => e.innerText.trim() === label);
+  return l ? l.closest('[data-testid="stMetric"]').querySelector('[data-testid="stMetricValue"]').innerText : null;
+}"""
+STEP_JS = f"() => Number(({METRIC_JS})('step'))"
+
+
+
+def _pause(page) -> None:
+    pause = page.get_by_role("button", name="Pause")
+    if pause.count():  # a run may have stopped by itself (step limit)
+        pause.click(no_wait_after=True)
+
+
+def browser_training() -> dict[str, float]:
+    """In headless Chromium: steps and loss-chart redraws per second while training, and time to the targets."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM_ARGS, Server, wait_idle
+
+    out: dict[str, float] = {}
+    server = Server()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+            # full pace ("max"): Lecture for 2 s, well before the run's step limit; the demo for 10 s, ~25 steps
+            for name, query, seconds in (
+                ("Lecture", "mlp_pace=max", 2.0),
+                ("micrograd demo", DEMO_QUERY + "&mlp_pace=max", 10.0),
+                ("Lecture at the default 10 steps per update", "", 5.0),
+            ):
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.goto(f"{server.url}/mlp_training?{query}")
+                wait_idle(page)
+                page.wait_for_selector(".st-key-mlp_loss_chart svg.main-svg")
+                page.evaluate(WATCH_JS)
+                page.get_by_role("button", name="Train").click()
+                page.wait_for_function(f"() => ({STEP_JS})() >= 1", timeout=60_000)
+                start_steps, start_redraws = page.evaluate(STEP_JS), page.evaluate("window.__redraws")
+                start = time.perf_counter()
+                page.wait_for_timeout(seconds * 1000)
+                steps = page.evaluate(STEP_JS) - start_steps
+                redraws = page.evaluate("window.__redraws") - start_redraws
+                elapsed = time.perf_counter() - start
+                out[f"{name}: steps/s in the page"] = steps / elapsed
+                out[f"{name}: loss-chart redraws/s"] = redraws / elapsed
+                start = time.perf_counter()
+                _pause(page)
+                page.get_by_role("button", name="Train").wait_for()
+                out[f"{name}: Pause click to stopped (s)"] = time.perf_counter() - start
+                page.close()
+            # time to target as the class sees it: from the Train click to the number on screen
+            for name, query, label, reached in (
+                ("Lecture: loss < 0.01", "mlp_pace=max", "loss", "v => v !== null && v !== '–' && Number(v) < 0.01"),
+                ("micrograd demo: 100% accuracy", DEMO_QUERY + "&mlp_pace=max", "accuracy, all samples",
+                 "v => v === '100%'"),
+            ):
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.goto(f"{server.url}/mlp_training?{query}")
+                wait_idle(page)
+                page.wait_for_selector(".st-key-mlp_loss_chart svg.main-svg")
+                start = time.perf_counter()
+                page.get_by_role("button", name="Train").click()
+                page.wait_for_function(f"() => ({reached})(({METRIC_JS})('{label}'))", timeout=120_000, polling=50)
+                out[f"{name}, in the page (s)"] = time.perf_counter() - start
+                _pause(page)
+                page.close()
+            browser.close()
+    finally:
+        server.stop()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-browser", action="store_true", help="skip the measurements in Chromium")
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}")
+    for what, ms in bench_mlp_training().items():
+        print(f"rerun after {what:36s} median {ms:8.1f} ms")
+    for preset in PRESETS:
+        # alternate core and page, three rounds, to even out machine noise
+        core, page = [], []
+        for _ in range(3):
+            core.append(core_steps_per_second(preset))
+            page.append(apptest_steps_per_second(preset))
+        c, g = statistics.median(core), statistics.median(page)
+        print(f"{preset:15s} steps/s: plain core {c:8.1f}, page under AppTest {g:8.1f}  (overhead {1 - g / c:5.1%})")
+    for what, value in time_to_target().items():
+        unit = "" if "steps" in what else " s"
+        print(f"plain core, {what:42s} {value:8.2f}{unit}")
+    if not args.no_browser:
+        core = {preset: core_steps_per_second(preset) for preset in PRESETS}
+        for what, value in browser_training().items():
+            print(f"browser, {what:45s} {value:8.2f}")
+        print("  (plain core at the same time: " + ", ".join(f"{k} {v:.1f} steps/s" for k, v in core.items()) + ")")
+
+
+if __name__ == "__main__":
+    main()

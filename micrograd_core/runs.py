@@ -1,0 +1,151 @@
+"""Following a training run: time-boxed stepping, when it stops, kept runs to compare, and what to draw.
+
+`train_for` takes as many steps as fit in a time budget, so a page can train in short
+slices and stay responsive. `decision_grid` evaluates the current weights on a grid with
+the numpy forward pass, not with Value objects, so it is cheap to redraw while training.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .nn import MLP
+from .presets import TINY, RunSettings
+from .training import StepReport, Trainer, accuracy, mlp_forward_numpy
+
+MAX_STEPS = 5000  # steps one run keeps; a curve this long has long gone flat
+MAX_KEPT_RUNS = 6
+
+
+def train_for(
+    trainer: Trainer,
+    seconds: float,
+    max_steps: int | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+) -> list[StepReport]:
+    """Take steps for about `seconds` (at least one), at most `max_steps`; the reports of the steps applied.
+
+    Stops early when the trainer diverges or the run reaches MAX_STEPS. A step is not
+    started if, at the average pace so far, it would end after the budget.
+    """
+    reports: list[StepReport] = []
+    start = clock()
+    while trainer.stopped_reason is None and len(trainer.history) < MAX_STEPS:
+        if max_steps is not None and len(reports) >= max_steps:
+            break
+        report = trainer.step()
+        if trainer.stopped_reason is not None:
+            break
+        reports.append(report)
+        elapsed = clock() - start
+        if elapsed * (len(reports) + 1) / len(reports) > seconds:
+            break
+    return reports
+
+
+def finished(trainer: Trainer) -> str | None:
+    """Why this run cannot take another step, or None."""
+    if trainer.stopped_reason is not None:
+        return trainer.stopped_reason
+    if len(trainer.history) >= MAX_STEPS:
+        return f"This run reached {MAX_STEPS:,} steps, the most one run keeps. Reset to start again."
+    return None
+
+
+def stalled(trainer: Trainer, window: int = 20) -> bool:
+    """Whether the loss has sat still for `window` steps while still far from 0 (e.g. saturated tanh units)."""
+    if len(trainer.history) < window:
+        return False
+    recent = [r.loss for r in trainer.history[-window:]]
+    return recent[-1] > 1e-2 and max(recent) - min(recent) <= 1e-6 * max(1.0, recent[-1])
+
+
+def _number(x: float) -> str:
+    return f"{x:g}"
+
+
+def run_label(settings: RunSettings, trainer: Trainer) -> str:
+    """A short name for a run from what it was trained with, e.g. "lr 0.05 · tanh 4-4"."""
+    lrs = [r.lr for r in trainer.history] or [trainer.config.lr]
+    if trainer.config.lr_decay:
+        lr = f"lr {_number(lrs[0])} decaying"
+    elif lrs[0] != lrs[-1]:
+        lr = f"lr {_number(lrs[0])}→{_number(lrs[-1])}"
+    else:
+        lr = f"lr {_number(lrs[0])}"
+    parts = [lr, f"{settings.activation} {'-'.join(str(n) for n in settings.hidden)}"]
+    if settings.dataset != TINY:
+        parts.append(settings.dataset)
+    if settings.loss == "hinge":
+        parts.append("hinge")
+    if trainer.config.batch_size is not None:
+        parts.append(f"batch {trainer.config.batch_size}")
+    if not trainer.config.zero_grad:
+        parts.append("no zero_grad")
+    if settings.model_seed != 0:
+        parts.append(f"seed {settings.model_seed}")
+    return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class KeptRun:
+    """An earlier run's loss curve, kept to compare with the current one."""
+
+    label: str
+    steps: tuple[int, ...]
+    losses: tuple[float, ...]
+
+
+def keep_run(runs: Sequence[KeptRun], settings: RunSettings, trainer: Trainer) -> list[KeptRun]:
+    """`runs` plus this trainer's curve (nothing if it took no step), the newest MAX_KEPT_RUNS."""
+    if not trainer.history:
+        return list(runs)
+    run = KeptRun(
+        run_label(settings, trainer),
+        tuple(r.step for r in trainer.history),
+        tuple(r.loss for r in trainer.history),
+    )
+    return [*runs, run][-MAX_KEPT_RUNS:]
+
+
+def history_csv(history: Sequence[StepReport]) -> str:
+    """The loss history as CSV: step, loss, accuracy and learning rate of each step."""
+    lines = ["step,loss,accuracy,lr"]
+    lines += [f"{r.step},{r.loss!r},{r.accuracy!r},{r.lr!r}" for r in history]
+    return "\n".join(lines) + "\n"
+
+
+def thin(n: int, max_points: int) -> list[int]:
+    """At most `max_points` indices into a series of length n, evenly spread, always keeping the last."""
+    if max_points < 2:
+        raise ValueError(f"max_points must be at least 2, got {max_points}")
+    if n <= max_points:
+        return list(range(n))
+    stride = math.ceil((n - 1) / (max_points - 1))
+    picked = list(range(0, n - 1, stride))
+    return picked + [n - 1]
+
+
+def data_accuracy(model: MLP, X: Sequence[Sequence[float]], y: Sequence[float]) -> float:
+    """Fraction of all samples the current model puts on the right side of 0."""
+    return accuracy(mlp_forward_numpy(model, np.asarray(X, dtype=np.float64)).tolist(), y)
+
+
+def decision_grid(
+    model: MLP, X: Sequence[Sequence[float]], resolution: int = 60, pad: float = 0.3
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The model's score on a resolution x resolution grid around 2-D points X: xs, ys and z[row=y, col=x]."""
+    a = np.asarray(X, dtype=np.float64)
+    if a.ndim != 2 or a.shape[1] != 2:
+        raise ValueError(f"decision_grid needs 2-D points, shape (m, 2); got {a.shape}")
+    lo, hi = a.min(axis=0) - pad, a.max(axis=0) + pad
+    xs = np.linspace(lo[0], hi[0], resolution)
+    ys = np.linspace(lo[1], hi[1], resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    z = mlp_forward_numpy(model, np.column_stack([gx.ravel(), gy.ravel()]))
+    return xs, ys, z.reshape(resolution, resolution)

@@ -1,0 +1,313 @@
+"""MLP training: build an MLP, write a loss, and watch gradient descent lower it live (lecture, 01:43 to 02:10)."""
+
+import inspect
+import textwrap
+
+import pandas as pd
+import streamlit as st
+
+from micrograd_core.presets import (
+    BATCH_SIZES,
+    DATASET_NAMES,
+    HIDDEN_ACTIVATIONS,
+    LEARNING_RATES,
+    MAX_HIDDEN_LAYERS,
+    MAX_NEURONS,
+    MAX_POINTS,
+    MIN_POINTS,
+    PRESETS,
+    TINY,
+    RunSettings,
+    apply_live,
+    batch_note,
+    check_limits,
+    input_size,
+    layer_sizes,
+    make_trainer,
+    matching_preset,
+    needs_rebuild,
+    parameter_count,
+)
+from micrograd_core.runs import (
+    data_accuracy,
+    decision_grid,
+    finished,
+    history_csv,
+    keep_run,
+    run_label,
+    stalled,
+    thin,
+    train_for,
+)
+from micrograd_core.training import LOSSES, Trainer, hinge_loss, mlp_forward_numpy, squared_error_loss
+from ui import Param, detail_visible, init_state, page_frame
+from ui.graph_view import show_graph
+from ui.training_figures import accuracy_figure, boundary_figure, loss_figure, targets_figure
+
+STEP_BUDGET = 0.25  # seconds of stepping per refresh at most, so any model size stays responsive
+PACED_TICK = 0.25  # with a few steps per refresh: four refreshes a second, to watch
+# At full pace the browser asks more often than a refresh takes, so the next one always waits
+# and the server never idles between them.
+FAST_TICK = 0.1
+GRAPH_NODES = 36  # records in the drawing of one sample's graph: a readable size
+PACES = {"1": 1, "10": 10, "max": None}  # steps per refresh
+LOSS_NAMES = {"squared_error": "squared error", "hinge": "hinge + L2"}
+LOSS_FUNCTIONS = {"squared_error": squared_error_loss, "hinge": hinge_loss}
+DATASET_LABELS = {TINY: "lecture's 4 samples", "moons": "moons", "circles": "circles", "xor": "xor", "spiral": "spiral"}
+LR_OPTIONS = tuple(f"{lr:g}" for lr in LEARNING_RATES)
+BATCH_OPTIONS = tuple("all" if b is None else str(b) for b in BATCH_SIZES)
+
+
+def widget_values(s: RunSettings) -> dict:
+    """The widgets' values that show these settings."""
+    return {
+        "mlp_dataset": s.dataset, "mlp_points": s.n_points, "mlp_noise": s.noise, "mlp_data_seed": s.data_seed,
+        "mlp_layers": len(s.hidden), "mlp_neurons": s.hidden[0], "mlp_activation": s.activation,
+        "mlp_seed": s.model_seed, "mlp_loss": s.loss, "mlp_lr": f"{s.lr:g}", "mlp_decay": s.lr_decay,
+        "mlp_batch": "all" if s.batch_size is None else str(s.batch_size), "mlp_no_zero_grad": not s.zero_grad,
+    }
+
+
+D = widget_values(PRESETS["Lecture"])
+PARAMS = [
+    Param("mlp_dataset", D["mlp_dataset"], choices=DATASET_NAMES),
+    Param("mlp_points", D["mlp_points"], MIN_POINTS, MAX_POINTS),
+    Param("mlp_noise", D["mlp_noise"], 0.0, 0.5),
+    Param("mlp_data_seed", D["mlp_data_seed"], 0, 999),
+    Param("mlp_layers", D["mlp_layers"], 1, MAX_HIDDEN_LAYERS),
+    Param("mlp_neurons", D["mlp_neurons"], 1, MAX_NEURONS),
+    Param("mlp_activation", D["mlp_activation"], choices=HIDDEN_ACTIVATIONS),
+    Param("mlp_seed", D["mlp_seed"], 0, 999),
+    Param("mlp_loss", D["mlp_loss"], choices=LOSSES),
+    Param("mlp_lr", D["mlp_lr"], choices=LR_OPTIONS),
+    Param("mlp_decay", D["mlp_decay"]),
+    Param("mlp_batch", D["mlp_batch"], choices=BATCH_OPTIONS),
+    Param("mlp_no_zero_grad", D["mlp_no_zero_grad"]),
+    Param("mlp_pace", "10", choices=tuple(PACES)),
+]
+
+page_frame("pages/mlp_training.py", PARAMS)
+init_state({"mlp_trainer": None, "mlp_settings": None, "mlp_training": False, "mlp_runs": []})
+st.title("MLP training: watch a network learn")
+st.markdown(
+    "The lecture's finale: an MLP of `Neuron`s and `Layer`s, a loss over the data, and gradient descent by hand: "
+    "forward pass, `zero_grad()`, `backward()`, then every parameter takes a small step against its gradient."
+)
+
+
+def read_settings() -> RunSettings:
+    s = st.session_state
+    return RunSettings(
+        dataset=s.mlp_dataset, n_points=s.mlp_points, noise=round(s.mlp_noise, 2), data_seed=s.mlp_data_seed,
+        hidden=(s.mlp_neurons,) * s.mlp_layers, activation=s.mlp_activation, model_seed=s.mlp_seed, loss=s.mlp_loss,
+        lr=float(s.mlp_lr), lr_decay=s.mlp_decay, batch_size=None if s.mlp_batch == "all" else int(s.mlp_batch),
+        zero_grad=not s.mlp_no_zero_grad,
+    )
+
+
+def sync_trainer(settings: RunSettings) -> str:
+    """Keep the user's trainer in step with the settings; a notice when the model had to start again."""
+    s = st.session_state
+    if s.mlp_trainer is not None and not needs_rebuild(s.mlp_settings, settings):
+        apply_live(s.mlp_trainer, settings)  # learning rate, batch, zero_grad: from the next step on
+        s.mlp_settings = settings
+        return ""
+    had_steps = s.mlp_trainer is not None and bool(s.mlp_trainer.history)
+    if had_steps:
+        s.mlp_runs = keep_run(s.mlp_runs, s.mlp_settings, s.mlp_trainer)
+    s.mlp_trainer, s.mlp_settings = make_trainer(settings), settings
+    if not had_steps:
+        return ""
+    return "Settings changed: the model was re-initialised. The previous curve is kept in the loss chart to compare."
+
+
+def load_preset() -> None:
+    if st.session_state.mlp_preset in PRESETS:
+        st.session_state.update(widget_values(PRESETS[st.session_state.mlp_preset]))
+
+
+def step_once() -> None:
+    st.session_state.mlp_training = False
+    if finished(st.session_state.mlp_trainer) is None:
+        st.session_state.mlp_trainer.step()
+
+
+def train_or_pause() -> None:
+    s = st.session_state
+    s.mlp_training = not s.mlp_training and finished(s.mlp_trainer) is None
+
+
+def reset() -> None:
+    s = st.session_state
+    s.mlp_training = False
+    s.mlp_runs = keep_run(s.mlp_runs, s.mlp_settings, s.mlp_trainer)
+    s.mlp_trainer = make_trainer(s.mlp_settings)
+
+
+def controls(settings: RunSettings) -> None:
+    tiny = settings.dataset == TINY
+    st.subheader("Data")
+    st.selectbox("dataset", DATASET_NAMES, key="mlp_dataset", format_func=DATASET_LABELS.get)
+    if detail_visible():
+        st.slider("points", MIN_POINTS, MAX_POINTS, step=10, key="mlp_points", disabled=tiny)
+        a, b = st.columns(2)
+        a.slider("noise", 0.0, 0.5, step=0.05, key="mlp_noise", disabled=tiny)
+        b.number_input("data seed", 0, 999, key="mlp_data_seed", disabled=tiny)
+    st.subheader("Model")
+    a, b = st.columns(2)
+    a.number_input("hidden layers", 1, MAX_HIDDEN_LAYERS, key="mlp_layers")
+    b.number_input("neurons per layer", 1, MAX_NEURONS, key="mlp_neurons")
+    a, b = st.columns(2)
+    a.selectbox("activation", HIDDEN_ACTIVATIONS, key="mlp_activation", help="tanh throughout, as in the lecture; "
+                "relu in the hidden layers with a linear output, as in micrograd's demo.")
+    if detail_visible():
+        b.number_input("model seed", 0, 999, key="mlp_seed")
+    nin, nouts = input_size(settings.dataset), layer_sizes(settings)
+    st.markdown(f"`MLP({nin}, {nouts})`: **{parameter_count(nin, nouts):,} parameters**")
+    st.caption(f"Limits: {MAX_HIDDEN_LAYERS} hidden layers, {MAX_NEURONS} neurons each, {MAX_POINTS} points, "
+               "so that one session stays well inside a small server's memory.")
+    st.subheader("Training")
+    st.select_slider("learning rate", LR_OPTIONS, key="mlp_lr")
+    st.selectbox("loss", LOSSES, key="mlp_loss", format_func=LOSS_NAMES.get)
+    st.toggle("forget zero_grad", key="mlp_no_zero_grad",
+              help="The lecture's bug. Without zero_grad, backward() adds to the old gradients: "
+              "each step moves by the sum of all the gradients so far.")
+    if detail_visible():
+        st.select_slider("batch size", BATCH_OPTIONS, key="mlp_batch")
+        st.toggle("lr decay", key="mlp_decay",
+                  help="micrograd demo's schedule: step k uses lr × (1 − 0.9 (k − 1) / 100), at least lr × 0.1.")
+        st.select_slider("steps per chart update", options=tuple(PACES), key="mlp_pace")
+
+
+def buttons() -> None:
+    s = st.session_state
+    s.mlp_preset = matching_preset(read_settings()) or "custom"
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        st.selectbox("preset", [*PRESETS, "custom"], key="mlp_preset", on_change=load_preset, width=220)
+        st.button("Step", on_click=step_once, icon=":material/skip_next:", key="mlp_step")
+        if s.mlp_training:
+            st.button("Pause", on_click=train_or_pause, icon=":material/pause:", key="mlp_train")
+        else:
+            st.button("Train", on_click=train_or_pause, icon=":material/play_arrow:", key="mlp_train", type="primary")
+        st.button("Reset", on_click=reset, icon=":material/restart_alt:", key="mlp_reset",
+                  help="Back to the initial weights; this run's curve is kept to compare.")
+        st.button("Clear earlier runs", on_click=lambda: s.update(mlp_runs=[]), icon=":material/layers_clear:",
+                  key="mlp_clear", disabled=not s.mlp_runs)
+
+
+def tick_seconds() -> float | None:
+    """How often the live view reruns itself: only while training."""
+    if not st.session_state.mlp_training:
+        return None
+    return FAST_TICK if PACES[st.session_state.mlp_pace] is None else PACED_TICK
+
+
+@st.fragment(run_every=tick_seconds())
+def live_view() -> None:
+    """Steps for a fraction of a second, then redraws; reruns on its own while training."""
+    s = st.session_state
+    trainer = s.mlp_trainer
+    if s.mlp_training:
+        train_for(trainer, STEP_BUDGET, PACES[s.mlp_pace])
+        if finished(trainer) is not None:
+            s.mlp_training = False
+            st.rerun()  # a full rerun: stops the timer and shows why
+    draw_live(trainer, s.mlp_settings)
+
+
+def draw_live(trainer: Trainer, settings: RunSettings) -> None:
+    history = trainer.history
+    reason = finished(trainer)
+    if trainer.stopped_reason:
+        st.error(f"Training stopped. {reason}", icon=":material/warning:")
+    elif reason:
+        st.info(reason, icon=":material/flag:")
+    elif stalled(trainer):
+        st.info("The loss has not moved for 20 steps. With tanh and a large learning rate the units saturate "
+                "(outputs near ±1, where 1 − tanh² ≈ 0): the gradients vanish and nothing learns. "
+                "Lower the learning rate and Reset.", icon=":material/hourglass_empty:")
+    cols = st.columns(4)
+    cols[0].metric("step", len(history))
+    cols[1].metric("loss", f"{history[-1].loss:.4g}" if history else "–")
+    cols[2].metric("accuracy, all samples", f"{100 * data_accuracy(trainer.model, trainer.X, trainer.y):.0f}%")
+    cols[3].metric("learning rate", f"{trainer.learning_rate(len(history) + 1):.4g}")
+    shown = thin(len(history), 1500)
+    kept = [(r.label, [r.steps[i] for i in thin(len(r.steps), 600)], [r.losses[i] for i in thin(len(r.steps), 600)])
+            for r in st.session_state.mlp_runs]
+    left, right = st.columns(2)
+    left.plotly_chart(loss_figure([history[i].step for i in shown], [history[i].loss for i in shown],
+                                  f"this run: {run_label(settings, trainer)}", kept), key="mlp_loss_chart")
+    if settings.dataset == TINY:
+        predictions = mlp_forward_numpy(trainer.model, trainer.X).tolist()
+        right.plotly_chart(targets_figure(predictions, trainer.y), key="mlp_targets_chart")
+        targets = ", ".join(f"{v:g}" for v in trainer.y)
+        right.caption(f"Bars: the network's output for each sample; diamonds: the targets {targets}. "
+                      "Every step pulls each bar towards its diamond.")
+    else:
+        right.plotly_chart(boundary_figure(*decision_grid(trainer.model, trainer.X), trainer.X, trainer.y),
+                           key="mlp_boundary_chart")
+        right.caption("Background: the model's score, blue above 0 and vermillion below; the black line is score 0, "
+                      "the decision boundary. Circles are class +1, diamonds class −1.")
+        st.plotly_chart(accuracy_figure([history[i].step for i in shown], [history[i].accuracy for i in shown]),
+                        key="mlp_accuracy_chart")
+
+
+def lessons(settings: RunSettings) -> None:
+    if not settings.zero_grad:
+        st.warning(
+            "zero_grad is off: each backward() adds this step's gradients to all the earlier ones, so the steps keep "
+            "growing. On the lecture's four samples that can even look like faster learning, which is how the bug "
+            "went unnoticed in the lecture; on the moons the loss climbs back up.", icon=":material/bug_report:")
+
+
+def inside_one_step(trainer: Trainer) -> None:
+    st.header("Inside one step")
+    if st.session_state.mlp_training:
+        st.caption("Refreshed when training pauses or you press Step.")
+    left, right = st.columns([2, 3])
+    with left:
+        st.markdown("Every parameter with its **data** and its **grad** from the last `backward()` "
+                    "(all 0 before the first step):")
+        st.dataframe(pd.DataFrame(trainer.parameters_table()), hide_index=True, height=360,
+                     column_config={c: st.column_config.NumberColumn(format="%.4f") for c in ("data", "grad")})
+    with right:
+        n = len(trainer.X)
+        st.session_state.mlp_sample = min(st.session_state.get("mlp_sample", 1), n)
+        sample = st.number_input("sample", 1, n, key="mlp_sample") if detail_visible() else 1
+        x = ", ".join(f"{v:.3g}" for v in trainer.X[sample - 1])
+        st.markdown(f"One sample through the network: inputs ({x}), target {trainer.y[sample - 1]:g}. "
+                    "Below, the end of its graph: the last neurons and the loss, with the gradients of a "
+                    "`backward()` from this sample's loss alone.")
+    show_graph(trainer.loss_graph(sample - 1), rankdir="TB", max_nodes=GRAPH_NODES)
+
+
+def the_code(trainer: Trainer, settings: RunSettings) -> None:
+    st.header("The code being run")
+    st.markdown("Each Step (and each step of Train) calls `Trainer.step` from `micrograd_core/training.py`:")
+    st.code(textwrap.dedent(inspect.getsource(Trainer.step)), language="python")
+    loss = LOSS_FUNCTIONS[settings.loss]
+    st.markdown(f"and `self.loss` is `{loss.__name__}`" + (" plus `l2_penalty`:" if settings.loss == "hinge" else ":"))
+    st.code(inspect.getsource(loss), language="python")
+    st.download_button("Download the loss history (CSV)", history_csv(trainer.history), "mlp_loss_history.csv",
+                       mime="text/csv", on_click="ignore", icon=":material/download:", key="mlp_csv")
+
+
+settings = read_settings()
+problems = check_limits(settings)
+if problems:
+    for problem in problems:
+        st.error(problem)
+    st.stop()
+notice = sync_trainer(settings)
+trainer = st.session_state.mlp_trainer
+buttons()
+if notice:
+    st.info(notice, icon=":material/restart_alt:")
+if batch_note(settings):
+    st.info(batch_note(settings), icon=":material/memory:")
+with st.sidebar:
+    controls(settings)
+live_view()
+lessons(settings)
+inside_one_step(trainer)
+the_code(trainer, settings)

@@ -1,0 +1,160 @@
+"""The MLP training page in headless Chromium: live training, Pause, and two users training at once."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from micrograd_core.engine import Value
+from micrograd_core.nn import MLP
+from tests.browser.conftest import SCREENSHOTS, screenshot, wait_idle
+
+pytestmark = pytest.mark.browser
+
+DEMO = "mlp_dataset=moons&mlp_neurons=16&mlp_activation=relu&mlp_seed=2&mlp_loss=hinge&mlp_lr=1&mlp_decay=1"
+XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+YS = [1.0, -1.0, -1.0, 1.0]
+
+
+METRIC_JS = """label => {
+  const l = [...document.querySelectorAll('[data-testid="stMetricLabel"]')].find(e => e.innerText.trim() === label);
+  return l ? l.closest('[data-testid="stMetric"]').querySelector('[data-testid="stMetricValue"]').innerText : null;
+}"""
+STEP_JS = f"() => Number(({METRIC_JS})('step'))"
+
+
+def steps(page) -> int:
+    """The step counter shown on the page."""
+    return page.evaluate(STEP_JS)
+
+
+def wait_for_steps(page, at_least: int) -> None:
+    page.wait_for_function(f"n => ({STEP_JS})() >= n", arg=at_least, timeout=90_000)
+
+
+# A chart's Plotly element. While a rerun is under way the chart of the previous one is kept (marked
+# stale) until the new one arrives: prefer the fresh one, else the kept one.
+PLOT_JS = """key => {
+  const boxes = [...document.querySelectorAll('.st-key-' + key)];
+  const box = boxes.find(b => b.dataset.stale !== 'true') || boxes[0];
+  return box ? box.querySelector('.js-plotly-plot') : null;
+}"""
+CURVE_JS = f"() => Array.from(({PLOT_JS})('mlp_loss_chart').data.at(-1).y || [])"
+
+
+def loss_curve(page) -> list[float]:
+    """The current run's loss trace as the browser's Plotly holds it."""
+    return page.evaluate(CURVE_JS)
+
+
+def wait_for_curve(page, at_least: int) -> None:
+    page.wait_for_function(f"n => ({CURVE_JS})().length >= n", arg=at_least, timeout=30_000)
+
+
+def heatmap(page) -> str:
+    """The boundary heatmap's scores as the browser holds them (a list, or Plotly's base64 typed array)."""
+    z = page.evaluate(f"JSON.stringify(({PLOT_JS})('mlp_boundary_chart').data[0].z)")
+    assert len(z) > 1000  # 60 x 60 scores
+    return z
+
+
+def open_training_page(page, url: str) -> None:
+    page.goto(url)
+    wait_idle(page)
+    expect(page.locator('.st-key-mlp_loss_chart svg.main-svg').first).to_be_attached(timeout=30_000)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+def pause(page) -> int:
+    """Press Pause, wait until the run stops, and return the step it stopped at."""
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Train")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    return steps(page)
+
+
+def lecture_losses(k: int) -> list[float]:
+    """The lecture's loop by hand: the loss of each of k steps at lr 0.05."""
+    n = MLP(3, [4, 4, 1], seed=0)
+    losses = []
+    for _ in range(k):
+        loss = sum((yout - ygt) ** 2 for ygt, yout in zip(YS, [n(x) for x in XS]))
+        for p in n.parameters():
+            p.grad = 0.0
+        loss.backward()
+        for p in n.parameters():
+            p.data += -0.05 * p.grad
+        losses.append(loss.data)
+    return losses
+
+
+def demo_first_loss() -> float:
+    """The untrained demo model's hinge loss + L2 on the moons, by hand."""
+    from micrograd_core.data import make_moons
+
+    X, y = make_moons(100, 0.1, seed=0)
+    n = MLP(2, [16, 16, 1], "relu", "linear", seed=2)
+    margins = [(1 + -float(t) * n([float(a), float(b)])).relu() for (a, b), t in zip(X, y)]
+    data_loss = sum(margins, Value(0.0)) * (1 / len(margins))
+    return data_loss.data + 1e-4 * sum(p.data**2 for p in n.parameters())
+
+
+def test_train_grows_the_curve_and_moves_the_boundary_then_pause_stops(server, page):
+    open_training_page(page, f"{server.url}/mlp_training?{DEMO}")
+    assert steps(page) == 0
+    before = heatmap(page)
+    page.get_by_role("button", name="Train").click()
+    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    wait_for_steps(page, 4)
+    wait_for_curve(page, 4)  # the chart grew with the steps
+    page.screenshot(path=str(SCREENSHOTS / "mlp_training-training.png"))
+    assert heatmap(page) != before
+    # the rest of the page answers while training: a lower learning rate applies to the running model
+    slider = page.locator('input[type="range"][aria-label="learning rate"]')
+    slider.focus()
+    slider.press("ArrowLeft")  # 1 -> 0.5
+    page.wait_for_function(f"() => Number(({METRIC_JS})('learning rate')) < 0.5", timeout=30_000)
+    assert "mlp_lr=0.5" in page.url
+    wait_for_steps(page, steps(page) + 2)  # still training
+    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    stopped = pause(page)
+    assert stopped >= 4
+    curve = loss_curve(page)
+    assert len(curve) == stopped and curve[0] == pytest.approx(demo_first_loss(), rel=1e-9)
+    page.wait_for_timeout(1500)  # no more steps after Pause
+    assert steps(page) == stopped
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    screenshot(page, "mlp_training-demo-paused")
+
+
+def test_two_users_training_at_once_stay_independent(server, browser):
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 900}) for _ in range(2)]
+    try:
+        demo, lecture = (c.new_page() for c in contexts)
+        open_training_page(demo, f"{server.url}/mlp_training?{DEMO}")
+        open_training_page(lecture, f"{server.url}/mlp_training?mlp_pace=1")
+        demo.get_by_role("button", name="Train").click()
+        wait_for_steps(demo, 2)
+        # the other user's page reruns on its own model: one step of the lecture, still paused, still its data
+        assert steps(lecture) == 0
+        lecture.get_by_role("button", name="Step").click()
+        wait_for_steps(lecture, 1)
+        wait_idle(lecture)
+        assert steps(lecture) == 1 and loss_curve(lecture) == pytest.approx(lecture_losses(1), abs=1e-12)
+        expect(lecture.get_by_role("button", name="Train")).to_be_visible()
+        expect(lecture.locator(".st-key-mlp_targets_chart")).to_be_visible()
+        # now both train at once
+        lecture.get_by_role("button", name="Train").click()
+        wait_for_steps(lecture, 6)
+        demo_running = steps(demo)
+        wait_for_steps(demo, demo_running + 1)
+        n_lecture, n_demo = pause(lecture), pause(demo)
+        # each run is exactly its own training, step for step
+        assert loss_curve(lecture) == pytest.approx(lecture_losses(n_lecture), abs=1e-12)
+        demo_curve = loss_curve(demo)
+        assert len(demo_curve) == n_demo and demo_curve[0] == pytest.approx(demo_first_loss(), rel=1e-9)
+        for p in (demo, lecture):
+            expect(p.locator('[data-testid="stException"]')).to_have_count(0)
+    finally:
+        for c in contexts:
+            c.close()

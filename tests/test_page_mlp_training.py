@@ -1,0 +1,342 @@
+"""AppTest of the MLP training page: numbers checked against the lecture's loop written out here with the engine."""
+
+import base64
+import json
+import math
+
+import numpy as np
+import pytest
+
+from micrograd_core.nn import MLP
+from tests.conftest import open_page
+
+PAGE = "pages/mlp_training.py"
+XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+YS = [1.0, -1.0, -1.0, 1.0]
+
+
+def lecture_loop(lrs, zero_grad=True, activation="tanh", seed=0):
+    """The lecture's training loop by hand: one loss per learning rate in `lrs`, and the network after."""
+    n = MLP(3, [4, 4, 1], activation, "tanh" if activation == "tanh" else "linear", seed=seed)
+    losses = []
+    for lr in lrs:
+        ypred = [n(x) for x in XS]
+        loss = sum((yout - ygt) ** 2 for ygt, yout in zip(YS, ypred))
+        if zero_grad:
+            for p in n.parameters():
+                p.grad = 0.0
+        loss.backward()
+        for p in n.parameters():
+            p.data += -lr * p.grad
+        losses.append(loss.data)
+    return losses, n
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def step_count(at) -> int:
+    return int(metrics(at)["step"])
+
+
+def chart(at, i: int) -> dict:
+    return json.loads(at.get("plotly_chart")[i].proto.spec)
+
+
+def array(value) -> np.ndarray:
+    """A figure's data array: a JSON list, or Plotly's typed array (base64 bytes, dtype and shape)."""
+    if isinstance(value, dict):
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return flat.reshape([int(n) for n in str(value.get("shape", len(flat))).split(",")])
+    return np.asarray(value, dtype=float)
+
+
+def loss_curve(at) -> list[float]:
+    """The current run's curve: the last trace of the loss chart."""
+    return chart(at, 0)["data"][-1].get("y", [])
+
+
+def table(at):
+    return at.dataframe[0].value
+
+
+def test_opens_on_the_lecture_preset():
+    at = open_page(PAGE)
+    assert not at.exception
+    assert at.selectbox(key="mlp_preset").value == "Lecture"
+    assert "41 parameters" in " ".join(m.value for m in at.markdown)
+    assert metrics(at)["step"] == "0" and metrics(at)["learning rate"] == "0.05"
+    assert len(table(at)) == 41
+    assert list(table(at)["grad"]) == [0.0] * 41
+    # predictions against targets, from the untrained model
+    _, untrained = lecture_loop([])
+    targets = chart(at, 1)
+    assert targets["data"][1]["y"] == YS
+    assert targets["data"][0]["y"] == pytest.approx([untrained(x).data for x in XS], abs=1e-12)
+    # the graph of one sample is capped, and says so
+    assert at.get("graphviz_chart") and any("left out" in i.value for i in at.info)
+    assert at.get("download_button")[0].label == "Download the loss history (CSV)"
+
+
+def test_step_follows_the_lectures_loop():
+    at = open_page(PAGE)
+    at.button(key="mlp_step").click().run()
+    losses, n = lecture_loop([0.05])
+    assert step_count(at) == 1
+    assert loss_curve(at) == pytest.approx(losses, abs=1e-12)
+    assert float(metrics(at)["loss"]) == pytest.approx(losses[0], rel=1e-3)
+    assert list(table(at)["data"]) == pytest.approx([p.data for p in n.parameters()], abs=1e-12)
+    assert list(table(at)["grad"]) == pytest.approx([p.grad for p in n.parameters()], abs=1e-12)
+    at.button(key="mlp_step").click().run()
+    losses, _ = lecture_loop([0.05, 0.05])
+    assert loss_curve(at) == pytest.approx(losses, abs=1e-12)
+    assert losses[1] < losses[0]
+
+
+def test_learning_rate_changes_apply_to_the_running_model():
+    at = open_page(PAGE)
+    at.button(key="mlp_step").click().run()
+    at.select_slider(key="mlp_lr").set_value("0.2").run()
+    assert not any("re-initialised" in i.value for i in at.info)
+    at.button(key="mlp_step").click().run()
+    losses, _ = lecture_loop([0.05, 0.2, 0.2])
+    assert loss_curve(at) == pytest.approx(losses[:2], abs=1e-12)
+    assert metrics(at)["learning rate"] == "0.2"
+    assert at.selectbox(key="mlp_preset").value == "custom"
+
+
+def test_train_and_pause():
+    at = open_page(PAGE)
+    at.button(key="mlp_train").click().run()
+    assert at.session_state.mlp_training
+    assert at.button(key="mlp_train").label == "Pause"
+    first = step_count(at)
+    assert first >= 1
+    at.run()  # under AppTest each run is one tick of the live view
+    second = step_count(at)
+    assert second > first
+    losses, _ = lecture_loop([0.05] * second)
+    assert loss_curve(at) == pytest.approx(losses, abs=1e-12)
+    at.button(key="mlp_train").click().run()  # Pause
+    assert not at.session_state.mlp_training
+    assert at.button(key="mlp_train").label == "Train"
+    at.run()
+    at.run()
+    assert step_count(at) == second
+
+
+def test_one_step_per_update_when_asked():
+    at = open_page(PAGE)
+    at.select_slider(key="mlp_pace").set_value("1").run()
+    at.button(key="mlp_train").click().run()
+    at.run()
+    at.run()
+    assert step_count(at) == 3
+
+
+def test_reset_restores_the_start_and_keeps_the_curve_to_compare():
+    at = open_page(PAGE)
+    for _ in range(3):
+        at.button(key="mlp_step").click().run()
+    at.button(key="mlp_reset").click().run()
+    assert step_count(at) == 0
+    _, untrained = lecture_loop([])
+    assert list(table(at)["data"]) == pytest.approx([p.data for p in untrained.parameters()], abs=1e-12)
+    traces = chart(at, 0)["data"]
+    assert [t["name"] for t in traces] == ["lr 0.05 · tanh 4-4", "this run: lr 0.05 · tanh 4-4"]
+    assert traces[0]["y"] == pytest.approx(lecture_loop([0.05] * 3)[0], abs=1e-12)
+    # a second run with another learning rate joins the comparison
+    at.select_slider(key="mlp_lr").set_value("0.5").run()
+    at.button(key="mlp_step").click().run()
+    at.button(key="mlp_reset").click().run()
+    assert [t["name"] for t in chart(at, 0)["data"]][:2] == ["lr 0.05 · tanh 4-4", "lr 0.5 · tanh 4-4"]
+    at.button(key="mlp_clear").click().run()
+    assert len(chart(at, 0)["data"]) == 1
+
+
+def test_changing_the_model_reinitialises_with_a_notice():
+    at = open_page(PAGE)
+    at.button(key="mlp_step").click().run()
+    at.number_input(key="mlp_neurons").set_value(5).run()
+    assert any("re-initialised" in i.value for i in at.info)
+    assert step_count(at) == 0
+    assert "MLP(3, [5, 5, 1])" in " ".join(m.value for m in at.markdown)
+    assert "56 parameters" in " ".join(m.value for m in at.markdown)  # 4*5 + 6*5 + 6
+    assert len(table(at)) == 56
+    assert len(chart(at, 0)["data"]) == 2  # the 4-4 run is kept
+
+
+def test_forgetting_zero_grad_accumulates_gradients():
+    at = open_page(PAGE)
+    at.toggle(key="mlp_no_zero_grad").set_value(True).run()
+    assert any("zero_grad is off" in w.value for w in at.warning)
+    at.button(key="mlp_step").click().run()
+    at.button(key="mlp_step").click().run()
+    buggy_losses, buggy = lecture_loop([0.05, 0.05], zero_grad=False)
+    _, fresh = lecture_loop([0.05, 0.05])
+    assert loss_curve(at) == pytest.approx(buggy_losses, abs=1e-12)
+    grads = list(table(at)["grad"])
+    assert grads == pytest.approx([p.grad for p in buggy.parameters()], abs=1e-12)
+    assert grads != pytest.approx([p.grad for p in fresh.parameters()], abs=1e-6)
+
+
+def test_huge_learning_rate_stops_with_an_explanation_and_keeps_the_state():
+    at = open_page(PAGE)
+    at.selectbox(key="mlp_activation").set_value("relu").run()
+    at.select_slider(key="mlp_lr").set_value("1e+06").run()
+    at.button(key="mlp_train").click().run()
+    for _ in range(10):
+        if not at.session_state.mlp_training:
+            break
+        at.run()
+    assert not at.exception
+    assert not at.session_state.mlp_training
+    assert len(at.error) == 1 and "learning rate 1e+06 is too large" in at.error[0].value
+    kept = step_count(at)
+    assert kept >= 1 and len(loss_curve(at)) == kept
+    assert all(math.isfinite(v) for v in table(at)["data"])
+    # the loss by hand: relu net, one step at lr 1e6 is already too far
+    losses, _ = lecture_loop([1e6] * kept, activation="relu")
+    assert loss_curve(at) == pytest.approx(losses, rel=1e-9)
+    at.button(key="mlp_train").click().run()  # Train again: refused, state kept
+    assert not at.session_state.mlp_training and step_count(at) == kept
+    at.button(key="mlp_step").click().run()
+    assert step_count(at) == kept and len(at.error) == 1
+    at.button(key="mlp_reset").click().run()
+    assert step_count(at) == 0 and not at.error
+
+
+def test_micrograd_demo_preset_draws_the_decision_boundary():
+    at = open_page(PAGE)
+    at.selectbox(key="mlp_preset").set_value("micrograd demo").run()
+    assert not at.exception
+    s = at.session_state
+    assert (s.mlp_dataset, s.mlp_points, s.mlp_layers, s.mlp_neurons, s.mlp_activation, s.mlp_loss, s.mlp_lr,
+            s.mlp_decay) == ("moons", 100, 2, 16, "relu", "hinge", "1", True)
+    assert "337 parameters" in " ".join(m.value for m in at.markdown)
+    boundary = chart(at, 1)
+    heat = boundary["data"][0]
+    assert heat["type"] == "heatmap"
+    z, xs, ys = array(heat["z"]), array(heat["x"]), array(heat["y"])
+    # the heatmap is the untrained model's score, checked here with the Value forward pass
+    n = MLP(2, [16, 16, 1], "relu", "linear", seed=2)
+    for i, j in ((0, 0), (30, 41), (59, 59)):
+        assert z[i, j] == pytest.approx(n([float(xs[j]), float(ys[i])]).data, abs=1e-9)
+    points = [t for t in boundary["data"] if t["type"] == "scatter"]
+    assert sum(len(array(t["x"])) for t in points) == 100
+    assert len(at.get("plotly_chart")) == 3  # loss, boundary, accuracy
+    at.button(key="mlp_step").click().run()
+    assert not np.array_equal(array(chart(at, 1)["data"][0]["z"]), z)  # the boundary moved with the step
+    # the demo's decay: step k uses 1.0 * (1 - 0.9 * (k - 1) / 100); the metric shows the next step's
+    assert float(metrics(at)["learning rate"]) == pytest.approx(1 - 0.9 * 1 / 100, rel=1e-3)
+    at.button(key="mlp_step").click().run()
+    assert float(metrics(at)["learning rate"]) == pytest.approx(1 - 0.9 * 2 / 100, rel=1e-3)
+    assert at.selectbox(key="mlp_preset").value == "micrograd demo"
+
+
+def test_widgets_stop_at_the_limits():
+    at = open_page(PAGE)
+    assert at.number_input(key="mlp_layers").max == 4
+    assert at.number_input(key="mlp_neurons").max == 32
+    assert at.slider(key="mlp_points").max == 500
+    assert any("Limits: 4 hidden layers, 32 neurons each, 500 points" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    "query, key, expected",
+    [
+        ({"mlp_layers": "9"}, "mlp_layers", 2),
+        ({"mlp_neurons": "100"}, "mlp_neurons", 4),
+        ({"mlp_points": "800", "mlp_dataset": "moons"}, "mlp_points", 100),
+        ({"mlp_lr": "0.07"}, "mlp_lr", "0.05"),
+        ({"mlp_dataset": "iris"}, "mlp_dataset", "tiny"),
+    ],
+)
+def test_link_values_beyond_the_limits_fall_back_with_a_notice(query, key, expected):
+    at = open_page(PAGE, query)
+    assert not at.exception
+    assert at.session_state[key] == expected
+    assert any(key in w.value and "ignored" in w.value for w in at.warning)
+
+
+def test_largest_model_trains_on_minibatches_with_a_message():
+    query = {"mlp_dataset": "spiral", "mlp_points": "500", "mlp_layers": "4", "mlp_neurons": "32"}
+    at = open_page(PAGE, query)
+    assert not at.exception and not at.warning
+    assert "3,297 parameters" in " ".join(m.value for m in at.markdown)  # 3*32 + 3*33*32 + 33
+    note = [i.value for i in at.info if "minibatches" in i.value]
+    assert len(note) == 1 and "minibatches of 18 samples" in note[0]  # 60,000 // (2*32 + 3*32*32 + 32)
+    at.button(key="mlp_step").click().run()
+    assert step_count(at) == 1 and not at.exception
+
+
+def test_link_opens_a_shared_setup():
+    query = {"mlp_dataset": "moons", "mlp_neurons": "16", "mlp_activation": "relu", "mlp_seed": "2",
+             "mlp_loss": "hinge", "mlp_lr": "1", "mlp_decay": "1"}
+    at = open_page(PAGE, query)
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="mlp_preset").value == "micrograd demo"
+
+
+def test_accuracy_chart_follows_the_steps():
+    at = open_page(PAGE)
+    at.selectbox(key="mlp_preset").set_value("micrograd demo").run()
+    at.button(key="mlp_step").click().run()
+    at.button(key="mlp_step").click().run()
+    acc = chart(at, 2)["data"][0]
+    assert list(array(acc["x"])) == [1, 2]
+    # step 1's accuracy is the untrained model's, counted here by hand on the moons
+    from micrograd_core.data import make_moons
+
+    X, y = make_moons(100, 0.1, seed=0)
+    n = MLP(2, [16, 16, 1], "relu", "linear", seed=2)
+    right = sum((n(list(map(float, x))).data > 0) == (t > 0) for x, t in zip(X, y))
+    assert array(acc["y"])[0] == pytest.approx(right)  # percent of 100 points
+
+
+def test_tanh_stuck_at_a_large_learning_rate_is_explained():
+    at = open_page(PAGE)
+    at.select_slider(key="mlp_lr").set_value("1").run()
+    at.select_slider(key="mlp_pace").set_value("max").run()
+    at.button(key="mlp_train").click().run()
+    for _ in range(20):
+        if any("has not moved" in i.value for i in at.info):
+            break
+        at.run()
+    assert any("saturate" in i.value for i in at.info)
+    assert float(metrics(at)["loss"]) == pytest.approx(8.0)  # two of four outputs stuck at the wrong sign
+
+
+def test_presentation_mode_hides_the_detail():
+    at = open_page(PAGE, {"present": "1"})
+    assert not at.exception
+    keys = {w.key for w in at.slider} | {w.key for w in at.number_input} | {w.key for w in at.select_slider}
+    assert "mlp_lr" in keys and "mlp_layers" in keys
+    assert not keys & {"mlp_points", "mlp_noise", "mlp_seed", "mlp_batch", "mlp_sample"}
+    at.button(key="mlp_step").click().run()
+    assert step_count(at) == 1 and not at.exception
+
+
+def test_sessions_do_not_share_a_model():
+    a, b = open_page(PAGE), open_page(PAGE)
+    a.button(key="mlp_step").click().run()
+    a.button(key="mlp_step").click().run()
+    b.run()
+    assert step_count(a) == 2 and step_count(b) == 0
+    assert a.session_state.mlp_trainer is not b.session_state.mlp_trainer
+
+
+def test_the_code_shown_is_the_code_run():
+    import inspect
+    import textwrap
+
+    from micrograd_core.training import Trainer, hinge_loss, squared_error_loss
+
+    at = open_page(PAGE)
+    shown = [c.value.strip() for c in at.code]
+    assert textwrap.dedent(inspect.getsource(Trainer.step)).strip() in shown
+    assert inspect.getsource(squared_error_loss).strip() in shown
+    assert "loss.backward()" in shown[0] and "p.data += -lr * p.grad" in shown[0]
+    at.selectbox(key="mlp_loss").set_value("hinge").run()
+    assert inspect.getsource(hinge_loss).strip() in [c.value.strip() for c in at.code]

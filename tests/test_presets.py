@@ -1,0 +1,145 @@
+"""Tests for micrograd_core.presets: named setups, limits, batch capping, building and live changes."""
+
+import math
+from dataclasses import replace
+
+import pytest
+
+from micrograd_core.data import make_moons, tiny_dataset
+from micrograd_core.nn import MLP
+from micrograd_core.presets import (
+    BATCH_SIZES,
+    LEARNING_RATES,
+    MAX_HIDDEN_LAYERS,
+    MAX_NEURONS,
+    MAX_POINTS,
+    MAX_WORK,
+    PRESETS,
+    RunSettings,
+    apply_live,
+    batch_note,
+    check_limits,
+    effective_batch,
+    make_trainer,
+    matching_preset,
+    needs_rebuild,
+    parameter_count,
+    weight_count,
+)
+
+LECTURE = PRESETS["Lecture"]
+DEMO = PRESETS["micrograd demo"]
+
+
+def test_parameter_count_of_the_lectures_mlp():
+    assert parameter_count(3, [4, 4, 1]) == 41  # (3+1)*4 + (4+1)*4 + (4+1)*1
+    assert parameter_count(2, [16, 16, 1]) == 337  # micrograd's demo prints 337
+    assert parameter_count(3, [4, 4, 1]) == len(MLP(3, [4, 4, 1]).parameters())
+    assert weight_count(3, [4, 4, 1]) == 12 + 16 + 4
+
+
+def test_lecture_preset_is_the_lecture():
+    assert (LECTURE.dataset, LECTURE.hidden, LECTURE.activation, LECTURE.loss, LECTURE.lr) == (
+        "tiny", (4, 4), "tanh", "squared_error", 0.05)
+    trainer = make_trainer(LECTURE)
+    assert trainer.X == tiny_dataset()[0] and trainer.y == [1.0, -1.0, -1.0, 1.0]
+    assert [len(layer.neurons) for layer in trainer.model.layers] == [4, 4, 1]
+    assert trainer.model.layers[-1].neurons[0].activation == "tanh"
+    assert len(trainer.model.parameters()) == 41
+    assert trainer.config.batch_size is None and trainer.config.zero_grad
+
+
+def test_demo_preset_follows_micrograds_notebook():
+    trainer = make_trainer(DEMO)
+    X, y = make_moons(100, 0.1, seed=0)
+    assert trainer.X == X.tolist() and trainer.y == y.tolist()
+    assert [n.activation for n in trainer.model.layers[0].neurons] == ["relu"] * 16
+    assert trainer.model.layers[-1].neurons[0].activation == "linear"
+    assert len(trainer.model.parameters()) == 337
+    c = trainer.config
+    assert (c.loss, c.lr, c.lr_decay, c.alpha, c.batch_size) == ("hinge", 1.0, True, 1e-4, None)
+
+
+def test_presets_use_offered_values_and_are_within_limits():
+    for preset in PRESETS.values():
+        assert preset.lr in LEARNING_RATES
+        assert preset.batch_size in BATCH_SIZES
+        assert check_limits(preset) == []
+
+
+def test_matching_preset_ignores_unused_data_settings():
+    assert matching_preset(LECTURE) == "Lecture"
+    assert matching_preset(DEMO) == "micrograd demo"
+    assert matching_preset(replace(LECTURE, noise=0.4, n_points=300)) == "Lecture"  # tiny data ignores them
+    assert matching_preset(replace(LECTURE, lr=0.1)) is None
+    assert matching_preset(replace(DEMO, noise=0.2)) is None
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (dict(hidden=(4,) * (MAX_HIDDEN_LAYERS + 1)), "hidden layers"),
+        (dict(hidden=()), "hidden layers"),
+        (dict(hidden=(MAX_NEURONS + 1,)), "neurons per layer"),
+        (dict(hidden=(0, 4)), "neurons per layer"),
+        (dict(dataset="moons", n_points=MAX_POINTS + 1), "points"),
+        (dict(dataset="moons", n_points=2), "points"),
+        (dict(dataset="iris"), "Unknown dataset"),
+        (dict(activation="sigmoid"), "activation"),
+        (dict(loss="cross_entropy"), "loss"),
+        (dict(lr=0.0), "learning rate"),
+        (dict(lr=math.nan), "learning rate"),
+        (dict(batch_size=0), "batch"),
+    ],
+)
+def test_limits_give_a_message(change, words):
+    settings = replace(LECTURE, **change)
+    problems = check_limits(settings)
+    assert len(problems) == 1 and words in problems[0]
+    with pytest.raises(ValueError, match=words):
+        make_trainer(settings)
+
+
+def test_largest_allowed_model_is_within_limits():
+    biggest = RunSettings(dataset="spiral", n_points=MAX_POINTS, hidden=(MAX_NEURONS,) * MAX_HIDDEN_LAYERS)
+    assert check_limits(biggest) == []
+    assert check_limits(replace(LECTURE, n_points=10_000)) == []  # the lecture's data has no size setting
+
+
+def test_big_steps_are_cut_to_minibatches():
+    # 2*32 + 3*32*32 + 32 = 3,168 weights: a full step on 500 points would use 1.6 million
+    biggest = RunSettings(dataset="spiral", n_points=MAX_POINTS, hidden=(MAX_NEURONS,) * MAX_HIDDEN_LAYERS)
+    assert weight_count(2, [32, 32, 32, 32, 1]) == 3168
+    assert effective_batch(biggest) == MAX_WORK // 3168 == 18
+    note = batch_note(biggest)
+    assert "minibatches of 18" in note and f"{2 * 3168 * 500:,}" in note
+    assert effective_batch(replace(biggest, batch_size=8)) == 8 and batch_note(replace(biggest, batch_size=8)) == ""
+    # the demo fits: 304 weights x 100 points
+    assert effective_batch(DEMO) is None and batch_note(DEMO) == ""
+    assert effective_batch(replace(LECTURE, batch_size=2)) == 2
+    assert effective_batch(replace(LECTURE, batch_size=256)) is None  # more than the 4 samples: all of them
+    trainer = make_trainer(biggest)
+    assert trainer.config.batch_size == 18 and math.isfinite(trainer.step().loss)
+
+
+def test_what_needs_a_new_model():
+    for change in (dict(hidden=(8, 8)), dict(activation="relu"), dict(model_seed=1), dict(loss="hinge"),
+                   dict(dataset="moons")):
+        assert needs_rebuild(LECTURE, replace(LECTURE, **change)), change
+    for change in (dict(lr=0.5), dict(zero_grad=False), dict(batch_size=2), dict(lr_decay=True), dict(noise=0.3)):
+        assert not needs_rebuild(LECTURE, replace(LECTURE, **change)), change
+    assert needs_rebuild(DEMO, replace(DEMO, noise=0.3))
+    assert needs_rebuild(DEMO, replace(DEMO, n_points=200))
+    assert needs_rebuild(DEMO, replace(DEMO, data_seed=1))
+
+
+def test_live_changes_reach_the_running_trainer():
+    trainer = make_trainer(LECTURE)
+    trainer.steps(3)
+    weights = [p.data for p in trainer.model.parameters()]
+    apply_live(trainer, replace(LECTURE, lr=0.5, zero_grad=False, batch_size=2, lr_decay=True))
+    assert (trainer.config.lr, trainer.config.zero_grad, trainer.config.batch_size, trainer.config.lr_decay) == (
+        0.5, False, 2, True)
+    assert [p.data for p in trainer.model.parameters()] == weights and len(trainer.history) == 3
+    report = trainer.step()
+    assert report.step == 4 and report.lr == pytest.approx(0.5 * (1 - 0.9 * 3 / 100))
