@@ -91,7 +91,7 @@ def several_inputs() -> None:
             "d before": [r["before"] for r in rows.values()],
             "d after": [r["after"] for r in rows.values()],
             "slope (after − before) / h": [r["numerical"] for r in rows.values()],
-            "autograd dd/d·": [r["autograd"] for r in rows.values()],
+            "autograd gradient": [r["autograd"] for r in rows.values()],
         }
     )
     st.table(table.style.format(precision=6))

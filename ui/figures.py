@@ -139,7 +139,10 @@ def descent_plot(weights: Sequence[float], errors: Sequence[float], best: float)
     fig.add_trace(go.Scatter(x=steps, y=_finite_or_none(errors), name="error", mode="lines+markers",
                              line=dict(color=NEGATIVE_COLOR), yaxis="y2"))
     fig.add_hline(y=best, line=dict(color=GREEN, dash="dot"), annotation_text="best weight")
-    fig.update_layout(yaxis2=dict(title="error", overlaying="y", side="right", showgrid=False, zeroline=False))
-    fig.update_xaxes(title="step")
-    fig.update_yaxes(title="weight", selector=dict(anchor="x"))
+    fig.update_layout(
+        # a few steps of room from the start, and the error (never negative) measured from 0
+        xaxis=dict(title="step", autorangeoptions=dict(include=[0, 10])),
+        yaxis=dict(title="weight"),
+        yaxis2=dict(title="error", overlaying="y", side="right", showgrid=False, zeroline=False, rangemode="tozero"),
+    )
     return styled(fig, height=340)

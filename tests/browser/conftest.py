@@ -113,8 +113,14 @@ def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     width = page.viewport_size["width"]
-    height = page.evaluate('document.querySelector(\'[data-testid="stMain"]\').scrollHeight')
-    page.set_viewport_size({"width": width, "height": min(max(height, 900), 6000)})
+    height = 0
+    for _ in range(5):  # charts below the fold lay out once they are in view: grow until the height settles
+        measured = page.evaluate('document.querySelector(\'[data-testid="stMain"]\').scrollHeight')
+        if measured <= height:
+            break
+        height = measured
+        page.set_viewport_size({"width": width, "height": min(max(height, 900), 8000)})
+        page.wait_for_timeout(300)
     wait_idle(page)
     page.wait_for_function("document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0", timeout=15_000)
     page.wait_for_timeout(500)  # let charts finish their transition
