@@ -1,15 +1,13 @@
-"""Following a training run: time-boxed stepping, when it stops, kept runs to compare, and what to draw.
+"""Following a training run: when it stops, kept runs to compare, and what to draw.
 
-`train_for` takes as many steps as fit in a time budget, so a page can train in short
-slices and stay responsive. `decision_grid` evaluates the current weights on a grid with
-the numpy forward pass, not with Value objects, so it is cheap to redraw while training.
+`decision_grid` evaluates the current weights on a grid with the numpy forward pass, not
+with Value objects, so it is cheap to redraw while training.
 """
 
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,32 +18,6 @@ from .training import StepReport, Trainer, accuracy, mlp_forward_numpy
 
 MAX_STEPS = 5000  # steps one run keeps; a curve this long has long gone flat
 MAX_KEPT_RUNS = 6
-
-
-def train_for(
-    trainer: Trainer,
-    seconds: float,
-    max_steps: int | None = None,
-    clock: Callable[[], float] = time.perf_counter,
-) -> list[StepReport]:
-    """Take steps for about `seconds` (at least one), at most `max_steps`; the reports of the steps applied.
-
-    Stops early when the trainer diverges or the run reaches MAX_STEPS. A step is not
-    started if, at the average pace so far, it would end after the budget.
-    """
-    reports: list[StepReport] = []
-    start = clock()
-    while trainer.stopped_reason is None and len(trainer.history) < MAX_STEPS:
-        if max_steps is not None and len(reports) >= max_steps:
-            break
-        report = trainer.step()
-        if trainer.stopped_reason is not None:
-            break
-        reports.append(report)
-        elapsed = clock() - start
-        if elapsed * (len(reports) + 1) / len(reports) > seconds:
-            break
-    return reports
 
 
 def finished(trainer: Trainer) -> str | None:

@@ -6,6 +6,7 @@ import textwrap
 import pandas as pd
 import streamlit as st
 
+from micrograd_core.live import LiveTraining
 from micrograd_core.presets import (
     BATCH_SIZES,
     DATASET_NAMES,
@@ -37,20 +38,16 @@ from micrograd_core.runs import (
     run_label,
     stalled,
     thin,
-    train_for,
 )
 from micrograd_core.training import LOSSES, Trainer, hinge_loss, mlp_forward_numpy, squared_error_loss
 from ui import Param, detail_visible, init_state, page_frame
 from ui.graph_view import show_graph
 from ui.training_figures import accuracy_figure, boundary_figure, loss_figure, targets_figure
 
-STEP_BUDGET = 0.25  # seconds of stepping per refresh at most, so any model size stays responsive
-PACED_TICK = 0.25  # with a few steps per refresh: four refreshes a second, to watch
-# At full pace the browser asks more often than a refresh takes, so the next one always waits
-# and the server never idles between them.
-FAST_TICK = 0.1
+PERIOD = 0.25  # seconds between redraws while training: four a second
+IDLE_SECONDS = 10.0  # a run that no page has redrawn for this long stops (the tab was closed)
 GRAPH_NODES = 36  # records in the drawing of one sample's graph: a readable size
-PACES = {"1": 1, "10": 10, "max": None}  # steps per refresh
+PACES = {"1": 1, "10": 10, "max": None}  # steps per redraw
 LOSS_NAMES = {"squared_error": "squared error", "hinge": "hinge + L2"}
 LOSS_FUNCTIONS = {"squared_error": squared_error_loss, "hinge": hinge_loss}
 DATASET_LABELS = {TINY: "lecture's 4 samples", "moons": "moons", "circles": "circles", "xor": "xor", "spiral": "spiral"}
@@ -87,7 +84,7 @@ PARAMS = [
 ]
 
 page_frame("pages/mlp_training.py", PARAMS)
-init_state({"mlp_trainer": None, "mlp_settings": None, "mlp_training": False, "mlp_runs": []})
+init_state({"mlp_run": None, "mlp_settings": None, "mlp_training": False, "mlp_runs": []})
 st.title("MLP training: watch a network learn")
 st.markdown(
     "The lecture's finale: an MLP of `Neuron`s and `Layer`s, a loss over the data, and gradient descent by hand: "
@@ -105,17 +102,27 @@ def read_settings() -> RunSettings:
     )
 
 
-def sync_trainer(settings: RunSettings) -> str:
-    """Keep the user's trainer in step with the settings; a notice when the model had to start again."""
+def new_run(settings: RunSettings) -> LiveTraining:
+    return LiveTraining(make_trainer(settings), period=PERIOD, idle_timeout=IDLE_SECONDS)
+
+
+def sync_run(settings: RunSettings) -> str:
+    """Keep the user's run in step with the settings; a notice when the model had to start again."""
     s = st.session_state
-    if s.mlp_trainer is not None and not needs_rebuild(s.mlp_settings, settings):
-        apply_live(s.mlp_trainer, settings)  # learning rate, batch, zero_grad: from the next step on
+    run = s.mlp_run
+    if run is not None and not needs_rebuild(s.mlp_settings, settings):
+        with run.model() as trainer:
+            apply_live(trainer, settings)  # learning rate, batch, zero_grad: from the next step on
+        run.steps_per_period = PACES[s.mlp_pace]
         s.mlp_settings = settings
         return ""
-    had_steps = s.mlp_trainer is not None and bool(s.mlp_trainer.history)
+    had_steps = run is not None and bool(run.trainer.history)
+    if run is not None:
+        run.pause()
+        s.mlp_training = False
     if had_steps:
-        s.mlp_runs = keep_run(s.mlp_runs, s.mlp_settings, s.mlp_trainer)
-    s.mlp_trainer, s.mlp_settings = make_trainer(settings), settings
+        s.mlp_runs = keep_run(s.mlp_runs, s.mlp_settings, run.trainer)
+    s.mlp_run, s.mlp_settings = new_run(settings), settings
     if not had_steps:
         return ""
     return "Settings changed: the model was re-initialised. The previous curve is kept in the loss chart to compare."
@@ -128,20 +135,27 @@ def load_preset() -> None:
 
 def step_once() -> None:
     st.session_state.mlp_training = False
-    if finished(st.session_state.mlp_trainer) is None:
-        st.session_state.mlp_trainer.step()
+    st.session_state.mlp_run.step()
 
 
-def train_or_pause() -> None:
+# Train and Pause set the state rather than toggle it: a click that reaches the server twice
+# (a run interrupted by the live view's own reruns) must not undo itself.
+def start_training() -> None:
     s = st.session_state
-    s.mlp_training = not s.mlp_training and finished(s.mlp_trainer) is None
+    s.mlp_training = s.mlp_run.start(PACES[s.mlp_pace])
+
+
+def pause_training() -> None:
+    st.session_state.mlp_training = False
+    st.session_state.mlp_run.pause()
 
 
 def reset() -> None:
     s = st.session_state
     s.mlp_training = False
-    s.mlp_runs = keep_run(s.mlp_runs, s.mlp_settings, s.mlp_trainer)
-    s.mlp_trainer = make_trainer(s.mlp_settings)
+    s.mlp_run.pause()
+    s.mlp_runs = keep_run(s.mlp_runs, s.mlp_settings, s.mlp_run.trainer)
+    s.mlp_run = new_run(s.mlp_settings)
 
 
 def controls(settings: RunSettings) -> None:
@@ -186,66 +200,74 @@ def buttons() -> None:
         st.selectbox("preset", [*PRESETS, "custom"], key="mlp_preset", on_change=load_preset, width=220)
         st.button("Step", on_click=step_once, icon=":material/skip_next:", key="mlp_step")
         if s.mlp_training:
-            st.button("Pause", on_click=train_or_pause, icon=":material/pause:", key="mlp_train")
+            st.button("Pause", on_click=pause_training, icon=":material/pause:", key="mlp_pause")
         else:
-            st.button("Train", on_click=train_or_pause, icon=":material/play_arrow:", key="mlp_train", type="primary")
+            st.button("Train", on_click=start_training, icon=":material/play_arrow:", key="mlp_train", type="primary")
         st.button("Reset", on_click=reset, icon=":material/restart_alt:", key="mlp_reset",
                   help="Back to the initial weights; this run's curve is kept to compare.")
         st.button("Clear earlier runs", on_click=lambda: s.update(mlp_runs=[]), icon=":material/layers_clear:",
                   key="mlp_clear", disabled=not s.mlp_runs)
 
 
-def tick_seconds() -> float | None:
-    """How often the live view reruns itself: only while training."""
-    if not st.session_state.mlp_training:
-        return None
-    return FAST_TICK if PACES[st.session_state.mlp_pace] is None else PACED_TICK
-
-
-@st.fragment(run_every=tick_seconds())
+@st.fragment(run_every=PERIOD if st.session_state.mlp_training else None)
 def live_view() -> None:
-    """Steps for a fraction of a second, then redraws; reruns on its own while training."""
+    """Redraws what the worker thread has trained so far; reruns on its own while training."""
     s = st.session_state
-    trainer = s.mlp_trainer
+    run = s.mlp_run
     if s.mlp_training:
-        train_for(trainer, STEP_BUDGET, PACES[s.mlp_pace])
-        if finished(trainer) is not None:
+        run.watched()
+        if not run.running:  # it stopped by itself: diverged, or reached the step limit
             s.mlp_training = False
             st.rerun()  # a full rerun: stops the timer and shows why
-    draw_live(trainer, s.mlp_settings)
+    with run.model() as trainer:  # read between two steps, then draw while training goes on
+        view = read_live(trainer, s.mlp_settings)
+    draw_live(view, s.mlp_settings)
 
 
-def draw_live(trainer: Trainer, settings: RunSettings) -> None:
-    history = trainer.history
-    reason = finished(trainer)
-    if trainer.stopped_reason:
-        st.error(f"Training stopped. {reason}", icon=":material/warning:")
-    elif reason:
-        st.info(reason, icon=":material/flag:")
-    elif stalled(trainer):
+def read_live(trainer: Trainer, settings: RunSettings) -> dict:
+    """Everything the live view shows, read from the model at one moment."""
+    history = list(trainer.history)
+    view = {
+        "history": history, "finished": finished(trainer), "diverged": trainer.stopped_reason is not None,
+        "stalled": stalled(trainer), "label": run_label(settings, trainer), "y": trainer.y,
+        "accuracy": data_accuracy(trainer.model, trainer.X, trainer.y),
+        "next_lr": trainer.learning_rate(len(history) + 1),
+    }
+    if settings.dataset == TINY:
+        view["predictions"] = mlp_forward_numpy(trainer.model, trainer.X).tolist()
+    else:
+        view["grid"], view["X"] = decision_grid(trainer.model, trainer.X), trainer.X
+    return view
+
+
+def draw_live(view: dict, settings: RunSettings) -> None:
+    history = view["history"]
+    if view["diverged"]:
+        st.error(f"Training stopped. {view['finished']}", icon=":material/warning:")
+    elif view["finished"]:
+        st.info(view["finished"], icon=":material/flag:")
+    elif view["stalled"]:
         st.info("The loss has not moved for 20 steps. With tanh and a large learning rate the units saturate "
                 "(outputs near ±1, where 1 − tanh² ≈ 0): the gradients vanish and nothing learns. "
                 "Lower the learning rate and Reset.", icon=":material/hourglass_empty:")
     cols = st.columns(4)
     cols[0].metric("step", len(history))
     cols[1].metric("loss", f"{history[-1].loss:.4g}" if history else "–")
-    cols[2].metric("accuracy, all samples", f"{100 * data_accuracy(trainer.model, trainer.X, trainer.y):.0f}%")
-    cols[3].metric("learning rate", f"{trainer.learning_rate(len(history) + 1):.4g}")
+    cols[2].metric("accuracy, all samples", f"{100 * view['accuracy']:.0f}%")
+    cols[3].metric("learning rate", f"{view['next_lr']:.4g}")
     shown = thin(len(history), 1500)
     kept = [(r.label, [r.steps[i] for i in thin(len(r.steps), 600)], [r.losses[i] for i in thin(len(r.steps), 600)])
             for r in st.session_state.mlp_runs]
     left, right = st.columns(2)
     left.plotly_chart(loss_figure([history[i].step for i in shown], [history[i].loss for i in shown],
-                                  f"this run: {run_label(settings, trainer)}", kept), key="mlp_loss_chart")
+                                  f"this run: {view['label']}", kept), key="mlp_loss_chart")
     if settings.dataset == TINY:
-        predictions = mlp_forward_numpy(trainer.model, trainer.X).tolist()
-        right.plotly_chart(targets_figure(predictions, trainer.y), key="mlp_targets_chart")
-        targets = ", ".join(f"{v:g}" for v in trainer.y)
+        right.plotly_chart(targets_figure(view["predictions"], view["y"]), key="mlp_targets_chart")
+        targets = ", ".join(f"{v:g}" for v in view["y"])
         right.caption(f"Bars: the network's output for each sample; diamonds: the targets {targets}. "
                       "Every step pulls each bar towards its diamond.")
     else:
-        right.plotly_chart(boundary_figure(*decision_grid(trainer.model, trainer.X), trainer.X, trainer.y),
-                           key="mlp_boundary_chart")
+        right.plotly_chart(boundary_figure(*view["grid"], view["X"], view["y"]), key="mlp_boundary_chart")
         right.caption("Background: the model's score, blue above 0 and vermillion below; the black line is score 0, "
                       "the decision boundary. Circles are class +1, diamonds class −1.")
         st.plotly_chart(accuracy_figure([history[i].step for i in shown], [history[i].accuracy for i in shown]),
@@ -260,35 +282,39 @@ def lessons(settings: RunSettings) -> None:
             "went unnoticed in the lecture; on the moons the loss climbs back up.", icon=":material/bug_report:")
 
 
-def inside_one_step(trainer: Trainer) -> None:
+def inside_one_step(run: LiveTraining) -> None:
     st.header("Inside one step")
     if st.session_state.mlp_training:
         st.caption("Refreshed when training pauses or you press Step.")
     left, right = st.columns([2, 3])
+    n = len(run.trainer.X)
+    with right:
+        st.session_state.mlp_sample = min(st.session_state.get("mlp_sample", 1), n)
+        sample = st.number_input("sample", 1, n, key="mlp_sample") if detail_visible() else 1
+    with run.model() as trainer:
+        table, graph = pd.DataFrame(trainer.parameters_table()), trainer.loss_graph(sample - 1)
     with left:
         st.markdown("Every parameter with its **data** and its **grad** from the last `backward()` "
                     "(all 0 before the first step):")
-        st.dataframe(pd.DataFrame(trainer.parameters_table()), hide_index=True, height=360,
+        st.dataframe(table, hide_index=True, height=360,
                      column_config={c: st.column_config.NumberColumn(format="%.4f") for c in ("data", "grad")})
     with right:
-        n = len(trainer.X)
-        st.session_state.mlp_sample = min(st.session_state.get("mlp_sample", 1), n)
-        sample = st.number_input("sample", 1, n, key="mlp_sample") if detail_visible() else 1
-        x = ", ".join(f"{v:.3g}" for v in trainer.X[sample - 1])
-        st.markdown(f"One sample through the network: inputs ({x}), target {trainer.y[sample - 1]:g}. "
+        x = ", ".join(f"{v:.3g}" for v in run.trainer.X[sample - 1])
+        st.markdown(f"One sample through the network: inputs ({x}), target {run.trainer.y[sample - 1]:g}. "
                     "Below, the end of its graph: the last neurons and the loss, with the gradients of a "
                     "`backward()` from this sample's loss alone.")
-    show_graph(trainer.loss_graph(sample - 1), rankdir="TB", max_nodes=GRAPH_NODES)
+    show_graph(graph, rankdir="TB", max_nodes=GRAPH_NODES)
 
 
-def the_code(trainer: Trainer, settings: RunSettings) -> None:
+def the_code(run: LiveTraining, settings: RunSettings) -> None:
     st.header("The code being run")
     st.markdown("Each Step (and each step of Train) calls `Trainer.step` from `micrograd_core/training.py`:")
     st.code(textwrap.dedent(inspect.getsource(Trainer.step)), language="python")
     loss = LOSS_FUNCTIONS[settings.loss]
     st.markdown(f"and `self.loss` is `{loss.__name__}`" + (" plus `l2_penalty`:" if settings.loss == "hinge" else ":"))
     st.code(inspect.getsource(loss), language="python")
-    st.download_button("Download the loss history (CSV)", history_csv(trainer.history), "mlp_loss_history.csv",
+    st.download_button("Download the loss history (CSV)", history_csv(list(run.trainer.history)),
+                       "mlp_loss_history.csv",
                        mime="text/csv", on_click="ignore", icon=":material/download:", key="mlp_csv")
 
 
@@ -298,16 +324,22 @@ if problems:
     for problem in problems:
         st.error(problem)
     st.stop()
-notice = sync_trainer(settings)
-trainer = st.session_state.mlp_trainer
+notice = sync_run(settings)
+run = st.session_state.mlp_run
+if st.session_state.mlp_training and not run.running:  # it stopped by itself while the page was away
+    st.session_state.mlp_training = False
+    if finished(run.trainer) is None and run.failure is None:
+        notice = f"Training paused: this page was closed for more than {IDLE_SECONDS:g} seconds. Press Train to go on."
 buttons()
 if notice:
     st.info(notice, icon=":material/restart_alt:")
+if run.failure:
+    st.error(f"Training stopped by an unexpected error: {run.failure}", icon=":material/error:")
 if batch_note(settings):
     st.info(batch_note(settings), icon=":material/memory:")
 with st.sidebar:
     controls(settings)
 live_view()
 lessons(settings)
-inside_one_step(trainer)
-the_code(trainer, settings)
+inside_one_step(run)
+the_code(run, settings)

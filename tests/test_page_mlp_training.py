@@ -1,12 +1,18 @@
-"""AppTest of the MLP training page: numbers checked against the lecture's loop written out here with the engine."""
+"""AppTest of the MLP training page: numbers checked against the lecture's loop written out here with the engine.
+
+Train runs in a worker thread (micrograd_core.live), so tests that train rerun the page, as the
+live view's timer would, until what they wait for has happened.
+"""
 
 import base64
 import json
 import math
+import time
 
 import numpy as np
 import pytest
 
+from micrograd_core.live import LiveTraining
 from micrograd_core.nn import MLP
 from tests.conftest import open_page
 
@@ -30,6 +36,34 @@ def lecture_loop(lrs, zero_grad=True, activation="tanh", seed=0):
             p.data += -lr * p.grad
         losses.append(loss.data)
     return losses, n
+
+
+@pytest.fixture(autouse=True)
+def no_training_left_behind(monkeypatch):
+    """Pause every run a test started, so no worker thread outlives its test."""
+    started = []
+    start = LiveTraining.start
+
+    def recording_start(self, *args, **kwargs):
+        started.append(self)
+        return start(self, *args, **kwargs)
+
+    monkeypatch.setattr(LiveTraining, "start", recording_start)
+    yield
+    for run in started:
+        run.pause()
+
+
+def rerun_until(at, condition, timeout: float = 60.0):
+    """Rerun the page every 50 ms until `condition(at)` holds (a generous limit, not a speed test)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        at.run()
+        assert not at.exception, at.exception
+        if condition(at):
+            return at
+        assert time.monotonic() < deadline, "the page never showed what the test waited for"
+        time.sleep(0.05)
 
 
 def metrics(at) -> dict[str, str]:
@@ -109,30 +143,37 @@ def test_learning_rate_changes_apply_to_the_running_model():
 def test_train_and_pause():
     at = open_page(PAGE)
     at.button(key="mlp_train").click().run()
-    assert at.session_state.mlp_training
-    assert at.button(key="mlp_train").label == "Pause"
+    assert at.session_state.mlp_training and at.session_state.mlp_run.running
+    assert at.button(key="mlp_pause").label == "Pause" and not any(b.key == "mlp_train" for b in at.button)
+    rerun_until(at, lambda at: step_count(at) >= 1)
     first = step_count(at)
-    assert first >= 1
-    at.run()  # under AppTest each run is one tick of the live view
-    second = step_count(at)
-    assert second > first
-    losses, _ = lecture_loop([0.05] * second)
-    assert loss_curve(at) == pytest.approx(losses, abs=1e-12)
-    at.button(key="mlp_train").click().run()  # Pause
-    assert not at.session_state.mlp_training
-    assert at.button(key="mlp_train").label == "Train"
+    rerun_until(at, lambda at: step_count(at) > first)  # it goes on by itself
+    shown = step_count(at)
+    assert loss_curve(at) == pytest.approx(lecture_loop([0.05] * shown)[0], abs=1e-12)
+    at.button(key="mlp_pause").click().run()
+    assert not at.session_state.mlp_training and not at.session_state.mlp_run.running
+    assert at.button(key="mlp_train").label == "Train" and not any(b.key == "mlp_pause" for b in at.button)
+    paused = step_count(at)
+    time.sleep(0.3)
     at.run()
-    at.run()
-    assert step_count(at) == second
+    assert step_count(at) == paused  # Pause stopped the steps
+    assert loss_curve(at) == pytest.approx(lecture_loop([0.05] * paused)[0], abs=1e-12)
+    at.button(key="mlp_train").click().run()  # and Train goes on from there
+    rerun_until(at, lambda at: step_count(at) > paused)
+    at.button(key="mlp_pause").click().run()
+    assert loss_curve(at) == pytest.approx(lecture_loop([0.05] * step_count(at))[0], abs=1e-12)
 
 
 def test_one_step_per_update_when_asked():
     at = open_page(PAGE)
     at.select_slider(key="mlp_pace").set_value("1").run()
     at.button(key="mlp_train").click().run()
-    at.run()
-    at.run()
-    assert step_count(at) == 3
+    start = time.monotonic()
+    time.sleep(0.6)
+    at.button(key="mlp_pause").click().run()
+    periods = (time.monotonic() - start) / 0.25
+    # one step at the start of each quarter second, never a burst (max pace takes hundreds here)
+    assert 1 <= step_count(at) <= periods + 1
 
 
 def test_reset_restores_the_start_and_keeps_the_curve_to_compare():
@@ -186,10 +227,7 @@ def test_huge_learning_rate_stops_with_an_explanation_and_keeps_the_state():
     at.selectbox(key="mlp_activation").set_value("relu").run()
     at.select_slider(key="mlp_lr").set_value("1e+06").run()
     at.button(key="mlp_train").click().run()
-    for _ in range(10):
-        if not at.session_state.mlp_training:
-            break
-        at.run()
+    rerun_until(at, lambda at: not at.session_state.mlp_training)
     assert not at.exception
     assert not at.session_state.mlp_training
     assert len(at.error) == 1 and "learning rate 1e+06 is too large" in at.error[0].value
@@ -300,10 +338,8 @@ def test_tanh_stuck_at_a_large_learning_rate_is_explained():
     at.select_slider(key="mlp_lr").set_value("1").run()
     at.select_slider(key="mlp_pace").set_value("max").run()
     at.button(key="mlp_train").click().run()
-    for _ in range(20):
-        if any("has not moved" in i.value for i in at.info):
-            break
-        at.run()
+    rerun_until(at, lambda at: any("has not moved" in i.value for i in at.info))
+    at.button(key="mlp_pause").click().run()
     assert any("saturate" in i.value for i in at.info)
     assert float(metrics(at)["loss"]) == pytest.approx(8.0)  # two of four outputs stuck at the wrong sign
 
@@ -324,7 +360,7 @@ def test_sessions_do_not_share_a_model():
     a.button(key="mlp_step").click().run()
     b.run()
     assert step_count(a) == 2 and step_count(b) == 0
-    assert a.session_state.mlp_trainer is not b.session_state.mlp_trainer
+    assert a.session_state.mlp_run.trainer is not b.session_state.mlp_run.trainer
 
 
 def test_the_code_shown_is_the_code_run():
@@ -340,3 +376,42 @@ def test_the_code_shown_is_the_code_run():
     assert "loss.backward()" in shown[0] and "p.data += -lr * p.grad" in shown[0]
     at.selectbox(key="mlp_loss").set_value("hinge").run()
     assert inspect.getsource(hinge_loss).strip() in [c.value.strip() for c in at.code]
+
+
+def test_learning_rate_moved_while_training_applies_from_the_next_step():
+    at = open_page(PAGE, {"mlp_pace": "1"})
+    at.button(key="mlp_train").click().run()
+    rerun_until(at, lambda at: step_count(at) >= 2)
+    at.select_slider(key="mlp_lr").set_value("0.2").run()
+    rerun_until(at, lambda at: at.session_state.mlp_run.trainer.history[-1].lr == 0.2)
+    at.button(key="mlp_pause").click().run()
+    lrs = [r.lr for r in at.session_state.mlp_run.trainer.history]
+    assert lrs[0] == 0.05 and lrs[-1] == 0.2
+    assert lrs == sorted(lrs)  # 0.05 until the change, 0.2 after it
+    assert loss_curve(at) == pytest.approx(lecture_loop(lrs)[0], abs=1e-12)
+
+
+def test_a_run_nobody_watches_pauses_itself_and_says_so():
+    at = open_page(PAGE)
+    at.button(key="mlp_train").click().run()
+    run = at.session_state.mlp_run
+    run.idle_timeout = 0.2  # the page uses 10 s: a closed tab stops its thread
+    deadline = time.monotonic() + 30
+    while run.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not run.running
+    at.run()
+    assert not at.session_state.mlp_training and at.button(key="mlp_train").label == "Train"
+    assert any("Training paused" in i.value for i in at.info)
+    assert loss_curve(at) == pytest.approx(lecture_loop([0.05] * step_count(at))[0], abs=1e-12)
+
+
+def test_an_unexpected_error_in_training_is_shown_and_the_page_keeps_working():
+    at = open_page(PAGE)
+    at.session_state.mlp_run.trainer.step = lambda: 1 / 0
+    at.button(key="mlp_train").click().run()
+    rerun_until(at, lambda at: not at.session_state.mlp_training)
+    assert any("ZeroDivisionError" in e.value for e in at.error)
+    at.button(key="mlp_reset").click().run()
+    at.button(key="mlp_step").click().run()
+    assert step_count(at) == 1 and not at.error

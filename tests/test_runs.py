@@ -1,9 +1,7 @@
-"""Tests for micrograd_core.runs: time-boxed stepping, stopping, kept runs, CSV, thinning and the decision grid."""
+"""Tests for micrograd_core.runs: when a run stops, kept runs, CSV, thinning and the decision grid."""
 
 import csv
 import io
-import itertools
-import math
 from dataclasses import replace
 
 import numpy as np
@@ -24,59 +22,22 @@ from micrograd_core.runs import (
     run_label,
     stalled,
     thin,
-    train_for,
 )
 from micrograd_core.training import StepReport
 
 LECTURE = PRESETS["Lecture"]
 
 
-def fake_clock(step_seconds: float):
-    """A clock that advances by step_seconds each time it is read."""
-    ticks = itertools.count()
-    return lambda: next(ticks) * step_seconds
-
-
-def test_train_for_fills_the_time_budget():
-    trainer = make_trainer(LECTURE)
-    # the clock is read once at the start and once per step: each step "takes" 0.03 s
-    reports = train_for(trainer, 0.2, clock=fake_clock(0.03))
-    # after k steps 0.03k s have passed; the next would end at 0.03(k+1) > 0.2 once k = 6
-    assert len(reports) == 6
-    assert [r.step for r in reports] == [1, 2, 3, 4, 5, 6] == [r.step for r in trainer.history]
-
-
-def test_train_for_takes_one_step_even_when_a_step_is_longer_than_the_budget():
-    trainer = make_trainer(LECTURE)
-    assert len(train_for(trainer, 0.2, clock=fake_clock(5.0))) == 1
-    assert len(trainer.history) == 1
-
-
-def test_train_for_respects_max_steps():
-    trainer = make_trainer(LECTURE)
-    assert len(train_for(trainer, 100.0, max_steps=10, clock=fake_clock(1e-6))) == 10
-    assert len(train_for(trainer, 100.0, max_steps=1, clock=fake_clock(1e-6))) == 1
-    assert len(trainer.history) == 11
-
-
-def test_train_for_stops_at_divergence_and_keeps_the_good_steps():
-    trainer = make_trainer(replace(LECTURE, activation="relu", lr=1e6))
-    reports = train_for(trainer, 100.0, clock=fake_clock(1e-6))
-    assert trainer.stopped_reason is not None
-    assert reports == trainer.history and len(reports) >= 1
-    assert all(math.isfinite(r.loss) for r in reports)
-    assert finished(trainer) == trainer.stopped_reason
-    assert train_for(trainer, 1.0) == []  # a stopped run takes no more steps
-
-
-def test_train_for_stops_at_the_step_limit():
+def test_a_run_is_finished_at_the_step_limit_or_when_it_diverged():
     trainer = make_trainer(LECTURE)
     trainer.history = [StepReport(k, 1.0, 1.0, 0.05) for k in range(1, MAX_STEPS)]  # one step left
     assert finished(trainer) is None
-    assert len(train_for(trainer, 100.0, clock=fake_clock(1e-6))) == 1
-    assert len(trainer.history) == MAX_STEPS
+    trainer.step()
     assert f"{MAX_STEPS:,} steps" in finished(trainer)
-    assert train_for(trainer, 1.0) == []
+    diverging = make_trainer(replace(LECTURE, activation="relu", lr=1e6))
+    while diverging.stopped_reason is None:
+        diverging.step()
+    assert finished(diverging) == diverging.stopped_reason
 
 
 def test_stalled_tanh_with_a_large_learning_rate():

@@ -1,9 +1,11 @@
 """Speed of the MLP training page: rerun times, training speed in the page against plain micrograd_core,
-chart updates per second in a real browser, and time to the presets' targets.
+chart updates per second and Pause in a real browser, and time to the presets' targets.
 
-    python benchmarks/pages/mlp_training.py [--no-browser]
+    python benchmarks/pages/mlp_training.py [--no-browser] [--trials 3]
 
 `bench_mlp_training()` (AppTest rerun medians) is what benchmarks/bench_pages.py collects.
+"Plain core" is `Trainer.step` in a loop with the cyclic collector paused for each step, as
+the page's worker thread steps (micrograd_core.live); the bare loop is printed beside it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.pages.common import median_ms, open_app  # noqa: E402
+from micrograd_core.live import cyclic_gc_paused  # noqa: E402
 from micrograd_core.presets import PRESETS, make_trainer  # noqa: E402
 from micrograd_core.runs import data_accuracy  # noqa: E402
 
@@ -45,26 +48,33 @@ def bench_mlp_training() -> dict[str, float]:
     return out
 
 
-def core_steps_per_second(preset: str, seconds: float = 3.0) -> float:
-    """Steps per second of plain micrograd_core: Trainer.step in a loop."""
+def core_steps_per_second(preset: str, seconds: float = 3.0, collector_paused: bool = True) -> float:
+    """Steps per second of plain micrograd_core, no Streamlit: `Trainer.step` in a loop."""
     trainer = make_trainer(PRESETS[preset])
     start = time.perf_counter()
     while time.perf_counter() - start < seconds and trainer.stopped_reason is None:
-        trainer.step()
+        if collector_paused:
+            with cyclic_gc_paused():
+                trainer.step()
+        else:
+            trainer.step()
     return len(trainer.history) / (time.perf_counter() - start)
 
 
 def apptest_steps_per_second(preset: str, seconds: float = 3.0) -> float:
-    """Steps per second of the page under AppTest, training at full pace (each run a full rerun of the page)."""
+    """Steps per second of the page under AppTest, at full pace, rerun four times a second as the browser would."""
     at = open_app(PAGE)
     at.selectbox(key="mlp_preset").set_value(preset).run()
     at.select_slider(key="mlp_pace").set_value("max").run()
-    at.button(key="mlp_train").click()
+    at.button(key="mlp_train").click().run()
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
         at.run()
+        time.sleep(max(0.0, 0.25 - (time.perf_counter() - start) % 0.25))
+    steps = len(at.session_state.mlp_run.trainer.history)
     elapsed = time.perf_counter() - start
-    return len(at.session_state.mlp_trainer.history) / elapsed
+    at.button(key="mlp_pause").click().run()
+    return steps / elapsed
 
 
 def time_to_target() -> dict[str, float]:
@@ -72,14 +82,17 @@ def time_to_target() -> dict[str, float]:
     out = {}
     trainer = make_trainer(PRESETS["Lecture"])
     start = time.perf_counter()
-    while trainer.step().loss >= 0.01:
-        pass
+    while True:
+        with cyclic_gc_paused():
+            if trainer.step().loss < 0.01:
+                break
     out["Lecture: loss < 0.01"] = time.perf_counter() - start
     out["Lecture: steps"] = len(trainer.history)
     trainer = make_trainer(PRESETS["micrograd demo"])
     start = time.perf_counter()
     while data_accuracy(trainer.model, trainer.X, trainer.y) < 1.0:
-        trainer.step()
+        with cyclic_gc_paused():
+            trainer.step()
     out["micrograd demo: 100% training accuracy"] = time.perf_counter() - start
     out["micrograd demo: steps"] = len(trainer.history)
     return out
@@ -104,97 +117,114 @@ METRIC_JS = """label => {
   return l ? l.closest('[data-testid="stMetric"]').querySelector('[data-testid="stMetricValue"]').innerText : null;
 }"""
 STEP_JS = f"() => Number(({METRIC_JS})('step'))"
+# A click through the DOM, at a known moment: Playwright's own click first waits for the button to
+# hold still, which a page busy redrawing charts delays by up to seconds.
+PAUSE_JS = "() => [...document.querySelectorAll('button')].find(b => b.innerText.trim().endsWith('Pause')).click()"
 
 
+def open_page(browser, url: str):
+    from tests.browser.conftest import wait_idle
 
-def _pause(page) -> None:
-    pause = page.get_by_role("button", name="Pause")
-    if pause.count():  # a run may have stopped by itself (step limit)
-        pause.click(no_wait_after=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(url)
+    wait_idle(page)
+    page.wait_for_selector(".st-key-mlp_loss_chart svg.main-svg")
+    return page
 
 
-def browser_training() -> dict[str, float]:
-    """In headless Chromium: steps and loss-chart redraws per second while training, and time to the targets."""
+def browser_training(trials: int) -> dict[str, float]:
+    """In headless Chromium, medians of `trials`: steps and loss-chart redraws per second while training,
+    the time from Pause to the Train button back (and steps taken after it), and time to the targets."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import CHROMIUM_ARGS, Server, wait_idle
+    from tests.browser.conftest import CHROMIUM_ARGS, Server
 
-    out: dict[str, float] = {}
+    samples: dict[str, list[float]] = {}
     server = Server()
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-            # full pace ("max"): Lecture for 2 s, well before the run's step limit; the demo for 10 s, ~25 steps
-            for name, query, seconds in (
-                ("Lecture", "mlp_pace=max", 2.0),
-                ("micrograd demo", DEMO_QUERY + "&mlp_pace=max", 10.0),
-                ("Lecture at the default 10 steps per update", "", 5.0),
-            ):
-                page = browser.new_page(viewport={"width": 1400, "height": 900})
-                page.goto(f"{server.url}/mlp_training?{query}")
-                wait_idle(page)
-                page.wait_for_selector(".st-key-mlp_loss_chart svg.main-svg")
-                page.evaluate(WATCH_JS)
-                page.get_by_role("button", name="Train").click()
-                page.wait_for_function(f"() => ({STEP_JS})() >= 1", timeout=60_000)
-                start_steps, start_redraws = page.evaluate(STEP_JS), page.evaluate("window.__redraws")
-                start = time.perf_counter()
-                page.wait_for_timeout(seconds * 1000)
-                steps = page.evaluate(STEP_JS) - start_steps
-                redraws = page.evaluate("window.__redraws") - start_redraws
-                elapsed = time.perf_counter() - start
-                out[f"{name}: steps/s in the page"] = steps / elapsed
-                out[f"{name}: loss-chart redraws/s"] = redraws / elapsed
-                start = time.perf_counter()
-                _pause(page)
-                page.get_by_role("button", name="Train").wait_for()
-                out[f"{name}: Pause click to stopped (s)"] = time.perf_counter() - start
-                page.close()
-            # time to target as the class sees it: from the Train click to the number on screen
-            for name, query, label, reached in (
-                ("Lecture: loss < 0.01", "mlp_pace=max", "loss", "v => v !== null && v !== '–' && Number(v) < 0.01"),
-                ("micrograd demo: 100% accuracy", DEMO_QUERY + "&mlp_pace=max", "accuracy, all samples",
-                 "v => v === '100%'"),
-            ):
-                page = browser.new_page(viewport={"width": 1400, "height": 900})
-                page.goto(f"{server.url}/mlp_training?{query}")
-                wait_idle(page)
-                page.wait_for_selector(".st-key-mlp_loss_chart svg.main-svg")
-                start = time.perf_counter()
-                page.get_by_role("button", name="Train").click()
-                page.wait_for_function(f"() => ({reached})(({METRIC_JS})('{label}'))", timeout=120_000, polling=50)
-                out[f"{name}, in the page (s)"] = time.perf_counter() - start
-                _pause(page)
-                page.close()
+            for _ in range(trials):
+                for name, query, seconds in (
+                    ("Lecture", "mlp_pace=max", 3.0),
+                    ("micrograd demo", DEMO_QUERY + "&mlp_pace=max", 6.0),
+                    ("Lecture at the default 10 steps per update", "", 3.0),
+                ):
+                    page = open_page(browser, f"{server.url}/mlp_training?{query}")
+                    page.evaluate(WATCH_JS)
+                    page.get_by_role("button", name="Train").click()
+                    page.wait_for_function(f"() => ({STEP_JS})() >= 1", timeout=60_000)
+                    start_steps, start_redraws = page.evaluate(STEP_JS), page.evaluate("window.__redraws")
+                    start = time.perf_counter()
+                    page.wait_for_timeout(seconds * 1000)
+                    steps = page.evaluate(STEP_JS) - start_steps
+                    redraws = page.evaluate("window.__redraws") - start_redraws
+                    elapsed = time.perf_counter() - start
+                    samples.setdefault(f"{name}: steps/s in the page", []).append(steps / elapsed)
+                    samples.setdefault(f"{name}: loss-chart redraws/s", []).append(redraws / elapsed)
+                    start = time.perf_counter()
+                    page.evaluate(PAUSE_JS)
+                    page.get_by_role("button", name="Train").wait_for(timeout=30_000)
+                    back = time.perf_counter() - start
+                    samples.setdefault(f"{name}: Pause to Train button back (s)", []).append(back)
+                    page.wait_for_timeout(1000)  # the counter catches up with the last redraw
+                    shown = page.evaluate(STEP_JS)
+                    page.wait_for_timeout(1500)
+                    samples.setdefault(f"{name}: steps taken 1-2.5 s after Pause", []).append(
+                        page.evaluate(STEP_JS) - shown
+                    )
+                    page.close()
+                # time to target as the class sees it: from the Train click to the number on screen
+                for name, query, label, reached in (
+                    ("Lecture: loss < 0.01", "mlp_pace=max", "loss",
+                     "v => v !== null && v !== '–' && Number(v) < 0.01"),
+                    ("micrograd demo: 100% accuracy", DEMO_QUERY + "&mlp_pace=max", "accuracy, all samples",
+                     "v => v === '100%'"),
+                ):
+                    page = open_page(browser, f"{server.url}/mlp_training?{query}")
+                    start = time.perf_counter()
+                    page.get_by_role("button", name="Train").click()
+                    page.wait_for_function(f"() => ({reached})(({METRIC_JS})('{label}'))", timeout=120_000, polling=50)
+                    samples.setdefault(f"{name}, in the page (s)", []).append(time.perf_counter() - start)
+                    page.evaluate(PAUSE_JS)
+                    page.get_by_role("button", name="Train").wait_for(timeout=30_000)
+                    page.close()
             browser.close()
     finally:
         server.stop()
-    return out
+    return {what: statistics.median(values) for what, values in samples.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-browser", action="store_true", help="skip the measurements in Chromium")
+    parser.add_argument("--trials", type=int, default=3, help="browser trials per measurement (medians)")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}")
     for what, ms in bench_mlp_training().items():
         print(f"rerun after {what:36s} median {ms:8.1f} ms")
+    core = {}
     for preset in PRESETS:
         # alternate core and page, three rounds, to even out machine noise
-        core, page = [], []
+        plain, page = [], []
         for _ in range(3):
-            core.append(core_steps_per_second(preset))
+            plain.append(core_steps_per_second(preset))
             page.append(apptest_steps_per_second(preset))
-        c, g = statistics.median(core), statistics.median(page)
-        print(f"{preset:15s} steps/s: plain core {c:8.1f}, page under AppTest {g:8.1f}  (overhead {1 - g / c:5.1%})")
+        c, g = statistics.median(plain), statistics.median(page)
+        core[preset] = c
+        bare = core_steps_per_second(preset, collector_paused=False)
+        print(f"{preset:15s} steps/s: plain core {c:8.1f}, page under AppTest {g:8.1f} (overhead {1 - g / c:5.1%}); "
+              f"bare loop, collector on: {bare:.1f}")
     for what, value in time_to_target().items():
         unit = "" if "steps" in what else " s"
         print(f"plain core, {what:42s} {value:8.2f}{unit}")
     if not args.no_browser:
-        core = {preset: core_steps_per_second(preset) for preset in PRESETS}
-        for what, value in browser_training().items():
-            print(f"browser, {what:45s} {value:8.2f}")
-        print("  (plain core at the same time: " + ", ".join(f"{k} {v:.1f} steps/s" for k, v in core.items()) + ")")
+        figures = browser_training(args.trials)
+        for what, value in figures.items():
+            print(f"browser, {what:58s} {value:8.2f}")
+        for preset, c in core.items():
+            page = figures[f"{preset}: steps/s in the page"]
+            print(f"browser, {preset}: page overhead against plain core {1 - page / c:5.1%} ({page:.1f} vs {c:.1f})")
 
 
 if __name__ == "__main__":
