@@ -26,12 +26,16 @@ from ui.graph_view import show_graph, svg_of
 
 FORMULA = "Type a formula"
 CHOICES = (*PRESETS, FORMULA)
-LAYOUTS = {"LR": "left to right", "TB": "top to bottom"}
+# Top to bottom keeps the graph narrow, so it is drawn at full size with the chain rule beside it;
+# the lecture's left-to-right drawing is wide and shrinks to fit.
+LAYOUTS = {"TB": "top to bottom", "LR": "left to right (as in the lecture; wide)"}
+TABS = ("Gradient check", "One optimisation step", "Node-reuse bug", "tanh from exp", "Download")
 PARAMS = [
     Param("graph_preset", CHOICES[0], choices=CHOICES),
-    Param("graph_layout", "LR", choices=tuple(LAYOUTS)),
+    Param("graph_layout", "TB", choices=tuple(LAYOUTS)),
     Param("graph_formula", "tanh(x1*w1 + x2*w2 + b)"),
     Param("graph_step", 0, 0, 1000),
+    Param("graph_tab", TABS[0], choices=TABS),
 ]
 MAX_NODES = 60
 
@@ -94,14 +98,15 @@ def stepper(build, values):
     shown = False if quiz else [n for n in topological_order(root) if id(n) in filled]
     st.markdown(f"**Step {k} of {len(order)}** — " + ("seed: the output's gradient with respect to itself is 1"
                 if k == 0 else f"backpropagate through **{_name(current)}** = {current._op}(…)"))
-    show_graph(root, rankdir=s.graph_layout, highlight=[current], show_grad=shown, max_nodes=MAX_NODES)
-    if quiz:
-        quiz_panel(root)
-    elif k:
-        chain_rule_panel(current, contributions)
-    if detail_visible():
-        st.caption("Order backward() visits the nodes (reverse topological): "
-                   + " → ".join(f"**{_name(n)}**" if n is current else _name(n) for n in order))
+    graph_area, side = st.columns([3, 2], gap="large") if s.graph_layout == "TB" else (st.container(), st.container())
+    with graph_area:
+        show_graph(root, rankdir=s.graph_layout, highlight=[current], show_grad=shown, max_nodes=MAX_NODES)
+    with side:
+        if quiz:
+            quiz_panel(root)
+        elif k:
+            chain_rule_panel(current, contributions)
+        topological_panel(root, order, current)
     root, _ = build(values)
     root.backward()
     return root
@@ -115,18 +120,24 @@ def _name(v) -> str:
 
 
 def chain_rule_panel(node, contributions) -> None:
-    left, right = st.columns([1, 1])
-    with left:
-        st.markdown(f"**Chain rule at {_name(node)}** — {local_rule(node._op)}")
-        for c in contributions:
-            st.markdown(
-                f"- {_name(c.child)}.grad += local {c.local:.4g} × upstream {c.upstream:.4g} "
-                f"= **{c.amount:+.4g}** → {c.child.grad:.4g}"
-            )
-        if len({id(c.child) for c in contributions}) < len(contributions):
-            st.caption("The same node appears twice: it receives both contributions, summed.")
-    with right.expander(f"The engine's code for {node._op}", expanded=detail_visible()):
+    st.markdown(f"**Chain rule at {_name(node)}** — {local_rule(node._op)}")
+    for c in contributions:
+        st.markdown(
+            f"- {_name(c.child)}.grad += local {c.local:.4g} × upstream {c.upstream:.4g} "
+            f"= **{c.amount:+.4g}** → {c.child.grad:.4g}"
+        )
+    if len({id(c.child) for c in contributions}) < len(contributions):
+        st.caption("The same node appears twice: it receives both contributions, summed.")
+    with st.expander(f"The engine's code for {node._op}", expanded=detail_visible()):
         st.code(engine_source(node._op), language="python")
+
+
+def topological_panel(root, order, current) -> None:
+    """The topological order, and the part of it backward() walks, the current node in bold."""
+    names = [f"**{_name(n)}**" if n is current else _name(n) for n in topological_order(root)]
+    st.markdown("**Topological order**, each node after the nodes it is built from: " + ", ".join(names))
+    st.caption("backward() walks it from the end and runs `_backward()` at each node built by an operation "
+               "(leaves have nothing to pass on): " + " → ".join(_name(n) for n in order))
 
 
 def check_answer(root) -> None:
@@ -219,15 +230,19 @@ top[0].selectbox("Start from", CHOICES, key="graph_preset")
 top[1].radio("Layout", tuple(LAYOUTS), format_func=LAYOUTS.get, key="graph_layout", horizontal=True)
 build, values = expression()
 root = stepper(build, values)
-if detail_visible():
-    tabs = st.tabs(["Gradient check", "One optimisation step", "Node-reuse bug", "tanh from exp", "Download"])
-    with tabs[0]:
-        gradient_check_tab(build, values)
-    with tabs[1]:
-        optimisation_tab(build, values)
-    with tabs[2]:
-        reuse_tab(st.session_state.graph_layout)
-    with tabs[3]:
-        tanh_tab(st.session_state.graph_layout)
-    with tabs[4]:
-        download_tab(root)
+# Only the open tab runs (on_change="rerun"): the others' graphs are neither built nor sent.
+layout = st.session_state.graph_layout
+lessons = {
+    "Gradient check": lambda: gradient_check_tab(build, values),
+    "One optimisation step": lambda: optimisation_tab(build, values),
+    "Node-reuse bug": lambda: reuse_tab(layout),
+    "tanh from exp": lambda: tanh_tab(layout),
+    "Download": lambda: download_tab(root),
+}
+shown_tabs = TABS if detail_visible() else TABS[:-1]  # presenting: the lessons, not the download
+if st.session_state.graph_tab not in shown_tabs:
+    st.session_state.graph_tab = TABS[0]
+for name, tab in zip(shown_tabs, st.tabs(shown_tabs, key="graph_tab", on_change="rerun")):
+    if tab.open:
+        with tab:
+            lessons[name]()

@@ -124,25 +124,61 @@ def test_quiz_right_and_wrong():
     assert at.success and "Right" in at.success[0].value
 
 
+def open_tab(at, name):
+    at.session_state["graph_tab"] = name
+    return at.run()
+
+
 def test_tabs_gradient_check_optimisation_reuse_and_tanh():
     at = open_page(PAGE)
+    assert len(at.get("graphviz_chart")) == 1  # only the open tab runs: no hidden graphs are built or sent
     table = at.table[0].value
     assert list(table["autograd"]) == pytest.approx([6.0, -4.0, -2.0, 4.0])
     assert (table["relative error"] < 1e-6).all()
+    open_tab(at, "One optimisation step")
     metrics = {m.label: float(m.value) for m in at.metric}
     assert metrics["output now"] == -8.0
     assert metrics["every leaf += step × grad"] > -8.0 > metrics["every leaf −= step × grad"]
+    # step × Σ grad² with the lecture's gradients 6, -4, -2, 4 and the default step 0.01
+    assert any("0.72" in c.value for c in at.caption)
+    open_tab(at, "Node-reuse bug")
     graphs = [g.proto.spec for g in at.get("graphviz_chart")]
     assert "grad 1.0000" in record(graphs[1], "a") and "grad 2.0000" in record(graphs[2], "a")  # b = a + a
-    tanh_table = at.table[1].value
+    # f = (a·b)·(a + b) at a = -2, b = 3: df/da = b(a + b) + ab = 3 - 6 = -3; the bug keeps only one branch
+    assert "grad -3.0000" in record(graphs[4], "a") and "grad -3.0000" not in record(graphs[3], "a")
+    open_tab(at, "tanh from exp")
+    tanh_table = at.table[0].value
     assert list(tanh_table["tanh"]) == pytest.approx(list(tanh_table["from exp"]), abs=1e-12)
+    assert len(at.get("graphviz_chart")) == 3
+
+
+def test_the_open_tab_is_in_the_link_and_a_bad_one_falls_back():
+    at = open_page(PAGE, {"graph_tab": "Node-reuse bug"})
+    assert not at.warning and len(at.get("graphviz_chart")) == 5  # the main graph and four reuse graphs
+    at = open_page(PAGE, {"graph_tab": "nonsense"})
+    assert any("graph_tab" in w.value for w in at.warning) and at.session_state["graph_tab"] == "Gradient check"
+
+
+def test_presentation_mode_keeps_the_lessons_and_drops_the_download():
+    at = open_page(PAGE, {"present": "1", "graph_tab": "Download"})
+    assert not at.exception and at.session_state["graph_tab"] == "Gradient check"
+    assert not at.get("download_button") and at.table
+
+
+def test_topological_order_is_listed_with_the_current_node():
+    at = open_page(PAGE)
+    press(at, "Next step")
+    press(at, "Next step")
+    order = next(m.value for m in at.markdown if m.value.startswith("**Topological order**"))
+    assert order.endswith("a, b, e, c, **d**, f, L")
+    assert any("L → d → e" in c.value for c in at.caption)
 
 
 def test_downloads_with_and_without_graphviz(monkeypatch):
-    at = open_page(PAGE)
+    at = open_page(PAGE, {"graph_tab": "Download"})
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download DOT source" in labels
     monkeypatch.setattr(graph_view.shutil, "which", lambda name: None)
-    at = open_page(PAGE)
+    at = open_page(PAGE, {"graph_tab": "Download"})
     assert [b.proto.label for b in at.get("download_button")] == ["Download DOT source"]
     assert any("not installed" in i.value for i in at.info)
