@@ -3,7 +3,7 @@
     python benchmarks/bench_browser.py [--runs 5]
 
 Each run opens the page in a new browser tab and stops the clock when every Plotly chart
-has its SVG and every Graphviz chart its rendered SVG. The server is started once and
+and Vega-Lite chart has its drawing and every Graphviz chart its rendered SVG. The server is started once and
 warmed up, so this is what a student sees on a page load, including Streamlit's own start.
 """
 
@@ -28,9 +28,11 @@ DRAWN = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   const plots = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  const vegas = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
   const graphs = [...document.querySelectorAll('[data-testid="stGraphVizChart"]')];
-  if (plots.length + graphs.length === 0) return document.querySelector('h1') !== null;
-  return plots.every(p => p.querySelector('svg.main-svg')) && graphs.every(g => g.querySelector('svg'));
+  if (plots.length + vegas.length + graphs.length === 0) return document.querySelector('h1') !== null;
+  return plots.every(p => p.querySelector('svg.main-svg')) && vegas.every(v => v.querySelector('.marks'))
+    && graphs.every(g => g.querySelector('svg'));
 }"""
 
 

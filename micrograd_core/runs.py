@@ -121,3 +121,31 @@ def decision_grid(
     gx, gy = np.meshgrid(xs, ys)
     z = mlp_forward_numpy(model, np.column_stack([gx.ravel(), gy.ravel()]))
     return xs, ys, z.reshape(resolution, resolution)
+
+
+def zero_contour(xs: np.ndarray, ys: np.ndarray, z: np.ndarray) -> list[tuple[float, float, float, float]]:
+    """Line segments (x0, y0, x1, y1) where the score z[row=y, col=x] crosses 0: the decision boundary.
+
+    Marching squares: in each grid cell whose corners do not all share a sign, the boundary
+    crosses the edges between corners of opposite sign, at the point found by linear
+    interpolation. Cells with a non-finite corner are skipped.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    positive = z > 0
+    corners = (positive[:-1, :-1], positive[:-1, 1:], positive[1:, 1:], positive[1:, :-1])
+    mixed = (corners[0] != corners[1]) | (corners[0] != corners[2]) | (corners[0] != corners[3])
+    segments = []
+    for i, j in zip(*np.nonzero(mixed)):
+        # the cell's corners in order around it: (x, y, score)
+        ring = [(xs[j], ys[i], z[i, j]), (xs[j + 1], ys[i], z[i, j + 1]),
+                (xs[j + 1], ys[i + 1], z[i + 1, j + 1]), (xs[j], ys[i + 1], z[i + 1, j])]
+        if not all(math.isfinite(s) for _, _, s in ring):
+            continue
+        crossings = []
+        for (xa, ya, za), (xb, yb, zb) in zip(ring, ring[1:] + ring[:1]):
+            if (za > 0) != (zb > 0):
+                t = za / (za - zb)
+                crossings.append((float(xa + t * (xb - xa)), float(ya + t * (yb - ya))))
+        # two crossings: one segment; four (a saddle): two, pairing neighbouring edges
+        segments += [(*crossings[k], *crossings[k + 1]) for k in range(0, len(crossings) - 1, 2)]
+    return segments

@@ -38,11 +38,12 @@ from micrograd_core.runs import (
     run_label,
     stalled,
     thin,
+    zero_contour,
 )
 from micrograd_core.training import LOSSES, Trainer, hinge_loss, mlp_forward_numpy, squared_error_loss
 from ui import Param, detail_visible, init_state, page_frame
 from ui.graph_view import show_graph
-from ui.training_figures import accuracy_figure, boundary_figure, loss_figure, targets_figure
+from ui.training_figures import accuracy_chart, boundary_chart, loss_chart, targets_chart
 
 PERIOD = 0.25  # seconds between redraws while training: four a second
 IDLE_SECONDS = 10.0  # a run that no page has redrawn for this long stops (the tab was closed)
@@ -237,7 +238,13 @@ def read_live(trainer: Trainer, settings: RunSettings) -> dict:
         view["predictions"] = mlp_forward_numpy(trainer.model, trainer.X).tolist()
     else:
         view["grid"], view["X"] = decision_grid(trainer.model, trainer.X), trainer.X
+        view["boundary"] = zero_contour(*view["grid"])
     return view
+
+
+def chart(where, key: str, spec: dict) -> None:
+    """A live chart, in a container whose key names it in the page (the chart itself takes no key)."""
+    where.container(key=key).vega_lite_chart(None, spec)
 
 
 def draw_live(view: dict, settings: RunSettings) -> None:
@@ -259,19 +266,18 @@ def draw_live(view: dict, settings: RunSettings) -> None:
     kept = [(r.label, [r.steps[i] for i in thin(len(r.steps), 600)], [r.losses[i] for i in thin(len(r.steps), 600)])
             for r in st.session_state.mlp_runs]
     left, right = st.columns(2)
-    left.plotly_chart(loss_figure([history[i].step for i in shown], [history[i].loss for i in shown],
-                                  f"this run: {view['label']}", kept), key="mlp_loss_chart")
+    steps, losses = [history[i].step for i in shown], [history[i].loss for i in shown]
+    chart(left, "mlp_loss_chart", loss_chart(steps, losses, f"this run: {view['label']}", kept))
     if settings.dataset == TINY:
-        right.plotly_chart(targets_figure(view["predictions"], view["y"]), key="mlp_targets_chart")
+        chart(right, "mlp_targets_chart", targets_chart(view["predictions"], view["y"]))
         targets = ", ".join(f"{v:g}" for v in view["y"])
         right.caption(f"Bars: the network's output for each sample; diamonds: the targets {targets}. "
                       "Every step pulls each bar towards its diamond.")
     else:
-        right.plotly_chart(boundary_figure(*view["grid"], view["X"], view["y"]), key="mlp_boundary_chart")
+        chart(right, "mlp_boundary_chart", boundary_chart(*view["grid"], view["boundary"], view["X"], view["y"]))
         right.caption("Background: the model's score, blue above 0 and vermillion below; the black line is score 0, "
                       "the decision boundary. Circles are class +1, diamonds class −1.")
-        st.plotly_chart(accuracy_figure([history[i].step for i in shown], [history[i].accuracy for i in shown]),
-                        key="mlp_accuracy_chart")
+        chart(st, "mlp_accuracy_chart", accuracy_chart(steps, [history[i].accuracy for i in shown]))
 
 
 def lessons(settings: RunSettings) -> None:

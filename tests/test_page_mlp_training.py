@@ -4,13 +4,13 @@ Train runs in a worker thread (micrograd_core.live), so tests that train rerun t
 live view's timer would, until what they wait for has happened.
 """
 
-import base64
-import json
 import math
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
+from streamlit import dataframe_util
 
 from micrograd_core.live import LiveTraining
 from micrograd_core.nn import MLP
@@ -74,21 +74,22 @@ def step_count(at) -> int:
     return int(metrics(at)["step"])
 
 
-def chart(at, i: int) -> dict:
-    return json.loads(at.get("plotly_chart")[i].proto.spec)
-
-
-def array(value) -> np.ndarray:
-    """A figure's data array: a JSON list, or Plotly's typed array (base64 bytes, dtype and shape)."""
-    if isinstance(value, dict):
-        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        return flat.reshape([int(n) for n in str(value.get("shape", len(flat))).split(",")])
-    return np.asarray(value, dtype=float)
+def chart(at, i: int) -> dict[str, pd.DataFrame]:
+    """The named datasets of the page's i-th chart (0: loss, 1: targets or boundary, 2: accuracy), as sent."""
+    element = at.get("vega_lite_chart")[i]
+    return {d.name: dataframe_util.convert_arrow_bytes_to_pandas_df(d.data.data) for d in element.proto.datasets}
 
 
 def loss_curve(at) -> list[float]:
-    """The current run's curve: the last trace of the loss chart."""
-    return chart(at, 0)["data"][-1].get("y", [])
+    """The current run's curve as the loss chart draws it."""
+    current = chart(at, 0)["current"]
+    return list(current["loss"]) if len(current) else []
+
+
+def kept_runs(at) -> list[str]:
+    """The labels of the earlier runs the loss chart overlays, in order."""
+    kept = chart(at, 0)["kept"]
+    return list(dict.fromkeys(kept["run"])) if len(kept) else []
 
 
 def table(at):
@@ -105,9 +106,9 @@ def test_opens_on_the_lecture_preset():
     assert list(table(at)["grad"]) == [0.0] * 41
     # predictions against targets, from the untrained model
     _, untrained = lecture_loop([])
-    targets = chart(at, 1)
-    assert targets["data"][1]["y"] == YS
-    assert targets["data"][0]["y"] == pytest.approx([untrained(x).data for x in XS], abs=1e-12)
+    samples = chart(at, 1)["samples"]
+    assert list(samples["target"]) == YS
+    assert list(samples["output"]) == pytest.approx([untrained(x).data for x in XS], abs=1e-12)
     # the graph of one sample is capped, and says so
     assert at.get("graphviz_chart") and any("left out" in i.value for i in at.info)
     assert at.get("download_button")[0].label == "Download the loss history (CSV)"
@@ -184,16 +185,15 @@ def test_reset_restores_the_start_and_keeps_the_curve_to_compare():
     assert step_count(at) == 0
     _, untrained = lecture_loop([])
     assert list(table(at)["data"]) == pytest.approx([p.data for p in untrained.parameters()], abs=1e-12)
-    traces = chart(at, 0)["data"]
-    assert [t["name"] for t in traces] == ["lr 0.05 · tanh 4-4", "this run: lr 0.05 · tanh 4-4"]
-    assert traces[0]["y"] == pytest.approx(lecture_loop([0.05] * 3)[0], abs=1e-12)
+    assert kept_runs(at) == ["lr 0.05 · tanh 4-4"] and loss_curve(at) == []
+    assert list(chart(at, 0)["kept"]["loss"]) == pytest.approx(lecture_loop([0.05] * 3)[0], abs=1e-12)
     # a second run with another learning rate joins the comparison
     at.select_slider(key="mlp_lr").set_value("0.5").run()
     at.button(key="mlp_step").click().run()
     at.button(key="mlp_reset").click().run()
-    assert [t["name"] for t in chart(at, 0)["data"]][:2] == ["lr 0.05 · tanh 4-4", "lr 0.5 · tanh 4-4"]
+    assert kept_runs(at) == ["lr 0.05 · tanh 4-4", "lr 0.5 · tanh 4-4"]
     at.button(key="mlp_clear").click().run()
-    assert len(chart(at, 0)["data"]) == 1
+    assert kept_runs(at) == []
 
 
 def test_changing_the_model_reinitialises_with_a_notice():
@@ -205,7 +205,7 @@ def test_changing_the_model_reinitialises_with_a_notice():
     assert "MLP(3, [5, 5, 1])" in " ".join(m.value for m in at.markdown)
     assert "56 parameters" in " ".join(m.value for m in at.markdown)  # 4*5 + 6*5 + 6
     assert len(table(at)) == 56
-    assert len(chart(at, 0)["data"]) == 2  # the 4-4 run is kept
+    assert kept_runs(at) == ["lr 0.05 · tanh 4-4"]  # the 4-4 run is kept
 
 
 def test_forgetting_zero_grad_accumulates_gradients():
@@ -254,18 +254,24 @@ def test_micrograd_demo_preset_draws_the_decision_boundary():
             s.mlp_decay) == ("moons", 100, 2, 16, "relu", "hinge", "1", True)
     assert "337 parameters" in " ".join(m.value for m in at.markdown)
     boundary = chart(at, 1)
-    heat = boundary["data"][0]
-    assert heat["type"] == "heatmap"
-    z, xs, ys = array(heat["z"]), array(heat["x"]), array(heat["y"])
-    # the heatmap is the untrained model's score, checked here with the Value forward pass
+    cells = boundary["cells"]
+    assert len(cells) == 60 * 60
+    # the background is the untrained model's score, checked here with the Value forward pass at cell centres
     n = MLP(2, [16, 16, 1], "relu", "linear", seed=2)
-    for i, j in ((0, 0), (30, 41), (59, 59)):
-        assert z[i, j] == pytest.approx(n([float(xs[j]), float(ys[i])]).data, abs=1e-9)
-    points = [t for t in boundary["data"] if t["type"] == "scatter"]
-    assert sum(len(array(t["x"])) for t in points) == 100
-    assert len(at.get("plotly_chart")) == 3  # loss, boundary, accuracy
+    for k in (0, 1841, 3599):
+        cell = cells.iloc[k]
+        centre = [float((cell.x + cell.x2) / 2), float((cell.y + cell.y2) / 2)]
+        assert cell.score == pytest.approx(n(centre).data, abs=1e-9)
+    # the boundary line lies where that score is 0 (within the grid's linear interpolation)
+    segments = boundary["boundary"]
+    assert len(segments) > 10
+    ends = [[float(r.x), float(r.y)] for r in segments.itertuples()]
+    scores = sorted(abs(n(e).data) for e in ends)
+    assert scores[len(scores) // 2] < 0.01 and scores[-1] < 0.2
+    assert sorted(boundary["points"]["class"].value_counts().items()) == [("+1", 50), ("−1", 50)]
+    assert len(at.get("vega_lite_chart")) == 3  # loss, boundary, accuracy
     at.button(key="mlp_step").click().run()
-    assert not np.array_equal(array(chart(at, 1)["data"][0]["z"]), z)  # the boundary moved with the step
+    assert not np.array_equal(chart(at, 1)["cells"]["score"], cells["score"])  # the boundary moved with the step
     # the demo's decay: step k uses 1.0 * (1 - 0.9 * (k - 1) / 100); the metric shows the next step's
     assert float(metrics(at)["learning rate"]) == pytest.approx(1 - 0.9 * 1 / 100, rel=1e-3)
     at.button(key="mlp_step").click().run()
@@ -322,15 +328,15 @@ def test_accuracy_chart_follows_the_steps():
     at.selectbox(key="mlp_preset").set_value("micrograd demo").run()
     at.button(key="mlp_step").click().run()
     at.button(key="mlp_step").click().run()
-    acc = chart(at, 2)["data"][0]
-    assert list(array(acc["x"])) == [1, 2]
+    acc = chart(at, 2)["accuracy"]
+    assert list(acc["step"]) == [1, 2]
     # step 1's accuracy is the untrained model's, counted here by hand on the moons
     from micrograd_core.data import make_moons
 
     X, y = make_moons(100, 0.1, seed=0)
     n = MLP(2, [16, 16, 1], "relu", "linear", seed=2)
     right = sum((n(list(map(float, x))).data > 0) == (t > 0) for x, t in zip(X, y))
-    assert array(acc["y"])[0] == pytest.approx(right)  # percent of 100 points
+    assert acc["accuracy"][0] == pytest.approx(right)  # percent of 100 points
 
 
 def test_tanh_stuck_at_a_large_learning_rate_is_explained():

@@ -22,6 +22,7 @@ from micrograd_core.runs import (
     run_label,
     stalled,
     thin,
+    zero_contour,
 )
 from micrograd_core.training import StepReport
 
@@ -127,3 +128,22 @@ def test_decision_grid_is_the_model_on_a_grid():
         assert z[i, j] == pytest.approx(model([float(xs[j]), float(ys[i])]).data, abs=1e-12)
     with pytest.raises(ValueError):
         decision_grid(MLP(3, [2, 1], seed=0), np.zeros((4, 3)))
+
+
+def test_zero_contour_follows_the_boundary():
+    xs, ys = np.linspace(-1, 1, 41), np.linspace(-1, 1, 41)
+    gx, gy = np.meshgrid(xs, ys)
+    circle = zero_contour(xs, ys, 0.25 - gx**2 - gy**2)
+    ends = [end for s in circle for end in (s[:2], s[2:])]
+    assert len(circle) > 40 and max(abs(np.hypot(x, y) - 0.5) for x, y in ends) < 2e-3
+    line = zero_contour(xs, ys, gx - 0.3)
+    assert len(line) == 40 and all(s[0] == pytest.approx(0.3) and s[2] == pytest.approx(0.3) for s in line)
+
+
+def test_zero_contour_is_empty_without_a_boundary_and_skips_non_finite_cells():
+    xs, ys = np.linspace(0, 1, 5), np.linspace(0, 1, 5)
+    assert zero_contour(xs, ys, np.ones((5, 5))) == []
+    z = np.where(np.arange(25).reshape(5, 5) % 5 < 2, -1.0, 1.0)  # a vertical boundary between columns 1 and 2
+    z[0, 1] = np.nan
+    segments = zero_contour(xs, ys, z)
+    assert len(segments) == 3 and all(s[0] == pytest.approx(0.375) for s in segments)

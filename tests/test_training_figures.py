@@ -1,74 +1,74 @@
-"""Tests for ui.training_figures: the same look as ui.figures.styled, and the data each figure draws."""
+"""Tests for ui.training_figures: what each Vega-Lite chart draws, and specs that stay put as the numbers change."""
 
 import numpy as np
-import plotly.graph_objects as go
 import pytest
 
 from micrograd_core.graph import NEGATIVE_COLOR, POSITIVE_COLOR
-from ui.figures import styled
-from ui.training_figures import (
-    accuracy_figure,
-    base_layout,
-    boundary_figure,
-    log_ticks,
-    loss_figure,
-    targets_figure,
-)
+from ui.training_figures import EMPTY_TEXT, accuracy_chart, boundary_chart, loss_chart, targets_chart
 
 
-def test_base_layout_looks_like_styled():
-    mine = go.Figure(dict(data=[], layout=base_layout(300))).layout
-    theirs = styled(go.Figure(), height=300).layout
-    for key in ("height", "colorway", "font", "margin", "legend", "paper_bgcolor", "plot_bgcolor", "hovermode"):
-        assert mine[key] == theirs[key], key
-    for axis in ("xaxis", "yaxis"):
-        assert mine[axis].gridcolor == "rgba(127,127,127,0.25)"
+def without_data(spec: dict) -> dict:
+    return {k: v for k, v in spec.items() if k != "datasets"}
 
 
-def test_loss_figure_draws_earlier_runs_under_the_current_one():
+def test_loss_chart_draws_earlier_runs_under_the_current_one():
     kept = [("lr 0.05 · tanh 4-4", [1, 2, 3], [4.0, 2.0, 1.0])]
-    fig = loss_figure([1, 2], [5.0, 3.0], "this run", kept)
-    assert [t.name for t in fig.data] == ["lr 0.05 · tanh 4-4", "this run"]
-    assert list(fig.data[0].y) == [4.0, 2.0, 1.0] and fig.data[0].opacity < 1
-    assert list(fig.data[1].y) == [5.0, 3.0] and fig.data[1].line.color == POSITIVE_COLOR
-    assert fig.layout.yaxis.type == "log"
-    empty = loss_figure([], [], "this run")
-    assert empty.layout.annotations[0].text == "Press Step or Train"
-    assert empty.layout.yaxis.type != "log"
+    spec = loss_chart([1, 2], [5.0, 3.0], "this run", kept)
+    data = spec["datasets"]
+    assert [r["loss"] for r in data["kept"]] == [4.0, 2.0, 1.0] and {r["run"] for r in data["kept"]} == {kept[0][0]}
+    assert [(r["step"], r["loss"]) for r in data["current"]] == [(1, 5.0), (2, 3.0)]
+    assert data["dots"] == data["current"] and data["empty"] == []
+    color = spec["layer"][1]["encoding"]["color"]["scale"]
+    assert color == {"domain": [kept[0][0], "this run"], "range": [color["range"][0], POSITIVE_COLOR]}
+    assert spec["layer"][0]["mark"]["opacity"] < 1 and spec["layer"][1]["encoding"]["y"]["scale"]["type"] == "log"
+
+
+def test_loss_chart_says_what_to_do_when_empty_and_drops_dots_on_long_curves():
+    empty = loss_chart([], [], "this run")
+    assert empty["datasets"]["empty"] == [{"text": EMPTY_TEXT}]
+    long = loss_chart(list(range(1, 42)), [1.0] * 41, "this run")
+    assert long["datasets"]["dots"] == [] and len(long["datasets"]["current"]) == 41
+
+
+def test_a_redraw_changes_the_data_only():
+    """Streamlit updates a Vega-Lite chart in place only while its spec is unchanged."""
+    a = loss_chart([1], [5.0], "this run")
+    b = loss_chart([1, 2, 3], [5.0, 2.0, 0.5], "this run")
+    assert without_data(a) == without_data(b)
+    assert without_data(accuracy_chart([1], [0.5])) == without_data(accuracy_chart([1, 2], [0.5, 0.9]))
+    assert without_data(targets_chart([0.1, -3.0], [1, -1])) == without_data(targets_chart([0.9, -0.2], [1, -1]))
+    xs, ys = np.linspace(-1, 1, 3), np.linspace(-2, 2, 3)
+    points = ([[0.0, 0.0]], [1.0])
+    first = boundary_chart(xs, ys, np.zeros((3, 3)), [], *points)
+    later = boundary_chart(xs, ys, np.ones((3, 3)), [(0.0, 0.0, 1.0, 1.0)], *points)
+    assert without_data(first) == without_data(later)
 
 
 def test_accuracy_in_percent():
-    fig = accuracy_figure([1, 2], [0.5, 0.75])
-    assert list(fig.data[0].y) == [50.0, 75.0]
+    spec = accuracy_chart([1, 2], [0.5, 0.75])
+    assert spec["datasets"]["accuracy"] == [{"step": 1, "accuracy": 50.0}, {"step": 2, "accuracy": 75.0}]
 
 
-def test_targets_figure_colours_by_sign_and_shows_values():
-    fig = targets_figure([0.25, -0.5], [1.0, -1.0])
-    bars, targets = fig.data
-    assert list(bars.marker.color) == [POSITIVE_COLOR, NEGATIVE_COLOR]
-    assert list(targets.y) == [1.0, -1.0]
-    assert list(fig.layout.xaxis.ticktext) == ["sample 1<br>0.250", "sample 2<br>-0.500"]
+def test_targets_chart_colours_by_sign_and_shows_values():
+    spec = targets_chart([0.25, -0.5], [1.0, -1.0])
+    rows = spec["datasets"]["samples"]
+    assert [r["sample"] for r in rows] == ["sample 1|0.250", "sample 2|-0.500"]  # two lines under each bar
+    assert [r["sign"] for r in rows] == ["+", "−"] and [r["target"] for r in rows] == [1.0, -1.0]
+    scale = spec["layer"][0]["encoding"]["color"]["scale"]
+    assert dict(zip(scale["domain"], scale["range"])) == {"+": POSITIVE_COLOR, "−": NEGATIVE_COLOR}
 
 
-def test_boundary_figure_heatmap_contour_and_classes():
+def test_boundary_chart_cells_boundary_and_classes():
     xs, ys = np.linspace(-1, 1, 3), np.linspace(-2, 2, 3)
     z = np.array([[-1.0, 0.5, 1.0], [-0.5, 0.2, 0.8], [-0.2, 0.1, 0.3]])
     X, y = [[0.0, 0.0], [1.0, 1.0], [-1.0, 0.5]], [1.0, -1.0, 1.0]
-    fig = boundary_figure(xs, ys, z, X, y)
-    types = [t.type for t in fig.data]
-    assert types == ["heatmap", "contour", "scatter", "scatter"]
-    np.testing.assert_array_equal(np.asarray(fig.data[0].z), z)
-    assert list(fig.data[2].x) == [0.0, -1.0] and fig.data[2].marker.color == POSITIVE_COLOR
-    assert list(fig.data[3].x) == [1.0] and fig.data[3].marker.symbol == "diamond"
-    one_sided = boundary_figure(xs, ys, np.abs(z) + 0.1, X, y)
-    assert "contour" not in [t.type for t in one_sided.data]  # no boundary to draw
-
-
-def test_log_ticks_label_values_in_full():
-    assert log_ticks([4.95]) == [2.0, 5.0, 10.0]
-    assert log_ticks([2.3, 0.01]) == pytest.approx([0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0])
-    wide = log_ticks([7.7, 0.0008])  # many decades: powers of ten only
-    assert wide == pytest.approx([0.001, 0.01, 0.1, 1.0, 10.0])
-    assert log_ticks([]) == [] and log_ticks([0.0, -1.0, float("nan")]) == []
-    fig = loss_figure([1, 2], [4.0, 0.5], "this run")
-    assert list(fig.layout.yaxis.ticktext) == ["0.2", "0.5", "1", "2", "5", "10"]
+    spec = boundary_chart(xs, ys, z, [(0.1, 0.2, 0.3, 0.4)], X, y)
+    cells = spec["datasets"]["cells"]
+    assert len(cells) == 9 and [c["score"] for c in cells] == z.ravel().tolist()  # row by row, along x
+    first = cells[0]
+    assert first["x"] < -1.0 < first["x2"] and first["y"] < -2.0 < first["y2"]  # centred on the grid point
+    assert spec["datasets"]["boundary"] == [{"x": 0.1, "y": 0.2, "x2": 0.3, "y2": 0.4}]
+    assert [p["class"] for p in spec["datasets"]["points"]] == ["+1", "−1", "+1"]
+    shapes = spec["layer"][2]["encoding"]["shape"]["scale"]
+    assert dict(zip(shapes["domain"], shapes["range"])) == {"+1": "circle", "−1": "diamond"}
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == pytest.approx([-1.5, 1.5])

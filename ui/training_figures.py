@@ -1,148 +1,152 @@
-"""Plotly figures of the MLP training page: loss curves, accuracy, predictions against targets, decision boundary.
+"""Vega-Lite charts of the MLP training page: loss curves, accuracy, predictions against targets, decision boundary.
 
-Figures only draw numbers they are given (computed by `micrograd_core`). Positive is blue and
-negative vermillion (Okabe-Ito); the two classes also differ in marker shape. They are redrawn
-several times a second while training, so each is built from one dict (about five times faster
-than `ui.figures.styled` and `update_*` calls) with the same look as `styled`.
+They are redrawn four times a second while training. Streamlit gives a changed Plotly figure a new
+element, which the browser mounts afresh and keeps hidden until drawn: on a busy machine the live
+charts blinked out half the time. A Vega-Lite chart whose spec stays the same is updated in place,
+so each spec here holds no numbers from the run: they all travel in its named `datasets`.
+
+Charts only draw numbers they are given (computed by `micrograd_core`). Positive is blue and negative
+vermillion (Okabe-Ito); the two classes also differ in marker shape.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 
 from micrograd_core.graph import NEGATIVE_COLOR, POSITIVE_COLOR
 
-from .figures import COLORWAY, GREEN, GREY, ORANGE, PURPLE, SKY, chart_height, sign_color
+from .figures import GREEN, GREY, ORANGE, PURPLE, SKY, chart_height
 from .frame import presenting
 
 KEPT_COLORS = [GREEN, PURPLE, ORANGE, SKY, GREY, NEGATIVE_COLOR]
-SCORE_SCALE = [[0.0, NEGATIVE_COLOR], [0.5, "#FFFFFF"], [1.0, POSITIVE_COLOR]]
-_GRID = dict(gridcolor="rgba(127,127,127,0.25)", zerolinecolor="rgba(127,127,127,0.6)")
+# The score colours blended 60% over white, drawn opaque, so the black boundary line reads on either theme.
+SCORE_RANGE = ["#E69E66", "#FFFFFF", "#66AAD1"]
+BOUNDARY_COLOR = "#222222"
+CLASSES = {"+1": (POSITIVE_COLOR, "circle"), "−1": (NEGATIVE_COLOR, "diamond")}
+EMPTY_TEXT = "Press Step or Train"
+STEP_AXIS = {"tickMinStep": 1, "format": "d"}  # whole steps
 
 
-def base_layout(height: int, **layout) -> dict:
-    """The layout of `ui.figures.styled(fig, height=height)`, as a dict, with `layout` merged in."""
-    base = dict(
-        height=chart_height(height),
-        colorway=COLORWAY,
-        font=dict(size=20 if presenting() else 15),
-        margin=dict(l=10, r=10, t=20, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        hovermode="closest",
-    )
-    for axis in ("xaxis", "yaxis"):
-        layout[axis] = _GRID | layout.get(axis, {})
-    return base | layout
+def _spec(height: int, layers: list[dict], datasets: dict[str, list[dict]], **extra) -> dict:
+    """A layered Vega-Lite chart in the app's style; `datasets` holds every number it draws."""
+    size = 20 if presenting() else 15
+    return {
+        "height": chart_height(height),
+        "layer": layers,
+        "datasets": datasets,
+        "config": {
+            "axis": {"labelFontSize": size - 2, "titleFontSize": size, "gridOpacity": 0.5},
+            "legend": {"labelFontSize": size - 2, "titleFontSize": size, "labelLimit": 0},
+            "view": {"stroke": None},
+        },
+        **extra,
+    }
 
 
-def log_ticks(values: Sequence[float]) -> list[float]:
-    """Tick values 1, 2, 5 times powers of ten around the positive values (labelled in full, not as digits).
-
-    Over more than a few decades only the powers of ten are kept, so the labels never crowd.
-    """
-    positive = [v for v in values if v > 0 and math.isfinite(v)]
-    if not positive:
-        return []
-    low, high = min(positive) / 2.5, max(positive) * 2.5
-    decades = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
-    ticks = [(m, m * 10.0**k) for k in decades for m in (1, 2, 5)]
-    inside = [(m, t) for m, t in ticks if low <= t <= high]
-    if len(inside) > 12:
-        inside = [(m, t) for m, t in inside if m == 1]
-    return [t for _, t in inside]
-
-
-def loss_figure(
+def loss_chart(
     steps: Sequence[int],
     losses: Sequence[float],
     label: str,
     kept: Sequence[tuple[str, Sequence[int], Sequence[float]]] = (),
-) -> go.Figure:
-    """The current run's loss per step (bold blue) over earlier runs' curves (faded), log scale."""
-    data = [
-        dict(type="scatter", x=list(xs), y=list(ys), name=name, mode="lines", opacity=0.55,
-             line=dict(color=KEPT_COLORS[i % len(KEPT_COLORS)], width=2))
-        for i, (name, xs, ys) in enumerate(kept)
+) -> dict:
+    """The current run's loss per step (bold blue, dots while short) over earlier runs' curves (faded), log scale."""
+    names = [name for name, _, _ in kept] + [label]
+    colors = [KEPT_COLORS[i % len(KEPT_COLORS)] for i in range(len(kept))] + [POSITIVE_COLOR]
+    x = {"field": "step", "type": "quantitative", "title": "step", "scale": {"domainMin": 0}, "axis": STEP_AXIS}
+    y = {"field": "loss", "type": "quantitative", "title": "loss (log scale)", "scale": {"type": "log"}}
+    color = {"field": "run", "type": "nominal", "title": None, "sort": names,
+             "scale": {"domain": names, "range": colors}, "legend": {"orient": "bottom", "direction": "vertical"}}
+    positive = [{"filter": "datum.loss > 0"}]  # a log axis has no place for 0
+    current = [{"step": s, "loss": v, "run": label} for s, v in zip(steps, losses)]
+    datasets = {
+        "kept": [{"step": s, "loss": v, "run": name} for name, xs, ys in kept for s, v in zip(xs, ys)],
+        "current": current,
+        "dots": current if len(current) <= 40 else [],  # a lone first step stays visible
+        "empty": [] if current or kept else [{"text": EMPTY_TEXT}],
+    }
+    layers = [
+        {"data": {"name": "kept"}, "transform": positive, "mark": {"type": "line", "strokeWidth": 2, "opacity": 0.55},
+         "encoding": {"x": x, "y": y, "color": color, "detail": {"field": "run"}}},
+        {"data": {"name": "current"}, "transform": positive, "mark": {"type": "line", "strokeWidth": 3},
+         "encoding": {"x": x, "y": y, "color": color}},
+        {"data": {"name": "dots"}, "transform": positive, "mark": {"type": "point", "filled": True, "size": 40},
+         "encoding": {"x": x, "y": y, "color": color}},
+        {"data": {"name": "empty"}, "mark": {"type": "text", "color": GREY, "fontSize": 18},
+         "encoding": {"text": {"field": "text"}}},
     ]
-    data.append(dict(type="scatter", x=list(steps), y=list(losses), name=label,
-                     mode="lines+markers" if len(steps) <= 40 else "lines",  # a lone first step stays visible
-                     line=dict(color=POSITIVE_COLOR, width=3), marker=dict(size=6)))
-    empty = not steps and not kept
-    ticks = log_ticks([v for trace in data for v in trace["y"]])
-    yaxis = (dict(title="loss", showticklabels=False) if empty
-             else dict(title="loss (log scale)", type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks]))
-    layout = base_layout(
-        380 + 22 * len(kept),
-        xaxis=dict(title="step", autorangeoptions=dict(include=[0, 10])),
-        yaxis=yaxis,
-        uirevision="loss",
-        showlegend=True,
-        # below the axes, where the labels of earlier runs have room to wrap
-        legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
-    )
-    if empty:
-        layout["annotations"] = [dict(text="Press Step or Train", showarrow=False, x=0.5, y=0.5,
-                                      xref="paper", yref="paper", font=dict(color=GREY))]
-    return go.Figure(dict(data=data, layout=layout))
+    return _spec(380, layers, datasets)
 
 
-def accuracy_figure(steps: Sequence[int], accuracies: Sequence[float]) -> go.Figure:
+def accuracy_chart(steps: Sequence[int], accuracies: Sequence[float]) -> dict:
     """Accuracy of each step's batch, in percent."""
-    data = [dict(type="scatter", x=list(steps), y=[100 * a for a in accuracies], mode="lines", name="accuracy",
-                 line=dict(color=GREEN, width=2))]
-    layout = base_layout(230, xaxis=dict(title="step", autorangeoptions=dict(include=[0, 10])),
-                         yaxis=dict(title="accuracy (%)", range=[0, 105]), uirevision="accuracy")
-    return go.Figure(dict(data=data, layout=layout))
+    data = {"accuracy": [{"step": s, "accuracy": 100 * a} for s, a in zip(steps, accuracies)]}
+    layer = {"data": {"name": "accuracy"}, "mark": {"type": "line", "color": GREEN, "strokeWidth": 2},
+             "encoding": {"x": {"field": "step", "type": "quantitative", "title": "step", "scale": {"domainMin": 0},
+                                "axis": STEP_AXIS},
+                          "y": {"field": "accuracy", "type": "quantitative", "title": "accuracy (%)",
+                                "scale": {"domain": [0, 100]}}}}
+    return _spec(230, [layer], data)
 
 
-def targets_figure(predictions: Sequence[float], targets: Sequence[float]) -> go.Figure:
-    """Each sample's prediction (bar, value under it) against its target (hollow diamond)."""
-    ticks = list(range(len(predictions)))
-    data = [
-        dict(type="bar", x=ticks, y=list(predictions), name="output", width=0.55,
-             marker=dict(color=[sign_color(p) for p in predictions])),
-        dict(type="scatter", x=ticks, y=list(targets), name="target", mode="markers",
-             marker=dict(symbol="diamond-open", size=22, color="#222222", line=dict(width=3))),
+def targets_chart(predictions: Sequence[float], targets: Sequence[float]) -> dict:
+    """Each sample's prediction (bar, its value under the sample's name) against its target (hollow diamond)."""
+    rows = [{"sample": f"sample {i}|{p:.3f}", "output": p, "target": t, "sign": "+" if p >= 0 else "−"}
+            for i, (p, t) in enumerate(zip(predictions, targets), 1)]
+    x = {"field": "sample", "type": "nominal", "title": None, "sort": None,
+         "axis": {"labelAngle": 0, "labelExpr": "split(datum.label, '|')"}}
+    # at least ±1.2, more when an output goes beyond: the spec keeps no number from the run
+    y = {"field": "output", "type": "quantitative", "title": "output", "scale": {"domain": {"unionWith": [-1.2, 1.2]}}}
+    layers = [
+        {"mark": {"type": "bar", "width": {"band": 0.55}},
+         "encoding": {"x": x, "y": y, "color": {"field": "sign", "type": "nominal", "legend": None,
+                                                "scale": {"domain": ["+", "−"],
+                                                          "range": [POSITIVE_COLOR, NEGATIVE_COLOR]}}}},
+        {"mark": {"type": "point", "shape": "diamond", "filled": False, "size": 500, "strokeWidth": 3, "color": GREY},
+         "encoding": {"x": x, "y": {**y, "field": "target"}}},
     ]
-    top = max([1.0, *(abs(p) for p in predictions)])
-    layout = base_layout(
-        380,
-        xaxis=dict(tickvals=ticks, ticktext=[f"sample {i + 1}<br>{p:.3f}" for i, p in zip(ticks, predictions)]),
-        yaxis=dict(title="output", range=[-1.2 * top, 1.2 * top], zeroline=True),
-        uirevision="targets",
-        showlegend=False,
-    )
-    return go.Figure(dict(data=data, layout=layout))
+    for layer in layers:
+        layer["data"] = {"name": "samples"}
+    return _spec(380, layers, {"samples": rows})
 
 
-def boundary_figure(
-    xs: np.ndarray, ys: np.ndarray, z: np.ndarray, X: Sequence[Sequence[float]], y: Sequence[float]
-) -> go.Figure:
-    """The model's score over the plane (heatmap), its 0 level (the decision boundary) and the data points."""
-    data = [dict(type="heatmap", x=xs, y=ys, z=z, zmin=-1, zmax=1, colorscale=SCORE_SCALE, opacity=0.6,
-                 colorbar=dict(title=dict(text="score"), thickness=12), hoverinfo="skip")]
-    if np.nanmin(z) < 0 < np.nanmax(z):
-        data.append(dict(type="contour", x=xs, y=ys, z=z, contours=dict(start=0, end=0, size=1, coloring="none"),
-                         line=dict(color="#222222", width=2), showscale=False, hoverinfo="skip", name="boundary"))
-    points = np.asarray(X, dtype=float)
-    labels = np.asarray(y, dtype=float)
-    for cls, color, symbol, name in ((1.0, POSITIVE_COLOR, "circle", "class +1"),
-                                     (-1.0, NEGATIVE_COLOR, "diamond", "class −1")):
-        mine = points[labels == cls]
-        data.append(dict(type="scatter", x=mine[:, 0], y=mine[:, 1], mode="markers", name=name,
-                         marker=dict(color=color, symbol=symbol, size=8, line=dict(color="white", width=1))))
-    layout = base_layout(
-        380,
-        xaxis=dict(range=[xs[0], xs[-1]], title="x1", showgrid=False, zeroline=False, constrain="domain"),
-        yaxis=dict(range=[ys[0], ys[-1]], title="x2", showgrid=False, zeroline=False, scaleanchor="x",
-                   constrain="domain"),
-        uirevision="boundary",
-        showlegend=False,
-    )
-    return go.Figure(dict(data=data, layout=layout))
+def boundary_chart(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    z: np.ndarray,
+    boundary: Sequence[tuple[float, float, float, float]],
+    X: Sequence[Sequence[float]],
+    y: Sequence[float],
+) -> dict:
+    """The model's score over the plane, its 0 level (the decision boundary, as segments) and the data points."""
+    dx, dy = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
+    wx, wy = 1.2 * dx, 1.2 * dy  # cells overlap a little, or hairline seams show between them
+    cells = [{"x": float(xs[j] - wx), "x2": float(xs[j] + wx), "y": float(ys[i] - wy), "y2": float(ys[i] + wy),
+              "score": float(z[i, j])} for i in range(len(ys)) for j in range(len(xs))]
+    points = [{"x1": float(a), "x2": float(b), "class": "+1" if t > 0 else "−1"} for (a, b), t in zip(X, y)]
+    # the axes span the grid, which depends on the data set only, not on the training
+    ex = {"scale": {"domain": [float(xs[0] - dx), float(xs[-1] + dx)], "nice": False, "zero": False}}
+    ey = {"scale": {"domain": [float(ys[0] - dy), float(ys[-1] + dy)], "nice": False, "zero": False}}
+    x = {"type": "quantitative", "title": "x1", **ex}
+    y_axis = {"type": "quantitative", "title": "x2", **ey}
+    layers = [
+        {"data": {"name": "cells"}, "mark": {"type": "rect"},
+         "encoding": {"x": {**x, "field": "x"}, "x2": {"field": "x2"}, "y": {**y_axis, "field": "y"},
+                      "y2": {"field": "y2"},
+                      "color": {"field": "score", "type": "quantitative", "title": "score",
+                                "scale": {"domain": [-1, 0, 1], "range": SCORE_RANGE, "clamp": True,
+                                          "interpolate": "rgb"}}}},
+        {"data": {"name": "boundary"}, "mark": {"type": "rule", "color": BOUNDARY_COLOR, "strokeWidth": 2.5},
+         "encoding": {"x": {**x, "field": "x"}, "y": {**y_axis, "field": "y"},
+                      "x2": {"field": "x2"}, "y2": {"field": "y2"}}},
+        {"data": {"name": "points"}, "mark": {"type": "point", "filled": True, "size": 70, "stroke": "white",
+                                             "strokeWidth": 1, "opacity": 1},
+         "encoding": {"x": {**x, "field": "x1"}, "y": {**y_axis, "field": "x2"},
+                      "color": {"field": "class", "type": "nominal", "legend": None,
+                                "scale": {"domain": list(CLASSES), "range": [c for c, _ in CLASSES.values()]}},
+                      "shape": {"field": "class", "type": "nominal", "legend": None,
+                                "scale": {"domain": list(CLASSES), "range": [s for _, s in CLASSES.values()]}}}},
+    ]
+    segments = [{"x": a, "y": b, "x2": c, "y2": d} for a, b, c, d in boundary]
+    return _spec(380, layers, {"cells": cells, "boundary": segments, "points": points})

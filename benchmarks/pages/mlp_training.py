@@ -98,16 +98,13 @@ def time_to_target() -> dict[str, float]:
     return out
 
 
-# Counts redraws of the loss chart (its curve got longer) and reads the step counter, in the page.
+# Counts redraws of the loss chart (its line was drawn anew) in the page.
 WATCH_JS = """() => {
-  window.__redraws = 0; let last = -1;
+  window.__redraws = 0; let last = null;
   const tick = () => {
-    const boxes = [...document.querySelectorAll('.st-key-mlp_loss_chart')];
-    const box = boxes.find(b => b.dataset.stale !== 'true') || boxes[0];  // a rerun keeps the old one, stale
-    const el = box && box.querySelector('.js-plotly-plot');
-    const y = el && el.data && el.data.length ? el.data.at(-1).y : null;
-    const n = y ? y.length : 0;
-    if (n !== last) { if (last >= 0) window.__redraws++; last = n; }
+    const lines = [...document.querySelectorAll('.st-key-mlp_loss_chart g.mark-line path')];
+    const now = lines.map(p => p.getAttribute('d')).join('|');
+    if (now !== last) { if (last !== null) window.__redraws++; last = now; }
     requestAnimationFrame(tick);
   };
   tick();
@@ -128,7 +125,7 @@ def open_page(browser, url: str):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(url)
     wait_idle(page)
-    page.wait_for_selector(".st-key-mlp_loss_chart svg.main-svg")
+    page.wait_for_selector('.st-key-mlp_loss_chart [data-testid="stVegaLiteChart"] .marks')
     return page
 
 

@@ -1,10 +1,13 @@
-"""The MLP training page in headless Chromium: live training, Pause, and two users training at once."""
+"""The MLP training page in headless Chromium: live training, charts updated in place, Pause, two users at once."""
 
 from __future__ import annotations
+
+import csv
 
 import pytest
 from playwright.sync_api import expect
 
+from micrograd_core.data import make_moons
 from micrograd_core.engine import Value
 from micrograd_core.nn import MLP
 from tests.browser.conftest import SCREENSHOTS, screenshot, wait_idle
@@ -15,12 +18,12 @@ DEMO = "mlp_dataset=moons&mlp_neurons=16&mlp_activation=relu&mlp_seed=2&mlp_loss
 XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 YS = [1.0, -1.0, -1.0, 1.0]
 
-
 METRIC_JS = """label => {
   const l = [...document.querySelectorAll('[data-testid="stMetricLabel"]')].find(e => e.innerText.trim() === label);
   return l ? l.closest('[data-testid="stMetric"]').querySelector('[data-testid="stMetricValue"]').innerText : null;
 }"""
 STEP_JS = f"() => Number(({METRIC_JS})('step'))"
+DRAWING_JS = "key => document.querySelector('.st-key-' + key + ' [data-testid=\"stVegaLiteChart\"] .marks')"
 
 
 def steps(page) -> int:
@@ -32,36 +35,39 @@ def wait_for_steps(page, at_least: int) -> None:
     page.wait_for_function(f"n => ({STEP_JS})() >= n", arg=at_least, timeout=90_000)
 
 
-# A chart's Plotly element. While a rerun is under way the chart of the previous one is kept (marked
-# stale) until the new one arrives: prefer the fresh one, else the kept one.
-PLOT_JS = """key => {
-  const boxes = [...document.querySelectorAll('.st-key-' + key)];
-  const box = boxes.find(b => b.dataset.stale !== 'true') || boxes[0];
-  return box ? box.querySelector('.js-plotly-plot') : null;
-}"""
-CURVE_JS = f"() => Array.from(({PLOT_JS})('mlp_loss_chart').data.at(-1).y || [])"
+def tag_charts(page, *keys: str) -> None:
+    """Mark the charts' drawings, to tell later whether the same ones were updated or new ones mounted."""
+    for key in keys:
+        page.evaluate(f"key => {{ ({DRAWING_JS})(key).dataset.probe = 'first'; }}", key)
 
 
-def loss_curve(page) -> list[float]:
-    """The current run's loss trace as the browser's Plotly holds it."""
-    return page.evaluate(CURVE_JS)
+def same_charts(page, *keys: str) -> bool:
+    return all(page.evaluate(f"key => ({DRAWING_JS})(key)?.dataset.probe === 'first'", key) for key in keys)
 
 
-def wait_for_curve(page, at_least: int) -> None:
-    page.wait_for_function(f"n => ({CURVE_JS})().length >= n", arg=at_least, timeout=30_000)
+def dots(page) -> int:
+    """Points the loss chart draws for the current run (one per step, while the run is short)."""
+    return page.evaluate("() => document.querySelectorAll('.st-key-mlp_loss_chart g.mark-symbol path').length")
 
 
-def heatmap(page) -> str:
-    """The boundary heatmap's scores as the browser holds them (a list, or Plotly's base64 typed array)."""
-    z = page.evaluate(f"JSON.stringify(({PLOT_JS})('mlp_boundary_chart').data[0].z)")
-    assert len(z) > 1000  # 60 x 60 scores
-    return z
+def background(page) -> str:
+    """The boundary chart as drawn: its 3,600 cells make Streamlit draw it on a canvas, read here as a PNG."""
+    page.wait_for_function(f"() => ({DRAWING_JS})('mlp_boundary_chart')?.tagName === 'CANVAS'", timeout=30_000)
+    return page.evaluate(f"() => ({DRAWING_JS})('mlp_boundary_chart').toDataURL()")
+
+
+def downloaded_losses(page) -> list[float]:
+    """The loss history, through the page's CSV download."""
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download the loss history (CSV)").click()
+    with open(info.value.path()) as f:
+        return [float(row["loss"]) for row in csv.DictReader(f)]
 
 
 def open_training_page(page, url: str) -> None:
     page.goto(url)
     wait_idle(page)
-    expect(page.locator('.st-key-mlp_loss_chart svg.main-svg').first).to_be_attached(timeout=30_000)
+    expect(page.locator('.st-key-mlp_loss_chart [data-testid="stVegaLiteChart"] svg')).to_be_attached(timeout=30_000)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
 
 
@@ -90,8 +96,6 @@ def lecture_losses(k: int) -> list[float]:
 
 def demo_first_loss() -> float:
     """The untrained demo model's hinge loss + L2 on the moons, by hand."""
-    from micrograd_core.data import make_moons
-
     X, y = make_moons(100, 0.1, seed=0)
     n = MLP(2, [16, 16, 1], "relu", "linear", seed=2)
     margins = [(1 + -float(t) * n([float(a), float(b)])).relu() for (a, b), t in zip(X, y)]
@@ -99,16 +103,22 @@ def demo_first_loss() -> float:
     return data_loss.data + 1e-4 * sum(p.data**2 for p in n.parameters())
 
 
-def test_train_grows_the_curve_and_moves_the_boundary_then_pause_stops(server, page):
+def test_train_grows_the_curve_and_moves_the_boundary_in_place_then_pause_stops(server, page):
     open_training_page(page, f"{server.url}/mlp_training?{DEMO}")
     assert steps(page) == 0
-    before = heatmap(page)
+    before = background(page)
     page.get_by_role("button", name="Train").click()
     expect(page.get_by_role("button", name="Pause")).to_be_visible()
-    wait_for_steps(page, 4)
-    wait_for_curve(page, 4)  # the chart grew with the steps
+    wait_for_steps(page, 2)
+    charts = ("mlp_loss_chart", "mlp_boundary_chart", "mlp_accuracy_chart")
+    tag_charts(page, *charts)
+    shown = dots(page)
+    wait_for_steps(page, steps(page) + 3)
+    page.wait_for_function("n => document.querySelectorAll('.st-key-mlp_loss_chart g.mark-symbol path').length > n",
+                           arg=shown, timeout=30_000)  # the curve grew with the steps
+    assert same_charts(page, *charts)  # redrawn in place: no chart was mounted afresh (and blanked meanwhile)
     page.screenshot(path=str(SCREENSHOTS / "mlp_training-training.png"))
-    assert heatmap(page) != before
+    assert background(page) != before
     # the rest of the page answers while training: a lower learning rate applies to the running model
     slider = page.locator('input[type="range"][aria-label="learning rate"]')
     slider.focus()
@@ -118,17 +128,17 @@ def test_train_grows_the_curve_and_moves_the_boundary_then_pause_stops(server, p
     wait_for_steps(page, steps(page) + 2)  # still training
     expect(page.get_by_role("button", name="Pause")).to_be_visible()
     stopped = pause(page)
-    assert stopped >= 4
-    curve = loss_curve(page)
-    assert len(curve) == stopped and curve[0] == pytest.approx(demo_first_loss(), rel=1e-9)
+    assert stopped >= 5
     page.wait_for_timeout(1500)  # no more steps after Pause
     assert steps(page) == stopped
+    losses = downloaded_losses(page)
+    assert len(losses) == stopped and losses[0] == pytest.approx(demo_first_loss(), rel=1e-9)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     screenshot(page, "mlp_training-demo-paused")
 
 
 def test_two_users_training_at_once_stay_independent(server, browser):
-    contexts = [browser.new_context(viewport={"width": 1400, "height": 900}) for _ in range(2)]
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True) for _ in range(2)]
     try:
         demo, lecture = (c.new_page() for c in contexts)
         open_training_page(demo, f"{server.url}/mlp_training?{DEMO}")
@@ -140,7 +150,7 @@ def test_two_users_training_at_once_stay_independent(server, browser):
         lecture.get_by_role("button", name="Step").click()
         wait_for_steps(lecture, 1)
         wait_idle(lecture)
-        assert steps(lecture) == 1 and loss_curve(lecture) == pytest.approx(lecture_losses(1), abs=1e-12)
+        assert steps(lecture) == 1 and downloaded_losses(lecture) == pytest.approx(lecture_losses(1), abs=1e-12)
         expect(lecture.get_by_role("button", name="Train")).to_be_visible()
         expect(lecture.locator(".st-key-mlp_targets_chart")).to_be_visible()
         # now both train at once
@@ -150,9 +160,9 @@ def test_two_users_training_at_once_stay_independent(server, browser):
         wait_for_steps(demo, demo_running + 1)
         n_lecture, n_demo = pause(lecture), pause(demo)
         # each run is exactly its own training, step for step
-        assert loss_curve(lecture) == pytest.approx(lecture_losses(n_lecture), abs=1e-12)
-        demo_curve = loss_curve(demo)
-        assert len(demo_curve) == n_demo and demo_curve[0] == pytest.approx(demo_first_loss(), rel=1e-9)
+        assert downloaded_losses(lecture) == pytest.approx(lecture_losses(n_lecture), abs=1e-12)
+        demo_losses = downloaded_losses(demo)
+        assert len(demo_losses) == n_demo and demo_losses[0] == pytest.approx(demo_first_loss(), rel=1e-9)
         for p in (demo, lecture):
             expect(p.locator('[data-testid="stException"]')).to_have_count(0)
     finally:

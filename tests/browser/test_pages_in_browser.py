@@ -45,6 +45,9 @@ def test_page_draws_its_charts(server, page, path):
     plots = page.locator('[data-testid="stPlotlyChart"]')
     for i in range(plots.count()):
         expect(plots.nth(i).locator("svg.main-svg").first).to_be_attached(timeout=15_000)
+    vegas = page.locator('[data-testid="stVegaLiteChart"]')
+    for i in range(vegas.count()):
+        expect(vegas.nth(i).locator(".marks")).to_be_attached(timeout=15_000)
     graphs = page.locator('[data-testid="stGraphVizChart"]')
     for i in range(graphs.count()):
         expect(graphs.nth(i).locator("svg")).to_be_attached(timeout=15_000)
