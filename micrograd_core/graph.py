@@ -30,14 +30,13 @@ _GRAPH_ATTR = {"bgcolor": "transparent", "fontname": _FONT, "nodesep": "0.25", "
 _NODE_ATTR = {
     "shape": "record",
     "fontname": _FONT,
-    "fontsize": "14",
     "fontcolor": _TEXT_COLOR,
     "style": "filled",
     "fillcolor": "white",
     "color": NEUTRAL_COLOR,
     "penwidth": "1.5",
 }
-_OP_ATTR = {"shape": "ellipse", "fontsize": "12", "penwidth": "1"}
+_OP_ATTR = {"shape": "ellipse", "penwidth": "1"}
 _EDGE_ATTR = {"color": NEUTRAL_COLOR, "arrowsize": "0.7"}
 _RECORD_SPECIAL = str.maketrans({c: "\\" + c for c in '\\{}|<>"'} | {"\n": " ", "\r": " "})
 
@@ -117,6 +116,7 @@ def draw_graph(
     show_grad: bool | Collection[Value] = True,
     max_nodes: int = 80,
     names: Mapping[Value, str] | None = None,
+    fontsize: int = 14,
 ) -> GraphDrawing:
     """Draw the graph ending at `root`: up to `max_nodes` records nearest the output, plus op nodes."""
     if max_nodes < 1:
@@ -130,7 +130,11 @@ def draw_graph(
 
     nodes = topological_order(root)
     shown = _nearest(nodes, root, max_nodes)
-    dot = graphviz.Digraph(graph_attr=_GRAPH_ATTR | {"rankdir": rankdir}, node_attr=_NODE_ATTR, edge_attr=_EDGE_ATTR)
+    dot = graphviz.Digraph(
+        graph_attr=_GRAPH_ATTR | {"rankdir": rankdir},
+        node_attr=_NODE_ATTR | {"fontsize": str(fontsize)},
+        edge_attr=_EDGE_ATTR,
+    )
     # Ids are topological positions, never id(): the same expression gives the same DOT on every rerun.
     ids = {id(v): f"n{i}" for i, v in enumerate(nodes) if id(v) in shown}
     cut_ops = []  # op nodes with an input that is left out
@@ -147,7 +151,8 @@ def draw_graph(
         if not v._prev:
             continue
         op = name + "_op"
-        dot.node(op, graphviz.escape(v._op), **_OP_ATTR)
+        # larger than the values' text: a lone * or + is a small glyph
+        dot.node(op, graphviz.escape(v._op), fontsize=str(round(1.4 * fontsize)), **_OP_ATTR)
         dot.edge(op, name)
         for child in v._prev:  # one edge per use, so a + a shows two arrows
             if id(child) in ids:
@@ -158,7 +163,7 @@ def draw_graph(
     drawing = GraphDrawing(dot=dot, shown=len(shown), total=len(nodes))
     if drawing.omitted:
         # One note where the missing inputs would come in, so the cut is visible, not silent.
-        dot.node("omitted", drawing.note.replace("; ", ";\\n"), shape="note", fontsize="12")
+        dot.node("omitted", drawing.note.replace("; ", ";\\n"), shape="note")
         for op in cut_ops:
             dot.edge("omitted", op, style="dashed")
     return drawing

@@ -107,6 +107,10 @@ def stepper(build, values):
         elif k:
             chain_rule_panel(current, contributions)
         topological_panel(root, order, current)
+    if k and not quiz:
+        with st.expander(f"The engine's code for {current._op}: forward and local derivative, then the chain rule",
+                         expanded=detail_visible()):
+            st.code(engine_source(current._op), language="python")
     root, _ = build(values)
     root.backward()
     return root
@@ -128,8 +132,6 @@ def chain_rule_panel(node, contributions) -> None:
         )
     if len({id(c.child) for c in contributions}) < len(contributions):
         st.caption("The same node appears twice: it receives both contributions, summed.")
-    with st.expander(f"The engine's code for {node._op}", expanded=detail_visible()):
-        st.code(engine_source(node._op), language="python")
 
 
 def topological_panel(root, order, current) -> None:
@@ -180,8 +182,9 @@ def optimisation_tab(build, values) -> None:
     nudge = optimisation_step(build, values, step)
     a, b, c = st.columns(3)
     a.metric("output now", f"{nudge.before:.6g}")
-    b.metric("every leaf += step × grad", f"{nudge.up:.6g}", f"{nudge.up - nudge.before:+.4g}")
-    c.metric("every leaf −= step × grad", f"{nudge.down:.6g}", f"{nudge.down - nudge.before:+.4g}")
+    for col, label, after in ((b, "every leaf += step × grad", nudge.up), (c, "every leaf −= step × grad", nudge.down)):
+        change = after - nudge.before  # coloured as everywhere here: blue up, vermillion (orange) down
+        col.metric(label, f"{after:.6g}", f"{change:+.4g}", delta_color="blue" if change >= 0 else "orange")
     st.caption(f"To first order the output moves by step × Σ grad² = {nudge.predicted_change:.4g}: "
                "up along the gradient, down against it. That is gradient descent.")
 

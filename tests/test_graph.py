@@ -292,3 +292,11 @@ def test_large_and_deep_graphs_draw_only_what_is_shown():
     source = drawing.dot.source
     assert drawing.shown == 80 and drawing.total == 200_001
     assert len(source) < 20_000  # DOT only for the drawn nodes
+
+
+def test_fontsize_sizes_values_and_operations_alike():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    big = draw_graph(a * b, fontsize=22).dot.source
+    assert "fontsize=22" in big and "fontsize=31" in big  # the op's glyph a little larger
+    assert "fontsize=12" not in big and "fontsize=14" not in big
+    assert "fontsize=14" in draw_graph(a * b).dot.source

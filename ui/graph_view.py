@@ -24,12 +24,11 @@ def show_graph(
     names: Mapping[Value, str] | None = None,
 ) -> GraphDrawing:
     """Draw the graph of `root` (rendered in the browser, no `dot` program needed) and say what a cap left out."""
+    # In presentation mode larger type, and so a larger drawing, where the container has room for it
     drawing = draw_graph(
-        root, rankdir=rankdir, highlight=highlight, show_grad=show_grad, max_nodes=max_nodes, names=names
+        root, rankdir=rankdir, highlight=highlight, show_grad=show_grad, max_nodes=max_nodes, names=names,
+        fontsize=22 if presenting() else 14,
     )
-    if presenting():
-        drawing.dot.graph_attr["fontsize"] = "18"
-        drawing.dot.node_attr["fontsize"] = "18"
     name = root.label or "the output"
     st.graphviz_chart(drawing.dot, alt=f"Computation graph of {name}: {drawing.shown} of {drawing.total} values drawn")
     if drawing.note:
