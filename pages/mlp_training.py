@@ -217,9 +217,8 @@ def live_view() -> None:
     run = s.mlp_run
     if s.mlp_training:
         run.watched()
-        if not run.running:  # it stopped by itself: diverged, or reached the step limit
-            s.mlp_training = False
-            st.rerun()  # a full rerun: stops the timer and shows why
+        if not run.running:  # it stopped by itself: the top of the page says why, and the timer stops
+            st.rerun()
     with run.model() as trainer:  # read between two steps, then draw while training goes on
         view = read_live(trainer, s.mlp_settings)
     draw_live(view, s.mlp_settings)
@@ -332,10 +331,11 @@ if problems:
     st.stop()
 notice = sync_run(settings)
 run = st.session_state.mlp_run
-if st.session_state.mlp_training and not run.running:  # it stopped by itself while the page was away
+if st.session_state.mlp_training and not run.running:  # it stopped by itself
     st.session_state.mlp_training = False
-    if finished(run.trainer) is None and run.failure is None:
-        notice = f"Training paused: this page was closed for more than {IDLE_SECONDS:g} seconds. Press Train to go on."
+    if finished(run.trainer) is None and run.failure is None:  # else the live view or an error says why
+        notice = (f"Training paused: this page went unseen for more than {IDLE_SECONDS:g} seconds (closed, or in "
+                  "a background tab), and a run nobody watches stops. Press Train to go on.")
 buttons()
 if notice:
     st.info(notice, icon=":material/restart_alt:")

@@ -256,12 +256,17 @@ def test_micrograd_demo_preset_draws_the_decision_boundary():
     boundary = chart(at, 1)
     cells = boundary["cells"]
     assert len(cells) == 60 * 60
-    # the background is the untrained model's score, checked here with the Value forward pass at cell centres
+    # the background is the untrained model's score, checked here with the Value forward pass at the grid
+    # points: 60 x 60 spanning the moons with a margin of 0.3
+    from micrograd_core.data import make_moons
+
+    X, _ = make_moons(100, 0.1, seed=0)
+    xs = np.linspace(X[:, 0].min() - 0.3, X[:, 0].max() + 0.3, 60)
+    ys = np.linspace(X[:, 1].min() - 0.3, X[:, 1].max() + 0.3, 60)
     n = MLP(2, [16, 16, 1], "relu", "linear", seed=2)
     for k in (0, 1841, 3599):
         cell = cells.iloc[k]
-        centre = [float((cell.x + cell.x2) / 2), float((cell.y + cell.y2) / 2)]
-        assert cell.score == pytest.approx(n(centre).data, abs=1e-9)
+        assert cell.score == pytest.approx(n([float(xs[int(cell.j)]), float(ys[int(cell.i)])]).data, abs=1e-9)
     # the boundary line lies where that score is 0 (within the grid's linear interpolation)
     segments = boundary["boundary"]
     assert len(segments) > 10

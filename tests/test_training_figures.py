@@ -11,13 +11,24 @@ def without_data(spec: dict) -> dict:
     return {k: v for k, v in spec.items() if k != "datasets"}
 
 
+def rows(spec: dict, name: str) -> list[dict]:
+    return spec["datasets"][name].to_dict("records")
+
+
+def edge_at(formula: str, column: int, row: int) -> float:
+    """Value of an edge formula "start + datum.j * spacing ± half" for one cell."""
+    start, _, index, _, spacing, sign, half = formula.split()
+    k = column if index == "datum.j" else row
+    return float(start) + k * float(spacing) + (1 if sign == "+" else -1) * float(half)
+
+
 def test_loss_chart_draws_earlier_runs_under_the_current_one():
     kept = [("lr 0.05 · tanh 4-4", [1, 2, 3], [4.0, 2.0, 1.0])]
     spec = loss_chart([1, 2], [5.0, 3.0], "this run", kept)
-    data = spec["datasets"]
-    assert [r["loss"] for r in data["kept"]] == [4.0, 2.0, 1.0] and {r["run"] for r in data["kept"]} == {kept[0][0]}
-    assert [(r["step"], r["loss"]) for r in data["current"]] == [(1, 5.0), (2, 3.0)]
-    assert data["dots"] == data["current"] and data["empty"] == []
+    assert [r["loss"] for r in rows(spec, "kept")] == [4.0, 2.0, 1.0]
+    assert {r["run"] for r in rows(spec, "kept")} == {kept[0][0]}
+    assert [(r["step"], r["loss"]) for r in rows(spec, "current")] == [(1, 5.0), (2, 3.0)]
+    assert rows(spec, "dots") == rows(spec, "current") and rows(spec, "empty") == []
     color = spec["layer"][1]["encoding"]["color"]["scale"]
     assert color == {"domain": [kept[0][0], "this run"], "range": [color["range"][0], POSITIVE_COLOR]}
     assert spec["layer"][0]["mark"]["opacity"] < 1 and spec["layer"][1]["encoding"]["y"]["scale"]["type"] == "log"
@@ -25,9 +36,9 @@ def test_loss_chart_draws_earlier_runs_under_the_current_one():
 
 def test_loss_chart_says_what_to_do_when_empty_and_drops_dots_on_long_curves():
     empty = loss_chart([], [], "this run")
-    assert empty["datasets"]["empty"] == [{"text": EMPTY_TEXT}]
+    assert rows(empty, "empty") == [{"text": EMPTY_TEXT}] and rows(empty, "kept") == []
     long = loss_chart(list(range(1, 42)), [1.0] * 41, "this run")
-    assert long["datasets"]["dots"] == [] and len(long["datasets"]["current"]) == 41
+    assert rows(long, "dots") == [] and len(rows(long, "current")) == 41
 
 
 def test_a_redraw_changes_the_data_only():
@@ -46,14 +57,14 @@ def test_a_redraw_changes_the_data_only():
 
 def test_accuracy_in_percent():
     spec = accuracy_chart([1, 2], [0.5, 0.75])
-    assert spec["datasets"]["accuracy"] == [{"step": 1, "accuracy": 50.0}, {"step": 2, "accuracy": 75.0}]
+    assert rows(spec, "accuracy") == [{"step": 1, "accuracy": 50.0}, {"step": 2, "accuracy": 75.0}]
 
 
 def test_targets_chart_colours_by_sign_and_shows_values():
     spec = targets_chart([0.25, -0.5], [1.0, -1.0])
-    rows = spec["datasets"]["samples"]
-    assert [r["sample"] for r in rows] == ["sample 1|0.250", "sample 2|-0.500"]  # two lines under each bar
-    assert [r["sign"] for r in rows] == ["+", "−"] and [r["target"] for r in rows] == [1.0, -1.0]
+    samples = rows(spec, "samples")
+    assert [r["sample"] for r in samples] == ["sample 1|0.250", "sample 2|-0.500"]  # two lines under each bar
+    assert [r["sign"] for r in samples] == ["+", "−"] and [r["target"] for r in samples] == [1.0, -1.0]
     scale = spec["layer"][0]["encoding"]["color"]["scale"]
     assert dict(zip(scale["domain"], scale["range"])) == {"+": POSITIVE_COLOR, "−": NEGATIVE_COLOR}
 
@@ -63,12 +74,15 @@ def test_boundary_chart_cells_boundary_and_classes():
     z = np.array([[-1.0, 0.5, 1.0], [-0.5, 0.2, 0.8], [-0.2, 0.1, 0.3]])
     X, y = [[0.0, 0.0], [1.0, 1.0], [-1.0, 0.5]], [1.0, -1.0, 1.0]
     spec = boundary_chart(xs, ys, z, [(0.1, 0.2, 0.3, 0.4)], X, y)
-    cells = spec["datasets"]["cells"]
+    cells = rows(spec, "cells")
     assert len(cells) == 9 and [c["score"] for c in cells] == z.ravel().tolist()  # row by row, along x
-    first = cells[0]
-    assert first["x"] < -1.0 < first["x2"] and first["y"] < -2.0 < first["y2"]  # centred on the grid point
-    assert spec["datasets"]["boundary"] == [{"x": 0.1, "y": 0.2, "x2": 0.3, "y2": 0.4}]
-    assert [p["class"] for p in spec["datasets"]["points"]] == ["+1", "−1", "+1"]
+    assert [(c["i"], c["j"]) for c in cells[:4]] == [(0, 0), (0, 1), (0, 2), (1, 0)]
+    # the spec turns a cell's row and column into its edges: centred on its grid point, a little wider
+    edges = {e["as"]: edge_at(e["calculate"], column=1, row=2) for e in spec["layer"][0]["transform"]}
+    assert (edges["x"] + edges["x2"]) / 2 == pytest.approx(xs[1]) and edges["x2"] - edges["x"] > xs[1] - xs[0]
+    assert (edges["y"] + edges["y2"]) / 2 == pytest.approx(ys[2])
+    assert rows(spec, "boundary") == [{"x": 0.1, "y": 0.2, "x2": 0.3, "y2": 0.4}]
+    assert [p["class"] for p in rows(spec, "points")] == ["+1", "−1", "+1"]
     shapes = spec["layer"][2]["encoding"]["shape"]["scale"]
     assert dict(zip(shapes["domain"], shapes["range"])) == {"+1": "circle", "−1": "diamond"}
     assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == pytest.approx([-1.5, 1.5])

@@ -5,8 +5,9 @@ element, which the browser mounts afresh and keeps hidden until drawn: on a busy
 charts blinked out half the time. A Vega-Lite chart whose spec stays the same is updated in place,
 so each spec here holds no numbers from the run: they all travel in its named `datasets`.
 
-Charts only draw numbers they are given (computed by `micrograd_core`). Positive is blue and negative
-vermillion (Okabe-Ito); the two classes also differ in marker shape.
+Datasets are DataFrames built from columns: converting thousands of dicts to Arrow, four times a
+second, took a tenth of the server's time. Charts only draw numbers they are given (computed by
+`micrograd_core`). Positive is blue and negative vermillion (Okabe-Ito); the classes also differ in shape.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 from micrograd_core.graph import NEGATIVE_COLOR, POSITIVE_COLOR
 
@@ -29,7 +31,7 @@ EMPTY_TEXT = "Press Step or Train"
 STEP_AXIS = {"tickMinStep": 1, "format": "d"}  # whole steps
 
 
-def _spec(height: int, layers: list[dict], datasets: dict[str, list[dict]], **extra) -> dict:
+def _spec(height: int, layers: list[dict], datasets: dict[str, pd.DataFrame], **extra) -> dict:
     """A layered Vega-Lite chart in the app's style; `datasets` holds every number it draws."""
     size = 20 if presenting() else 15
     return {
@@ -59,12 +61,12 @@ def loss_chart(
     color = {"field": "run", "type": "nominal", "title": None, "sort": names,
              "scale": {"domain": names, "range": colors}, "legend": {"orient": "bottom", "direction": "vertical"}}
     positive = [{"filter": "datum.loss > 0"}]  # a log axis has no place for 0
-    current = [{"step": s, "loss": v, "run": label} for s, v in zip(steps, losses)]
+    current = _curve(steps, losses, label)
     datasets = {
-        "kept": [{"step": s, "loss": v, "run": name} for name, xs, ys in kept for s, v in zip(xs, ys)],
+        "kept": pd.concat([_curve(xs, ys, name) for name, xs, ys in kept] or [_curve([], [], "")]),
         "current": current,
-        "dots": current if len(current) <= 40 else [],  # a lone first step stays visible
-        "empty": [] if current or kept else [{"text": EMPTY_TEXT}],
+        "dots": current if len(current) <= 40 else current.iloc[:0],  # a lone first step stays visible
+        "empty": pd.DataFrame({"text": [] if len(current) or kept else [EMPTY_TEXT]}),
     }
     layers = [
         {"data": {"name": "kept"}, "transform": positive, "mark": {"type": "line", "strokeWidth": 2, "opacity": 0.55},
@@ -79,9 +81,15 @@ def loss_chart(
     return _spec(380, layers, datasets)
 
 
+def _curve(steps: Sequence[int], values: Sequence[float], run: str) -> pd.DataFrame:
+    return pd.DataFrame({"step": np.asarray(steps, dtype=np.int64), "loss": np.asarray(values, dtype=np.float64),
+                         "run": run})
+
+
 def accuracy_chart(steps: Sequence[int], accuracies: Sequence[float]) -> dict:
     """Accuracy of each step's batch, in percent."""
-    data = {"accuracy": [{"step": s, "accuracy": 100 * a} for s, a in zip(steps, accuracies)]}
+    data = {"accuracy": pd.DataFrame({"step": np.asarray(steps, dtype=np.int64),
+                                      "accuracy": 100 * np.asarray(accuracies, dtype=np.float64)})}
     layer = {"data": {"name": "accuracy"}, "mark": {"type": "line", "color": GREEN, "strokeWidth": 2},
              "encoding": {"x": {"field": "step", "type": "quantitative", "title": "step", "scale": {"domainMin": 0},
                                 "axis": STEP_AXIS},
@@ -92,8 +100,9 @@ def accuracy_chart(steps: Sequence[int], accuracies: Sequence[float]) -> dict:
 
 def targets_chart(predictions: Sequence[float], targets: Sequence[float]) -> dict:
     """Each sample's prediction (bar, its value under the sample's name) against its target (hollow diamond)."""
-    rows = [{"sample": f"sample {i}|{p:.3f}", "output": p, "target": t, "sign": "+" if p >= 0 else "−"}
-            for i, (p, t) in enumerate(zip(predictions, targets), 1)]
+    rows = pd.DataFrame({"sample": [f"sample {i}|{p:.3f}" for i, p in enumerate(predictions, 1)],
+                         "output": predictions, "target": targets,
+                         "sign": ["+" if p >= 0 else "−" for p in predictions]})
     x = {"field": "sample", "type": "nominal", "title": None, "sort": None,
          "axis": {"labelAngle": 0, "labelExpr": "split(datum.label, '|')"}}
     # at least ±1.2, more when an output goes beyond: the spec keeps no number from the run
@@ -121,17 +130,24 @@ def boundary_chart(
 ) -> dict:
     """The model's score over the plane, its 0 level (the decision boundary, as segments) and the data points."""
     dx, dy = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
-    wx, wy = 1.2 * dx, 1.2 * dy  # cells overlap a little, or hairline seams show between them
-    cells = [{"x": float(xs[j] - wx), "x2": float(xs[j] + wx), "y": float(ys[i] - wy), "y2": float(ys[i] + wy),
-              "score": float(z[i, j])} for i in range(len(ys)) for j in range(len(xs))]
-    points = [{"x1": float(a), "x2": float(b), "class": "+1" if t > 0 else "−1"} for (a, b), t in zip(X, y)]
+    rows, cols = np.indices(z.shape)  # the cells' row (along ys) and column (along xs)
+    cells = pd.DataFrame({"i": rows.ravel().astype(np.int16), "j": cols.ravel().astype(np.int16),
+                          "score": np.asarray(z, dtype=np.float64).ravel()})
+    # cell edges from the grid's start and spacing, which depend on the data set only, not on the training;
+    # cells overlap a little, or hairline seams show between them
+    edges = [{"calculate": f"{xs[0]} + datum.j * {2 * dx} - {1.2 * dx}", "as": "x"},
+             {"calculate": f"{xs[0]} + datum.j * {2 * dx} + {1.2 * dx}", "as": "x2"},
+             {"calculate": f"{ys[0]} + datum.i * {2 * dy} - {1.2 * dy}", "as": "y"},
+             {"calculate": f"{ys[0]} + datum.i * {2 * dy} + {1.2 * dy}", "as": "y2"}]
+    a = np.asarray(X, dtype=np.float64)
+    points = pd.DataFrame({"x1": a[:, 0], "x2": a[:, 1], "class": ["+1" if t > 0 else "−1" for t in y]})
     # the axes span the grid, which depends on the data set only, not on the training
     ex = {"scale": {"domain": [float(xs[0] - dx), float(xs[-1] + dx)], "nice": False, "zero": False}}
     ey = {"scale": {"domain": [float(ys[0] - dy), float(ys[-1] + dy)], "nice": False, "zero": False}}
     x = {"type": "quantitative", "title": "x1", **ex}
     y_axis = {"type": "quantitative", "title": "x2", **ey}
     layers = [
-        {"data": {"name": "cells"}, "mark": {"type": "rect"},
+        {"data": {"name": "cells"}, "transform": edges, "mark": {"type": "rect"},
          "encoding": {"x": {**x, "field": "x"}, "x2": {"field": "x2"}, "y": {**y_axis, "field": "y"},
                       "y2": {"field": "y2"},
                       "color": {"field": "score", "type": "quantitative", "title": "score",
@@ -148,5 +164,5 @@ def boundary_chart(
                       "shape": {"field": "class", "type": "nominal", "legend": None,
                                 "scale": {"domain": list(CLASSES), "range": [s for _, s in CLASSES.values()]}}}},
     ]
-    segments = [{"x": a, "y": b, "x2": c, "y2": d} for a, b, c, d in boundary]
+    segments = pd.DataFrame(np.asarray(boundary, dtype=np.float64).reshape(-1, 4), columns=["x", "y", "x2", "y2"])
     return _spec(380, layers, {"cells": cells, "boundary": segments, "points": points})

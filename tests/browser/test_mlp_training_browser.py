@@ -50,10 +50,16 @@ def dots(page) -> int:
     return page.evaluate("() => document.querySelectorAll('.st-key-mlp_loss_chart g.mark-symbol path').length")
 
 
+CELLS = "g.mark-rect.layer_0_marks"  # the heatmap's layer (the legend's gradient is a rect mark too)
+
+
 def background(page) -> str:
-    """The boundary chart as drawn: its 3,600 cells make Streamlit draw it on a canvas, read here as a PNG."""
-    page.wait_for_function(f"() => ({DRAWING_JS})('mlp_boundary_chart')?.tagName === 'CANVAS'", timeout=30_000)
-    return page.evaluate(f"() => ({DRAWING_JS})('mlp_boundary_chart').toDataURL()")
+    """The boundary chart as drawn, once its 3,600 cells are: an SVG's markup, or a canvas as a PNG."""
+    page.wait_for_function(f"""() => {{ const d = ({DRAWING_JS})('mlp_boundary_chart');
+        return d && (d.tagName === 'CANVAS' || d.querySelectorAll('{CELLS} path').length === 3600); }}""",
+                           timeout=30_000)
+    return page.evaluate(f"""() => {{ const d = ({DRAWING_JS})('mlp_boundary_chart');
+        return d.tagName === 'CANVAS' ? d.toDataURL() : d.querySelector('{CELLS}').innerHTML; }}""")
 
 
 def downloaded_losses(page) -> list[float]:
