@@ -105,6 +105,11 @@ def test_step_run_and_reset_follow_the_update_rule():
     assert float(metrics(at)["weight"]) == pytest.approx(w11, rel=1e-5)
     assert float(metrics(at)["error"]) == pytest.approx(0.5 * (w11 * 2.0 - 0.8) ** 2, rel=1e-4, abs=1e-9)
     assert not at.warning
+    chart = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    weights = [d for d in chart["data"] if d["name"] == "weight"][0]["y"]
+    assert weights[-1] == pytest.approx(w11, rel=1e-9) and len(weights) == 12
+    layout = chart["layout"]
+    assert layout["yaxis"]["title"]["text"] == "weight" and layout["yaxis2"]["range"][0] == 0  # error from 0
     at.button[2].click().run()  # Reset
     assert metrics(at)["step"] == "0"
 

@@ -143,6 +143,7 @@ def descent_plot(weights: Sequence[float], errors: Sequence[float], best: float)
         # a few steps of room from the start, and the error (never negative) measured from 0
         xaxis=dict(title="step", autorangeoptions=dict(include=[0, 10])),
         yaxis=dict(title="weight"),
-        yaxis2=dict(title="error", overlaying="y", side="right", showgrid=False, zeroline=False, rangemode="tozero"),
+        yaxis2=dict(title="error", overlaying="y", side="right", showgrid=False, zeroline=False, tickmode="auto",
+                    range=[0, 1.1 * max([e for e in _finite_or_none(errors) if e is not None] or [1.0])]),
     )
     return styled(fig, height=340)
