@@ -165,4 +165,7 @@ def boundary_chart(
                                 "scale": {"domain": list(CLASSES), "range": [s for _, s in CLASSES.values()]}}}},
     ]
     segments = pd.DataFrame(np.asarray(boundary, dtype=np.float64).reshape(-1, 4), columns=["x", "y", "x2", "y2"])
-    return _spec(380, layers, {"cells": cells, "boundary": segments, "points": points})
+    # one canvas rather than 3,600 SVG paths re-laid out at every redraw (Streamlit picks a canvas itself
+    # only above 2,000 rows, which the compact cells table stays under)
+    canvas = {"embedOptions": {"renderer": "canvas"}}
+    return _spec(380, layers, {"cells": cells, "boundary": segments, "points": points}, usermeta=canvas)
