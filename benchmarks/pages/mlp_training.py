@@ -111,11 +111,6 @@ WATCH_JS = """() => {
   };
   tick();
 }"""
-METRIC_JS = """label => {
-  const l = [...document.querySelectorAll('[data-testid="stMetricLabel"]')].find(e => e.innerText.trim() === label);
-  return l ? l.closest('[data-testid="stMetric"]').querySelector('[data-testid="stMetricValue"]').innerText : null;
-}"""
-STEP_JS = f"() => Number(({METRIC_JS})('step'))"
 # A click through the DOM, at a known moment: Playwright's own click first waits for the button to
 # hold still, which a page busy redrawing charts delays by up to seconds.
 PAUSE_JS = "() => [...document.querySelectorAll('button')].find(b => b.innerText.trim().endsWith('Pause')).click()"
@@ -136,7 +131,7 @@ def browser_training(trials: int) -> dict[str, float]:
     the time from Pause to the Train button back (and steps taken after it), and time to the targets."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import CHROMIUM_ARGS, Server
+    from tests.browser.conftest import CHROMIUM_ARGS, METRIC_JS, STEP_JS, Server
 
     samples: dict[str, list[float]] = {}
     server = Server()

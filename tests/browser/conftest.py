@@ -31,6 +31,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The value shown by the metric with this label (for example the MLP page's step counter), read in the page.
+METRIC_JS = """label => {
+  const l = [...document.querySelectorAll('[data-testid="stMetricLabel"]')].find(e => e.innerText.trim() === label);
+  return l ? l.closest('[data-testid="stMetric"]').querySelector('[data-testid="stMetricValue"]').innerText : null;
+}"""
+STEP_JS = f"() => Number(({METRIC_JS})('step'))"
+
+
 def chromium_path() -> str:
     path = shutil.which("chromium")
     if path is None:

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from micrograd_core.data import make_moons
 from micrograd_core.engine import Value
 from micrograd_core.nn import MLP
-from tests.browser.conftest import SCREENSHOTS, screenshot, wait_idle
+from tests.browser.conftest import METRIC_JS, SCREENSHOTS, STEP_JS, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -18,11 +18,6 @@ DEMO = "mlp_dataset=moons&mlp_neurons=16&mlp_activation=relu&mlp_seed=2&mlp_loss
 XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 YS = [1.0, -1.0, -1.0, 1.0]
 
-METRIC_JS = """label => {
-  const l = [...document.querySelectorAll('[data-testid="stMetricLabel"]')].find(e => e.innerText.trim() === label);
-  return l ? l.closest('[data-testid="stMetric"]').querySelector('[data-testid="stMetricValue"]').innerText : null;
-}"""
-STEP_JS = f"() => Number(({METRIC_JS})('step'))"
 DRAWING_JS = "key => document.querySelector('.st-key-' + key + ' [data-testid=\"stVegaLiteChart\"] .marks')"
 
 
