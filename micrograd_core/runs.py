@@ -43,13 +43,14 @@ def _number(x: float) -> str:
 
 def run_label(settings: RunSettings, trainer: Trainer) -> str:
     """A short name for a run from what it was trained with, e.g. "lr 0.05 · tanh 4-4"."""
-    lrs = [r.lr for r in trainer.history] or [trainer.config.lr]
+    history = trainer.history
+    first, last = (history[0].lr, history[-1].lr) if history else (trainer.config.lr,) * 2
     if trainer.config.lr_decay:
-        lr = f"lr {_number(lrs[0])} decaying"
-    elif lrs[0] != lrs[-1]:
-        lr = f"lr {_number(lrs[0])}→{_number(lrs[-1])}"
+        lr = f"lr {_number(first)} decaying"
+    elif first != last:
+        lr = f"lr {_number(first)}→{_number(last)}"
     else:
-        lr = f"lr {_number(lrs[0])}"
+        lr = f"lr {_number(first)}"
     parts = [lr, f"{settings.activation} {'-'.join(str(n) for n in settings.hidden)}"]
     if settings.dataset != TINY:
         parts.append(settings.dataset)

@@ -22,11 +22,6 @@ GREY = "#7F7F7F"
 COLORWAY = [POSITIVE_COLOR, NEGATIVE_COLOR, GREEN, PURPLE, ORANGE, SKY, GREY]
 
 
-def sign_color(x: float) -> str:
-    """The app's colour for a positive or negative number."""
-    return NEGATIVE_COLOR if x < 0 else POSITIVE_COLOR
-
-
 def chart_height(base: int = 380) -> int:
     """Charts grow in presentation mode."""
     return int(base * 1.35) if presenting() else base
