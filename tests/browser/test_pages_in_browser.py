@@ -33,8 +33,9 @@ def test_deep_link_on_a_fresh_server_shows_the_full_frame(fresh_server, page, pa
     wait_idle(page)
     assert_frame(page)
     expect(page.locator("h1").first).to_be_visible()
-    # presentation mode from the link took effect: larger root font
-    assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") == 22
+    # presentation mode from the link took effect: larger root font (its style comes after the navigation,
+    # so wait for it as for the rest of the frame; a page that never applies it fails here)
+    page.wait_for_function("parseFloat(getComputedStyle(document.documentElement).fontSize) === 22", timeout=15_000)
 
 
 @pytest.mark.parametrize("path", [p.path for p in PAGES])
