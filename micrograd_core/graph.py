@@ -26,7 +26,7 @@ _HIGHLIGHT_FILL = "#FBE3B3"  # a light tint of HIGHLIGHT_COLOR, so dark text sta
 _TEXT_COLOR = "#222222"
 _FONT = "Helvetica"
 # White-filled nodes with dark text on a transparent background read on light and dark themes.
-_GRAPH_ATTR = {"bgcolor": "transparent", "fontname": _FONT, "nodesep": "0.25", "ranksep": "0.35"}
+_GRAPH_ATTR = {"bgcolor": "transparent", "fontname": _FONT, "nodesep": "0.25", "ranksep": "0.25"}
 _NODE_ATTR = {
     "shape": "record",
     "fontname": _FONT,
@@ -36,7 +36,7 @@ _NODE_ATTR = {
     "color": NEUTRAL_COLOR,
     "penwidth": "1.5",
 }
-_OP_ATTR = {"shape": "ellipse", "penwidth": "1"}
+_OP_ATTR = {"shape": "ellipse", "penwidth": "1", "height": "0.4", "margin": "0.04"}
 _EDGE_ATTR = {"color": NEUTRAL_COLOR, "arrowsize": "0.7"}
 _RECORD_SPECIAL = str.maketrans({c: "\\" + c for c in '\\{}|<>"'} | {"\n": " ", "\r": " "})
 
@@ -143,7 +143,8 @@ def draw_graph(
         visible = show_grad if grads_shown is None else id(v) in grads_shown
         grad_text = f"grad {format_number(v.grad)}" if visible else "grad ?"
         label = labels.get(id(v), v.label)
-        fields = ([_escape(label)] if label else []) + [f"data {format_number(v.data)}", grad_text]
+        numbers = f"data {format_number(v.data)} | {grad_text}"
+        fields = ([_escape(label)] if label else []) + [numbers]
         attrs = {"color": _sign_color(v.grad) if visible else NEUTRAL_COLOR}
         if id(v) in highlighted:
             attrs |= {"fillcolor": _HIGHLIGHT_FILL, "penwidth": "3"}

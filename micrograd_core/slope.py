@@ -7,7 +7,9 @@ worth of precision, so the error grows like eps * |f(x)| / h for tiny h.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from .expr import Expression
 
@@ -28,7 +30,7 @@ def slope_errors(
     f: Callable[[float], float], x: float, exact: float, hs: Sequence[float]
 ) -> list[float]:
     """|numerical slope - exact slope| for each step h: large h shows truncation, tiny h round-off."""
-    return [abs(forward_difference(f, x, h) - exact) for h in hs]
+    return [abs(forward_difference(f, x, float(h)) - exact) for h in hs]  # floats: inf - inf is nan, no warning
 
 
 def partial_slopes(expression: Expression, values: Mapping[str, float], h: float) -> dict[str, dict[str, float]]:
@@ -46,3 +48,35 @@ def partial_slopes(expression: Expression, values: Mapping[str, float], h: float
             "autograd": leaves[name].grad,
         }
     return rows
+
+
+@dataclass(frozen=True)
+class SlopeAt:
+    """f and its slope at x, by nudging x by h and by backpropagation; any of them may be inf or nan."""
+
+    x: float
+    h: float
+    fx: float  # f(x)
+    fxh: float  # f(x + h)
+    numerical: float  # (f(x + h) - f(x)) / h
+    exact: float  # autograd's df/dx
+
+    @property
+    def status(self) -> str:
+        """"defined"; "undefined" (f(x) is inf or nan); "no_slope" (f(x) is a number, its slope is not,
+        as for x**0.5 at 0); or "nudge_undefined" (f(x + h) is inf or nan: the nudge crosses a gap in f)."""
+        if not math.isfinite(self.fx):
+            return "undefined"
+        if not math.isfinite(self.exact):
+            return "no_slope"
+        if not math.isfinite(self.fxh):
+            return "nudge_undefined"
+        return "defined"
+
+
+def slope_at(expression: Expression, x: float, h: float) -> SlopeAt:
+    """The numbers the lecture looks at for one x and one h, for a formula in x."""
+    f = lambda v: expression.evaluate({"x": v})  # noqa: E731
+    fx, fxh = f(x), f(x + h)
+    numerical = (fxh - fx) / h
+    return SlopeAt(x, h, fx, fxh, numerical, autograd_slope(expression, {"x": x}, "x"))

@@ -1,14 +1,17 @@
 """Derivatives: nudge an input by h and watch the output respond (lecture, 00:08 to 00:19)."""
 
+import math
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from micrograd_core.expr import ExpressionError, parse
+from micrograd_core.expr import parse
 from micrograd_core.one_weight import contraction, descend
-from micrograd_core.slope import autograd_slope, forward_difference, partial_slopes, slope_errors
-from ui import Param, detail_visible, init_state, page_frame
+from micrograd_core.slope import partial_slopes, slope_at, slope_errors
+from ui import Param, detail_visible, init_state, page_frame, shielded
 from ui.figures import descent_plot, function_with_secant, slope_error_plot
+from ui.formula_input import exact_input, formula_input, shortest
 
 DEFAULT_FORMULA = "3*x**2 - 4*x + 5"
 PARAMS = [
@@ -23,53 +26,59 @@ PARAMS = [
     Param("deriv_goal", 0.8, -3.0, 3.0),
     Param("deriv_w0", 0.0, -3.0, 3.0),
     Param("deriv_lr", 0.1, 0.01, 1.0),
+    Param("deriv_steps", 0, 0, 200),
 ]
 MAX_STEPS = 200
 
 page_frame("pages/derivatives.py", PARAMS)
-init_state({"deriv_steps": 0, "deriv_last_good": DEFAULT_FORMULA})
+init_state({"deriv_last_good": DEFAULT_FORMULA})
 st.title("Derivatives: how does the output respond to a nudge?")
 
 
-def read_formula():
-    """The typed formula if it is a function of x alone; else its error shown under the input, and the last good one."""
-    try:
-        expression = parse(st.session_state.deriv_formula)
-        if set(expression.variables) - {"x"}:
-            others = ", ".join(sorted(set(expression.variables) - {"x"}))
-            raise ExpressionError(f"use x as the only variable (found {others})")
-        st.session_state.deriv_last_good = expression.text
-        return expression
-    except ExpressionError as err:
-        st.error(f"{err} — showing the last good formula, `{st.session_state.deriv_last_good}`.")
-        return parse(st.session_state.deriv_last_good)
+def number(v: float, spec: str = ".10g") -> str:
+    return format(v, spec) if math.isfinite(v) else "undefined"
+
+
+STATUS = {
+    "undefined": "f is not defined at x = {x}: f({x}) = {fx}. There is no slope to find here; move x.",
+    "no_slope": "f({x}) = {fx}, but f has no finite slope there: autograd gives {exact} (the curve is vertical, "
+    "or the formula divides by 0 on the way back). The nudged slope grows without bound as h shrinks.",
+    "nudge_undefined": "f(x + h) = {fxh}: the nudge lands where f is not defined. Try a smaller h or another x.",
+}
 
 
 def one_input() -> None:
     st.header("One input: the slope of f at x")
-    left, right = st.columns([3, 2])
-    with right:
-        st.text_input("f(x) =", key="deriv_formula", help="Numbers, x, + - * / ** ( ) and exp log tanh sigmoid relu.")
-        expression = read_formula()
+    chart_col, controls = st.columns([3, 2], gap="medium")
+    with controls:
+        expression = formula_input("f(x) =", "deriv_formula", "deriv_last_good", variables={"x"})
         st.slider("x", -5.0, 5.0, step=0.05, key="deriv_x")
+        exact_input("x exactly (a number or e.g. 2/3)", "deriv_x", -5.0, 5.0)
         st.slider("step h = 10^k", -12, 0, key="deriv_log_h", format="10^%d")
-        x, h = st.session_state.deriv_x, 10.0 ** st.session_state.deriv_log_h
-        f = lambda v: expression.evaluate({"x": v})  # noqa: E731
-        numerical = forward_difference(f, x, h)
-        exact = autograd_slope(expression, {"x": x}, "x")
-        if detail_visible():
-            st.caption(f"f({x:g}) = {f(x):.10g},  f({x:g} + {h:g}) = {f(x + h):.10g}")
-    a, b, c = st.columns(3)
-    a.metric("(f(x+h) − f(x)) / h", f"{numerical:.10g}")
-    b.metric("autograd slope", f"{exact:.10g}")
-    c.metric("difference", f"{numerical - exact:.2e}")
-    with left:
+        point = slope_at(expression, st.session_state.deriv_x, 10.0 ** st.session_state.deriv_log_h)
+        x = shortest(point.x)
+        if point.status in STATUS:
+            st.warning(STATUS[point.status].format(x=x, fx=f"{point.fx:g}", fxh=f"{point.fxh:g}", exact=point.exact),
+                       icon=":material/block:")
+        elif detail_visible():
+            st.caption(f"f({x}) = {point.fx:.10g},  f({x} + {point.h:g}) = {point.fxh:.10g}")
+    with chart_col, shielded("The chart of f"):
         xs = np.linspace(-6.0, 6.0, 301)
-        ys = [f(v) for v in xs]
-        st.plotly_chart(function_with_secant(xs, ys, x, f(x), h, f(x + h), exact), key="deriv_f_chart")
+        ys = [expression.evaluate({"x": v}) for v in xs]
+        st.plotly_chart(function_with_secant(xs, ys, point.x, point.fx, point.h, point.fxh, point.exact),
+                        key="deriv_f_chart")
+    with chart_col:
+        exact = point.exact if point.status != "undefined" else math.nan  # no slope where f itself is undefined
+        a, b, c = st.columns(3)
+        a.metric("(f(x+h) − f(x)) / h", number(point.numerical))
+        b.metric("autograd slope", number(exact))
+        c.metric("difference", number(point.numerical - exact, ".2e"))
     st.subheader("How small can h be?")
-    hs = np.logspace(-15, 0, 61)
-    st.plotly_chart(slope_error_plot(hs, slope_errors(f, x, exact, hs), h), key="deriv_err_chart")
+    with shielded("The chart of the slope's error"):
+        hs = np.logspace(-15, 0, 61)
+        f = lambda v: expression.evaluate({"x": v})  # noqa: E731
+        st.plotly_chart(slope_error_plot(hs, slope_errors(f, point.x, point.exact, hs), point.h),
+                        key="deriv_err_chart")
     st.caption(
         "Large h: the secant is not the tangent (error shrinks with h). Tiny h: f(x+h) and f(x) agree in almost "
         "every digit a float holds, so their difference is mostly round-off, and dividing by h magnifies it."
@@ -123,14 +132,11 @@ def predict_compare_learn() -> None:
     last = history[-1]
     a, b, c = st.columns(3)
     a.metric("step", s.deriv_steps)
-    b.metric("weight", f"{last.weight:.6g}")
-    c.metric("error", f"{last.error:.6g}")
+    b.metric("weight", number(last.weight, ".6g"))
+    c.metric("error", number(last.error, ".6g"))
     factor = contraction(s.deriv_input, s.deriv_lr)
     if s.deriv_input == 0:
         st.info("With input 0 the prediction is always 0: the weight gets no gradient and cannot learn.")
-        best = s.deriv_w0
-    else:
-        best = s.deriv_goal / s.deriv_input
     if abs(factor) > 1:
         st.warning(
             f"Diverging: each step multiplies the distance to the best weight by 1 − lr × input² = {factor:.3g}. "
@@ -138,9 +144,10 @@ def predict_compare_learn() -> None:
         )
     elif s.deriv_steps and abs(factor) == 1:
         st.warning("lr × input² = 2: every step jumps to the mirror image of the weight, forever.")
-    st.plotly_chart(
-        descent_plot([r.weight for r in history], [r.error for r in history], best), key="deriv_descent_chart"
-    )
+    best = None if s.deriv_input == 0 else s.deriv_goal / s.deriv_input
+    with shielded("The chart of the weight's descent"):
+        st.plotly_chart(descent_plot([r.weight for r in history], [r.error for r in history], best),
+                        key="deriv_descent_chart")
 
 
 one_input()

@@ -44,7 +44,7 @@ def test_charts_draw_function_secant_tangent_and_error_curve():
     assert len(charts) == 3
     fig = json.loads(charts[0].proto.spec)
     names = [t.get("name") for t in fig["data"]]
-    assert names == ["f(x)", "secant through x and x+h", "tangent (autograd slope)", "f(x), f(x+h)"]
+    assert names == ["f(x)", "secant, x to x+h", "tangent (autograd)", "f(x), f(x+h)"]
     curve = fig["data"][0]
     assert curve["y"][150] == pytest.approx(f(0.0))  # midpoint of linspace(-6, 6, 301)
     err = json.loads(charts[1].proto.spec)["data"][0]
@@ -141,3 +141,76 @@ def test_url_values_seed_the_page_or_fall_back_with_a_notice(query, key, expecte
     assert not at.exception
     assert at.session_state[key] == expected
     assert any(key in w.value and "ignored" in w.value for w in at.warning) == notice
+
+
+SETTINGS = ["deriv_log_h", "deriv_a", "deriv_b", "deriv_c", "deriv_nudge", "deriv_input", "deriv_goal", "deriv_w0",
+            "deriv_lr", "deriv_steps"]
+
+
+@pytest.mark.parametrize(
+    "formula, x, undefined",
+    [("1/0", 1.0, True), ("1/x", 0.0, True), ("log(x)", 0.0, True), ("log(x)", -1.0, True),
+     ("x**0.5", -1.0, True), ("x**0.5", 0.0, False), ("x/x", 0.0, True), ("exp(1000*x)", 1.0, True),
+     ("1/(x - 0.001)", 0.0, False)],
+)
+def test_undefined_points_are_shown_not_crashed_and_change_no_other_setting(formula, x, undefined):
+    at = open_page(PAGE, {"deriv_a": "1.5", "deriv_lr": "0.2", "deriv_steps": "3"})
+    before = {k: at.session_state[k] for k in SETTINGS}
+    at.text_input(key="deriv_formula").set_value(formula).run()
+    at.slider(key="deriv_x").set_value(x).run()
+    assert not at.exception
+    assert {k: at.session_state[k] for k in SETTINGS} == before
+    m = metrics(at)
+    assert "undefined" in (m["(f(x+h) − f(x)) / h"], m["autograd slope"])
+    if undefined:
+        assert m["autograd slope"] == "undefined"
+        assert any("not defined" in w.value for w in at.warning)
+    for chart in at.get("plotly_chart"):  # inf and nan are gaps (null), never numbers or NaN in the JSON
+        assert "NaN" not in chart.proto.spec and "Infinity" not in chart.proto.spec
+    at.text_input(key="deriv_formula").set_value("x**2").run()  # and the page goes on as before
+    assert not at.exception and not at.warning
+    assert {k: at.session_state[k] for k in SETTINGS} == before
+
+
+def test_your_h_is_marked_where_h_is_on_the_log_axis():
+    at = open_page(PAGE, {"deriv_log_h": "-7"})
+    chart = json.loads(at.get("plotly_chart")[1].proto.spec)
+    label = [a for a in chart["layout"]["annotations"] if a["text"] == "your h"][0]
+    assert label["x"] == pytest.approx(-7)  # log10 units on a log axis, not 1e-7
+
+
+def test_x_can_be_set_exactly_where_the_slope_is_zero():
+    at = open_page(PAGE)
+    at.text_input(key="deriv_x_exact").set_value("2/3").run()
+    assert not at.exception
+    assert at.session_state["deriv_x"] == 2 / 3
+    assert abs(float(metrics(at)["autograd slope"])) < 1e-12  # f'(x) = 6x - 4 = 0 at x = 2/3
+    assert at.query_params["deriv_x"] in (["0.6666666666666666"], "0.6666666666666666")  # exact in the link
+
+
+@pytest.mark.parametrize("bad", ["2/x", "9", "1/0", "2 3", "`[a](https://e.com)`"])
+def test_a_bad_exact_x_is_explained_and_changes_nothing(bad):
+    at = open_page(PAGE)
+    at.text_input(key="deriv_x_exact").set_value(bad).run()
+    assert not at.exception
+    assert at.session_state["deriv_x"] == 3.0
+    assert len(at.error) == 1 and "slider keeps 3" in at.error[0].value
+
+
+def test_the_step_count_of_the_one_weight_lesson_is_in_the_link():
+    at = open_page(PAGE)
+    at.button[0].click().run()
+    at.button[0].click().run()
+    assert at.query_params["deriv_steps"] in (["2"], "2")
+    again = open_page(PAGE, {"deriv_steps": "2"})
+    assert metrics(again)["step"] == "2"
+    assert metrics(again)["weight"] == metrics(at)["weight"]
+
+
+def test_descent_chart_shows_weight_and_error_in_separate_panels():
+    at = open_page(PAGE)
+    at.button[1].click().run()
+    chart = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    axes = {d["name"]: d.get("yaxis", "y") for d in chart["data"]}
+    assert axes["weight"] == axes["best weight"] != axes["error"]
+    assert chart["layout"]["yaxis2"]["range"][0] == 0  # the error measured from 0

@@ -9,7 +9,9 @@ frame draws the navigation instead, so both routes show the same one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import streamlit as st
 from .state import Param, sync_url
 
 FAVICON = Path(__file__).parent / "static" / "favicon.png"
+_LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,22 +43,48 @@ PAGES: tuple[PageSpec, ...] = (
 
 PRESENT = Param("present", False)
 
+# Graph text, in the drawing's own units (a Graphviz point is 4/3 of a CSS pixel when drawn at full size).
+GRAPH_FONT = 12
+GRAPH_FONT_PRESENTING = 14
+OP_FONT_SCALE = 1.4  # an operation's glyph (+, *) is small: drawn larger than the values' text
+
+# Streamlit draws all graph text at one small size (0.6rem), whatever the graph asks for, so the
+# boxes Graphviz laid out for the text are mostly empty and the text unreadable on a projector.
+# These rules give the text back the size the layout was computed with.
+_GRAPH_CSS = """
+[data-testid="stGraphVizChart"] svg text {{ font-size: {value}px; }}
+[data-testid="stGraphVizChart"] svg g.node:has(ellipse) text {{ font-size: {op}px; }}
+"""
+
+
+def _graph_css(size: int) -> str:
+    return _GRAPH_CSS.format(value=size, op=round(OP_FONT_SCALE * size))
+
+
 _CSS = """
 <style>
-/* colour-blind-safe accents shared with the charts and graphs */
-:root { --mg-pos: #0072B2; --mg-neg: #D55E00; }
-.mg-pos { color: var(--mg-pos); font-weight: 600; }
-.mg-neg { color: var(--mg-neg); font-weight: 600; }
 [data-testid="stMetricValue"] { font-variant-numeric: tabular-nums; }
+""" + _graph_css(GRAPH_FONT) + """
 </style>
 """
 
-# Presentation mode: larger type everywhere (Streamlit sizes text in rem), for a projector.
+# Presentation mode: larger type everywhere (Streamlit sizes text in rem), for a projector. Headings
+# shrink instead, so that a page's main chart and numbers fit on a 1280x720 screen; chart text is as
+# large and as dark as the body text (Plotly and Vega-Lite draw it light grey and small).
 _PRESENT_CSS = """
 <style>
 html { font-size: 22px; }
-[data-testid="stMetricValue"] { font-size: 2.4rem; }
-[data-testid="stMainBlockContainer"] { padding: 2rem 1.5rem 4rem 1.5rem; max-width: 100%; }
+h1 { font-size: 1.55rem !important; padding: 0 0 0.3rem 0 !important; }
+h2 { font-size: 1.2rem !important; padding: 0.4rem 0 0.2rem 0 !important; }
+h3 { font-size: 1.05rem !important; }
+[data-testid="stMetricValue"] { font-size: 1.9rem; }
+[data-testid="stMainBlockContainer"] { padding: 2.6rem 1.5rem 4rem 1.5rem; max-width: 100%; }
+[data-testid="stPlotlyChart"] :is(.xtick, .ytick, .g-xtitle, .g-ytitle, .g-y2title) text,
+[data-testid="stPlotlyChart"] .legendtext,
+[data-testid="stVegaLiteChart"] :is(.role-axis-label, .role-axis-title, .role-legend-label) text {
+  fill: currentColor !important; fill-opacity: 1 !important;
+}
+""" + _graph_css(GRAPH_FONT_PRESENTING) + """
 </style>
 """
 
@@ -96,3 +125,19 @@ def page_frame(path: str, params: Sequence[Param] = ()) -> None:
     st.markdown(_CSS + (_PRESENT_CSS if presenting() else ""), unsafe_allow_html=True)
     for notice in notices:
         st.warning(notice, icon=":material/link_off:")
+
+
+@contextmanager
+def shielded(what: str) -> Iterator[None]:
+    """Draw one part of a page so that an unexpected error there shows a message in its place.
+
+    The rest of the page still runs, so every widget after the failed part is drawn and keeps
+    its value (a script that stops early makes Streamlit forget the widgets it did not reach).
+    `st.rerun()` and `st.stop()` are not errors (they are BaseExceptions) and pass through.
+    """
+    try:
+        yield
+    except Exception as err:
+        _LOG.exception("%s failed", what)
+        st.error(f"{what} could not be drawn ({type(err).__name__}). The rest of the page still works; "
+                 "change a setting or reload the page to try again.", icon=":material/error:")

@@ -11,7 +11,7 @@ import streamlit as st
 from micrograd_core.engine import Value
 from micrograd_core.graph import GraphDrawing, draw_graph
 
-from .frame import presenting
+from .frame import GRAPH_FONT, GRAPH_FONT_PRESENTING, presenting
 
 
 def show_graph(
@@ -27,7 +27,7 @@ def show_graph(
     # In presentation mode larger type, and so a larger drawing, where the container has room for it
     drawing = draw_graph(
         root, rankdir=rankdir, highlight=highlight, show_grad=show_grad, max_nodes=max_nodes, names=names,
-        fontsize=22 if presenting() else 14,
+        fontsize=GRAPH_FONT_PRESENTING if presenting() else GRAPH_FONT,
     )
     name = root.label or "the output"
     st.graphviz_chart(drawing.dot, alt=f"Computation graph of {name}: {drawing.shown} of {drawing.total} values drawn")

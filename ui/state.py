@@ -17,6 +17,8 @@ from typing import Any
 
 import streamlit as st
 
+from .text import code, literal
+
 MAX_TEXT = 500  # longest text setting accepted from a URL
 
 
@@ -59,7 +61,7 @@ class Param:
         if isinstance(value, bool):
             return "1" if value else "0"
         if isinstance(value, float):
-            return f"{value:.10g}"
+            return repr(value).removesuffix(".0")  # every digit: x = 2/3 reads back as exactly 2/3
         return str(value)
 
 
@@ -89,10 +91,10 @@ def sync_url(params: Sequence[Param]) -> list[str]:
                 try:
                     value = p.parse(raw)
                 except ValueError as err:
-                    shown = raw if len(raw) <= 40 else raw[:40] + "…"
+                    # the value is quoted inert and shortened: a link is not a way to put text on the page
                     notices.append(
-                        f"The link's value `{p.key}={shown}` was ignored ({err}); "
-                        f"using the default {p.to_url(p.default)!r} instead."
+                        f"The link's value {code(f'{p.key}={raw}', limit=40)} was ignored ({literal(err)}); "
+                        f"using the default {code(p.to_url(p.default))} instead."
                     )
             st.session_state[p.key] = value
         value = st.session_state[p.key]
