@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from micrograd.engine import Value as KarpathyValue  # noqa: E402
 from micrograd.nn import MLP as KarpathyMLP  # noqa: E402
 
-from micrograd_core.data import make_moons  # noqa: E402
+from lessons.mlp.data import make_moons  # noqa: E402
 from micrograd_core.engine import Value  # noqa: E402
 from micrograd_core.nn import MLP  # noqa: E402
 

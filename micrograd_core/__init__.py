@@ -1,9 +1,14 @@
-"""micrograd_core: a small, readable scalar autograd engine and neural-net library.
+"""micrograd_core: what the lecture builds, and nothing else.
 
-Plain Python, no Streamlit: every number the dashboard shows is computed here.
+A scalar autograd engine (`Value`), neurons, layers and MLPs built from it, the graph drawing of
+`draw_dot`, and a gradient check by finite differences. Plain Python with no Streamlit; the
+lessons of the dashboard (in `lessons/`) compute every number they show with it.
 """
 
-from .engine import Value, backward_with_reuse_bug, topological_order
+from .engine import Value, topological_order
+from .gradcheck import gradient_check, numerical_gradient
+from .graph import draw_dot, draw_graph, trace
 from .nn import MLP, Layer, Module, Neuron
 
-__all__ = ["MLP", "Layer", "Module", "Neuron", "Value", "backward_with_reuse_bug", "topological_order"]
+__all__ = ["MLP", "Layer", "Module", "Neuron", "Value", "draw_dot", "draw_graph", "gradient_check",
+           "numerical_gradient", "topological_order", "trace"]

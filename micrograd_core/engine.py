@@ -24,33 +24,6 @@ import math
 Number = int | float
 
 
-def _pow(x: float, k: float) -> float:
-    """x**k with IEEE results where Python's float power would raise."""
-    odd = float(k).is_integer() and int(k) % 2 == 1
-    try:
-        r = x**k
-    except ZeroDivisionError:  # 0.0 ** negative
-        return math.copysign(math.inf, x) if odd else math.inf
-    except OverflowError:
-        return -math.inf if (x < 0 and odd) else math.inf
-    if isinstance(r, complex):  # negative base, fractional exponent
-        return math.nan
-    return r
-
-
-def _exp(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf
-
-
-def _log(x: float) -> float:
-    if x > 0:
-        return math.log(x)
-    return -math.inf if x == 0 else math.nan
-
-
 class Value:
     """A scalar in a computation graph: its data, and the gradient of the output with respect to it."""
 
@@ -185,16 +158,33 @@ def topological_order(root: Value) -> list[Value]:
     return topo
 
 
-def backward_with_reuse_bug(root: Value) -> None:
-    """Backpropagation with the lecture's bug: gradients *assigned* instead of accumulated.
+# --- IEEE-754 results for the three operations where Python's float functions would raise ---
 
-    For teaching only. When a node is used more than once (b = a + a), only the last
-    contribution survives and its gradient is wrong. `Value.backward` never does this.
-    """
-    topo = topological_order(root)
-    for node in topo:
-        node.grad = 0.0
-    root.grad = 1.0
-    for node in reversed(topo):
-        for child, local in zip(node._prev, node._local_grads):
-            child.grad = local * node.grad  # the bug: = instead of +=
+
+def _pow(x: float, k: float) -> float:
+    """x**k with IEEE results where Python's float power would raise."""
+    odd = float(k).is_integer() and int(k) % 2 == 1
+    try:
+        r = x**k
+    except ZeroDivisionError:  # 0.0 ** negative
+        return math.copysign(math.inf, x) if odd else math.inf
+    except OverflowError:
+        return -math.inf if (x < 0 and odd) else math.inf
+    if isinstance(r, complex):  # negative base, fractional exponent
+        return math.nan
+    return r
+
+
+def _exp(x: float) -> float:
+    """e**x, inf where math.exp would overflow."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _log(x: float) -> float:
+    """ln x: -inf at 0, nan below, where math.log would raise."""
+    if x > 0:
+        return math.log(x)
+    return -math.inf if x == 0 else math.nan

@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from micrograd_core.expr import parse
-from micrograd_core.one_weight import contraction, descend
-from micrograd_core.slope import partial_slopes, slope_at, slope_errors
+from lessons.derivatives import contraction, descend, partial_slopes, slope_at, slope_errors
+from lessons.formulas import parse
 from ui import Param, detail_visible, init_state, page_frame, shielded
 from ui.figures import descent_plot, function_with_secant, slope_error_plot
 from ui.formula_input import exact_input, formula_input, shortest

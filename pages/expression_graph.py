@@ -5,12 +5,7 @@ import shutil
 import pandas as pd
 import streamlit as st
 
-from micrograd_core.engine import topological_order
-from micrograd_core.expr import ExpressionError, parse
-from micrograd_core.gradcheck import gradient_check
-from micrograd_core.graph import draw_graph
-from micrograd_core.neuron import LECTURE_VALUES, build_neuron, micrograd_neuron
-from micrograd_core.walkthrough import (
+from lessons.expression_graph import (
     PRESETS,
     backward_order,
     doubled,
@@ -21,6 +16,11 @@ from micrograd_core.walkthrough import (
     reuse_demo,
     two_branches,
 )
+from lessons.formulas import ExpressionError, parse
+from lessons.neuron import LECTURE_VALUES, build_neuron, micrograd_neuron
+from micrograd_core.engine import topological_order
+from micrograd_core.gradcheck import gradient_check
+from micrograd_core.graph import draw_graph
 from ui import Param, detail_visible, init_state, page_frame
 from ui.graph_view import show_graph, svg_of
 

@@ -6,8 +6,19 @@ import textwrap
 import pandas as pd
 import streamlit as st
 
-from micrograd_core.live import LiveTraining
-from micrograd_core.presets import (
+from lessons.mlp.live import LiveTraining
+from lessons.mlp.runs import (
+    data_accuracy,
+    decision_grid,
+    finished,
+    history_csv,
+    keep_run,
+    run_label,
+    stalled,
+    thin,
+    zero_contour,
+)
+from lessons.mlp.settings import (
     BATCH_SIZES,
     DATASET_NAMES,
     HIDDEN_ACTIVATIONS,
@@ -29,18 +40,7 @@ from micrograd_core.presets import (
     needs_rebuild,
     parameter_count,
 )
-from micrograd_core.runs import (
-    data_accuracy,
-    decision_grid,
-    finished,
-    history_csv,
-    keep_run,
-    run_label,
-    stalled,
-    thin,
-    zero_contour,
-)
-from micrograd_core.training import LOSSES, Trainer, hinge_loss, mlp_forward_numpy, squared_error_loss
+from lessons.mlp.training import LOSSES, Trainer, hinge_loss, mlp_forward_numpy, squared_error_loss
 from ui import Param, detail_visible, init_state, page_frame
 from ui.graph_view import show_graph
 from ui.training_figures import accuracy_chart, boundary_chart, loss_chart, targets_chart

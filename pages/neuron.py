@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from micrograd_core.neuron import (
+from lessons.neuron import (
     INPUTS,
     LECTURE_VALUES,
     build_neuron,

@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 import streamlit as st
 
-from micrograd_core.expr import FUNCTIONS, Expression, ExpressionError, parse
+from lessons.formulas import FUNCTIONS, Expression, ExpressionError, parse
 
 from .text import code, literal
 

@@ -5,7 +5,7 @@ chart updates per second and Pause in a real browser, and time to the presets' t
 
 `bench_mlp_training()` (AppTest rerun medians) is what benchmarks/bench_pages.py collects.
 "Plain core" is `Trainer.step` in a loop with the cyclic collector paused for each step, as
-the page's worker thread steps (micrograd_core.live); the bare loop is printed beside it.
+the page's worker thread steps (lessons.mlp.live); the bare loop is printed beside it.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.pages.common import median_ms, open_app  # noqa: E402
-from micrograd_core.live import cyclic_gc_paused  # noqa: E402
-from micrograd_core.presets import PRESETS, make_trainer  # noqa: E402
-from micrograd_core.runs import data_accuracy  # noqa: E402
+from lessons.mlp.live import cyclic_gc_paused  # noqa: E402
+from lessons.mlp.runs import data_accuracy  # noqa: E402
+from lessons.mlp.settings import PRESETS, make_trainer  # noqa: E402
 
 PAGE = "pages/mlp_training.py"
 DEMO_QUERY = "mlp_dataset=moons&mlp_neurons=16&mlp_activation=relu&mlp_seed=2&mlp_loss=hinge&mlp_lr=1&mlp_decay=1"

@@ -7,7 +7,7 @@ import csv
 import pytest
 from playwright.sync_api import expect
 
-from micrograd_core.data import make_moons
+from lessons.mlp.data import make_moons
 from micrograd_core.engine import Value
 from micrograd_core.nn import MLP
 from tests.browser.conftest import METRIC_JS, SCREENSHOTS, STEP_JS, screenshot, wait_idle

@@ -1,4 +1,4 @@
-"""Tests for micrograd_core.live: training in a worker thread, paced, paused, watched, and read safely.
+"""Tests for lessons.mlp.live: training in a worker thread, paced, paused, watched, and read safely.
 
 Waits have generous limits (they only guard against a hang); nothing here measures speed.
 """
@@ -10,10 +10,10 @@ from dataclasses import replace
 
 import pytest
 
-from micrograd_core.live import LiveTraining, cyclic_gc_paused
-from micrograd_core.presets import PRESETS, make_trainer
-from micrograd_core.runs import MAX_STEPS
-from micrograd_core.training import StepReport
+from lessons.mlp.live import LiveTraining, cyclic_gc_paused
+from lessons.mlp.runs import MAX_STEPS
+from lessons.mlp.settings import PRESETS, make_trainer
+from lessons.mlp.training import StepReport
 
 LECTURE = PRESETS["Lecture"]
 

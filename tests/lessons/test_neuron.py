@@ -1,4 +1,4 @@
-"""Tests of micrograd_core.neuron against the neuron's hand-derived gradients."""
+"""Tests of lessons.neuron against the neuron's hand-derived gradients."""
 
 import ast
 import contextlib
@@ -10,9 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micrograd_core import neuron
-from micrograd_core.engine import topological_order
-from micrograd_core.neuron import (
+from lessons import neuron
+from lessons.neuron import (
     LECTURE_VALUES,
     build_neuron,
     chain_to,
@@ -23,6 +22,7 @@ from micrograd_core.neuron import (
     torch_forward_backward,
     torch_neuron,
 )
+from micrograd_core.engine import topological_order
 from tests.fake_torch import fake_torch
 
 

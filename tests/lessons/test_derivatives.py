@@ -4,9 +4,16 @@ import math
 
 import pytest
 
-from micrograd_core.expr import parse
-from micrograd_core.one_weight import contraction, descend, evaluate_weight
-from micrograd_core.slope import autograd_slope, forward_difference, partial_slopes, slope_errors
+from lessons.derivatives import (
+    autograd_slope,
+    contraction,
+    descend,
+    evaluate_weight,
+    forward_difference,
+    partial_slopes,
+    slope_errors,
+)
+from lessons.formulas import parse
 
 
 def f(x):

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 # the engine's own float helpers, so that evaluate() agrees with build() to the last bit
-from .engine import Value, _exp, _log, _pow
+from micrograd_core.engine import Value, _exp, _log, _pow
 
 FUNCTIONS: tuple[str, ...] = ("exp", "log", "tanh", "sigmoid", "relu")
 

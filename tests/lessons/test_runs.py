@@ -1,4 +1,4 @@
-"""Tests for micrograd_core.runs: when a run stops, kept runs, CSV, thinning and the decision grid."""
+"""Tests for lessons.mlp.runs: when a run stops, kept runs, CSV, thinning and the decision grid."""
 
 import csv
 import io
@@ -7,10 +7,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from micrograd_core.data import tiny_dataset
-from micrograd_core.nn import MLP
-from micrograd_core.presets import PRESETS, make_trainer
-from micrograd_core.runs import (
+from lessons.mlp.data import tiny_dataset
+from lessons.mlp.runs import (
     MAX_KEPT_RUNS,
     MAX_STEPS,
     KeptRun,
@@ -24,7 +22,9 @@ from micrograd_core.runs import (
     thin,
     zero_contour,
 )
-from micrograd_core.training import StepReport
+from lessons.mlp.settings import PRESETS, make_trainer
+from lessons.mlp.training import StepReport
+from micrograd_core.nn import MLP
 
 LECTURE = PRESETS["Lecture"]
 

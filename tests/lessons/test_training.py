@@ -1,4 +1,4 @@
-"""Tests for losses, the Trainer and the numpy forward pass in micrograd_core.training."""
+"""Tests for losses, the Trainer and the numpy forward pass in lessons.mlp.training."""
 
 import copy
 import inspect
@@ -7,10 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from micrograd_core.data import make_moons, tiny_dataset
-from micrograd_core.engine import Value, topological_order
-from micrograd_core.nn import MLP
-from micrograd_core.training import (
+from lessons.mlp.data import make_moons, tiny_dataset
+from lessons.mlp.training import (
     LOSSES,
     StepReport,
     TrainConfig,
@@ -22,6 +20,8 @@ from micrograd_core.training import (
     sgd_step,
     squared_error_loss,
 )
+from micrograd_core.engine import Value, topological_order
+from micrograd_core.nn import MLP
 
 LECTURE_SEED = 0  # reaches loss < 0.01 in 62 steps at lr 0.05
 DEMO_SEED = 2  # 100% training accuracy on moons at step 20

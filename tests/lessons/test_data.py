@@ -1,11 +1,11 @@
-"""Tests for the datasets in micrograd_core.data."""
+"""Tests for the datasets in lessons.mlp.data."""
 
 import math
 
 import numpy as np
 import pytest
 
-from micrograd_core.data import (
+from lessons.mlp.data import (
     DATASETS,
     make_circles,
     make_dataset,

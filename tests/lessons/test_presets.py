@@ -1,13 +1,12 @@
-"""Tests for micrograd_core.presets: named setups, limits, batch capping, building and live changes."""
+"""Tests for lessons.mlp.settings: named setups, limits, batch capping, building and live changes."""
 
 import math
 from dataclasses import replace
 
 import pytest
 
-from micrograd_core.data import make_moons, tiny_dataset
-from micrograd_core.nn import MLP
-from micrograd_core.presets import (
+from lessons.mlp.data import make_moons, tiny_dataset
+from lessons.mlp.settings import (
     BATCH_SIZES,
     LEARNING_RATES,
     MAX_HIDDEN_LAYERS,
@@ -26,6 +25,7 @@ from micrograd_core.presets import (
     parameter_count,
     weight_count,
 )
+from micrograd_core.nn import MLP
 
 LECTURE = PRESETS["Lecture"]
 DEMO = PRESETS["micrograd demo"]

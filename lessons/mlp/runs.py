@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .nn import MLP
-from .presets import TINY, RunSettings
+from micrograd_core.nn import MLP
+
+from .settings import TINY, RunSettings
 from .training import StepReport, Trainer, accuracy, mlp_forward_numpy
 
 MAX_STEPS = 5000  # steps one run keeps; a curve this long has long gone flat

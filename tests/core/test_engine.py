@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from micrograd_core.engine import Value, backward_with_reuse_bug, topological_order
+from micrograd_core.engine import Value, topological_order
 
 
 def test_micrograd_readme_example():
@@ -66,35 +66,6 @@ def test_node_used_twice_accumulates():
     a2 = Value(3.0)
     (a2 * a2).backward()
     assert a2.grad == 6.0
-
-
-def test_reuse_bug_mode_assigns_and_is_wrong_only_when_asked():
-    a = Value(3.0)
-    b = a + a
-    backward_with_reuse_bug(b)
-    assert a.grad == 1.0  # the lecture's wrong answer
-
-
-def test_reuse_bug_two_branches():
-    a, b = Value(-2.0), Value(3.0)
-    d = a * b
-    e = a + b
-    f = d * e
-    backward_with_reuse_bug(f)
-    buggy = a.grad
-    for v in (a, b, d, e, f):
-        v.grad = 0.0
-    f.backward()
-    assert a.grad == pytest.approx(b.data * e.data + d.data * 1.0)  # -6 + 3 = -3
-    assert buggy != a.grad
-
-
-def test_bug_mode_does_not_leak():
-    a = Value(3.0)
-    backward_with_reuse_bug(a + a)
-    a.grad = 0.0
-    (a + a).backward()
-    assert a.grad == 2.0
 
 
 def test_value_has_no_instance_dict():

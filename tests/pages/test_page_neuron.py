@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from micrograd_core import neuron
+from lessons import neuron
 from tests.conftest import open_page
 from tests.fake_torch import fake_torch
 

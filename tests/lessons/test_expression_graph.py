@@ -1,12 +1,11 @@
-"""Tests of micrograd_core.walkthrough: presets, the step-by-step replay, sources, the reuse bug, a nudge."""
+"""Tests of lessons.expression_graph: presets, the step-by-step replay, sources, the reuse bug, a nudge."""
 
 import pytest
 
-from micrograd_core.engine import Value
-from micrograd_core.expr import parse
-from micrograd_core.walkthrough import (
+from lessons.expression_graph import (
     PRESETS,
     backward_order,
+    backward_with_reuse_bug,
     doubled,
     engine_source,
     local_rule,
@@ -15,6 +14,8 @@ from micrograd_core.walkthrough import (
     reuse_demo,
     two_branches,
 )
+from lessons.formulas import parse
+from micrograd_core.engine import Value
 
 LECTURE = "Lecture: L = (a·b + c)·f"
 
@@ -80,3 +81,32 @@ def test_builders_make_fresh_graphs():
     a = PRESETS[LECTURE].build(PRESETS[LECTURE].values)[0]
     b = PRESETS[LECTURE].build(PRESETS[LECTURE].values)[0]
     assert a is not b and isinstance(a, Value)
+
+
+def test_reuse_bug_mode_assigns_and_is_wrong_only_when_asked():
+    a = Value(3.0)
+    b = a + a
+    backward_with_reuse_bug(b)
+    assert a.grad == 1.0  # the lecture's wrong answer
+
+
+def test_reuse_bug_two_branches():
+    a, b = Value(-2.0), Value(3.0)
+    d = a * b
+    e = a + b
+    f = d * e
+    backward_with_reuse_bug(f)
+    buggy = a.grad
+    for v in (a, b, d, e, f):
+        v.grad = 0.0
+    f.backward()
+    assert a.grad == pytest.approx(b.data * e.data + d.data * 1.0)  # -6 + 3 = -3
+    assert buggy != a.grad
+
+
+def test_bug_mode_does_not_leak():
+    a = Value(3.0)
+    backward_with_reuse_bug(a + a)
+    a.grad = 0.0
+    (a + a).backward()
+    assert a.grad == 2.0

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine import Value
-from .nn import MLP
+from micrograd_core.engine import Value
+from micrograd_core.nn import MLP
 
 
 def squared_error_loss(scores: Sequence[Value], ys: Sequence[float]) -> Value:

@@ -1,6 +1,6 @@
 """AppTest of the MLP training page: numbers checked against the lecture's loop written out here with the engine.
 
-Train runs in a worker thread (micrograd_core.live), so tests that train rerun the page, as the
+Train runs in a worker thread (lessons.mlp.live), so tests that train rerun the page, as the
 live view's timer would, until what they wait for has happened.
 """
 
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit import dataframe_util
 
-from micrograd_core.live import LiveTraining
+from lessons.mlp.live import LiveTraining
 from micrograd_core.nn import MLP
 from tests.conftest import open_page
 
@@ -258,7 +258,7 @@ def test_micrograd_demo_preset_draws_the_decision_boundary():
     assert len(cells) == 60 * 60
     # the background is the untrained model's score, checked here with the Value forward pass at the grid
     # points: 60 x 60 spanning the moons with a margin of 0.3
-    from micrograd_core.data import make_moons
+    from lessons.mlp.data import make_moons
 
     X, _ = make_moons(100, 0.1, seed=0)
     xs = np.linspace(X[:, 0].min() - 0.3, X[:, 0].max() + 0.3, 60)
@@ -336,7 +336,7 @@ def test_accuracy_chart_follows_the_steps():
     acc = chart(at, 2)["accuracy"]
     assert list(acc["step"]) == [1, 2]
     # step 1's accuracy is the untrained model's, counted here by hand on the moons
-    from micrograd_core.data import make_moons
+    from lessons.mlp.data import make_moons
 
     X, y = make_moons(100, 0.1, seed=0)
     n = MLP(2, [16, 16, 1], "relu", "linear", seed=2)
@@ -378,7 +378,7 @@ def test_the_code_shown_is_the_code_run():
     import inspect
     import textwrap
 
-    from micrograd_core.training import Trainer, hinge_loss, squared_error_loss
+    from lessons.mlp.training import Trainer, hinge_loss, squared_error_loss
 
     at = open_page(PAGE)
     shown = [c.value.strip() for c in at.code]

@@ -11,42 +11,12 @@ import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .engine import Value, backward_with_reuse_bug, topological_order
-from .neuron import LECTURE_VALUES as NEURON_VALUES
-from .neuron import build_neuron
+from micrograd_core.engine import Value, topological_order
+
+from .expressions import LECTURE_VALUES as NEURON_VALUES
+from .expressions import build_neuron, lecture_expression, readme_expression
 
 Builder = Callable[[Mapping[str, float]], tuple[Value, dict[str, Value]]]
-
-
-def lecture_expression(v: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:
-    """L = (a*b + c) * f, named as in the lecture."""
-    a, b = Value(v["a"], label="a"), Value(v["b"], label="b")
-    c, f = Value(v["c"], label="c"), Value(v["f"], label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L, {"a": a, "b": b, "c": c, "f": f}
-
-
-def readme_expression(v: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:
-    """The example from micrograd's README: g = 24.7041 at a = -4, b = 2."""
-    a, b = Value(v["a"], label="a"), Value(v["b"], label="b")
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    for node, name in ((c, "c"), (d, "d"), (e, "e"), (f, "f"), (g, "g")):
-        node.label = name
-    return g, {"a": a, "b": b}
 
 
 def neuron_expression(v: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:
@@ -181,3 +151,18 @@ def optimisation_step(build: Builder, values: Mapping[str, float], step: float) 
     up = build({k: values[k] + step * grads[k] for k in values})[0].data
     down = build({k: values[k] - step * grads[k] for k in values})[0].data
     return Nudge(root.data, up, down, step * sum(g * g for g in grads.values()))
+
+
+def backward_with_reuse_bug(root: Value) -> None:
+    """Backpropagation with the lecture's bug: gradients *assigned* instead of accumulated.
+
+    For teaching only. When a node is used more than once (b = a + a), only the last
+    contribution survives and its gradient is wrong. `Value.backward` never does this.
+    """
+    topo = topological_order(root)
+    for node in topo:
+        node.grad = 0.0
+    root.grad = 1.0
+    for node in reversed(topo):
+        for child, local in zip(node._prev, node._local_grads):
+            child.grad = local * node.grad  # the bug: = instead of +=

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from micrograd_core.nn import MLP
+
 from .data import DATASETS, make_dataset, tiny_dataset
-from .nn import MLP
 from .training import LOSSES, TrainConfig, Trainer
 
 TINY = "tiny"  # the lecture's four samples with three features

@@ -9,9 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micrograd_core import expr
-from micrograd_core.engine import topological_order
-from micrograd_core.expr import (
+from lessons import formulas as expr
+from lessons.formulas import (
     FUNCTIONS,
     MAX_DEPTH,
     MAX_NODES,
@@ -21,6 +20,7 @@ from micrograd_core.expr import (
     parse_expression,
     variable_names,
 )
+from micrograd_core.engine import topological_order
 
 
 def grads(text: str, **values: float) -> tuple[float, dict[str, float]]:

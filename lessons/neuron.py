@@ -12,36 +12,11 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .engine import Value
+from micrograd_core.engine import Value
 
-INPUTS = ("x1", "x2", "w1", "w2", "b")
-# b chosen in the lecture so that n = 0.8814 and o = tanh(n) = 0.7071 (= 1/sqrt(2))
-LECTURE_VALUES: dict[str, float] = {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195432}
-
-
-def build_neuron(v: Mapping[str, float], tanh_from_exp: bool = False) -> tuple[Value, dict[str, Value]]:
-    """Forward pass of the neuron; returns the output o and every node by its lecture name."""
-    x1, x2 = Value(v["x1"], label="x1"), Value(v["x2"], label="x2")
-    w1, w2 = Value(v["w1"], label="w1"), Value(v["w2"], label="w2")
-    b = Value(v["b"], label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    x1w1x2w2 = x1w1 + x2w2
-    x1w1x2w2.label = "x1*w1 + x2*w2"
-    n = x1w1x2w2 + b
-    n.label = "n"
-    if tanh_from_exp:  # tanh(n) = (e^(2n) - 1) / (e^(2n) + 1)
-        e = (2 * n).exp()
-        e.label = "e"
-        o = (e - 1) / (e + 1)
-    else:
-        o = n.tanh()
-    o.label = "o"
-    nodes = {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "x1*w1": x1w1, "x2*w2": x2w2,
-             "x1*w1 + x2*w2": x1w1x2w2, "n": n, "o": o}
-    return o, nodes
+# the neuron's inputs, their lecture values and its builder are part of this lesson's interface
+from .expressions import INPUTS, build_neuron
+from .expressions import LECTURE_VALUES as LECTURE_VALUES
 
 
 @dataclass(frozen=True)
