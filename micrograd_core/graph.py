@@ -26,7 +26,7 @@ _HIGHLIGHT_FILL = "#FBE3B3"  # a light tint of HIGHLIGHT_COLOR, so dark text sta
 _TEXT_COLOR = "#222222"
 _FONT = "Helvetica"
 # White-filled nodes with dark text on a transparent background read on light and dark themes.
-_GRAPH_ATTR = {"bgcolor": "transparent", "fontname": _FONT, "nodesep": "0.25", "ranksep": "0.25"}
+_GRAPH_ATTR = {"bgcolor": "transparent", "fontname": _FONT, "nodesep": "0.25", "ranksep": "0.2"}
 _NODE_ATTR = {
     "shape": "record",
     "fontname": _FONT,
@@ -36,7 +36,7 @@ _NODE_ATTR = {
     "color": NEUTRAL_COLOR,
     "penwidth": "1.5",
 }
-_OP_ATTR = {"shape": "ellipse", "penwidth": "1", "height": "0.4", "margin": "0.04"}
+_OP_ATTR = {"shape": "ellipse", "penwidth": "1", "height": "0.34", "margin": "0.03"}
 _EDGE_ATTR = {"color": NEUTRAL_COLOR, "arrowsize": "0.7"}
 _RECORD_SPECIAL = str.maketrans({c: "\\" + c for c in '\\{}|<>"'} | {"\n": " ", "\r": " "})
 
@@ -55,6 +55,8 @@ class GraphDrawing:
     dot: graphviz.Digraph
     shown: int
     total: int
+    center: str = "the output"  # what the shown nodes are nearest
+    highlighted: tuple[str, ...] = ()  # the DOT names of the highlighted nodes that are drawn
 
     @property
     def omitted(self) -> int:
@@ -68,7 +70,7 @@ class GraphDrawing:
             return ""
         nearest = "node nearest" if self.shown == 1 else f"{self.shown} nodes nearest"
         verb = "is" if self.omitted == 1 else "are"
-        return f"Showing the {nearest} the output; {self.omitted} of {self.total} nodes {verb} left out."
+        return f"Showing the {nearest} {self.center}; {self.omitted} of {self.total} nodes {verb} left out."
 
 
 def format_number(x: float) -> str:
@@ -93,15 +95,21 @@ def _sign_color(x: float) -> str:
     return NEUTRAL_COLOR  # zero or nan
 
 
-def _nearest(nodes: list[Value], root: Value, max_nodes: int) -> set[int]:
-    """ids of the `max_nodes` nodes fewest steps from root; ties go to the later in topological order."""
+def _nearest(nodes: list[Value], center: Value, max_nodes: int) -> set[int]:
+    """ids of the `max_nodes` nodes fewest steps from `center`, through inputs and (for a node inside the
+    graph) the nodes using it; ties go to the later in topological order."""
     if len(nodes) <= max_nodes:
         return {id(v) for v in nodes}
     position = {id(v): i for i, v in enumerate(nodes)}
-    chosen: set[int] = {id(root)}
-    level = [root]
+    users: dict[int, list[Value]] = {}
+    for v in nodes:
+        for c in v._prev:
+            users.setdefault(id(c), []).append(v)
+    chosen: set[int] = {id(center)}
+    level = [center]
     while level and len(chosen) < max_nodes:  # breadth-first, one distance at a time
-        nxt = {id(c): c for v in level for c in v._prev if id(c) not in chosen}
+        near = [c for v in level for c in (*v._prev, *users.get(id(v), ()))]
+        nxt = {id(c): c for c in near if id(c) not in chosen}
         ranked = sorted(nxt.values(), key=lambda v: -position[id(v)])[: max_nodes - len(chosen)]
         chosen.update(id(v) for v in ranked)
         level = ranked
@@ -113,23 +121,29 @@ def draw_graph(
     *,
     rankdir: str = "LR",
     highlight: Collection[Value] = (),
-    show_grad: bool | Collection[Value] = True,
+    show_grad: bool | Collection[Value] | None = True,
     max_nodes: int = 80,
     names: Mapping[Value, str] | None = None,
     fontsize: int = 14,
+    focus: Value | None = None,
 ) -> GraphDrawing:
-    """Draw the graph ending at `root`: up to `max_nodes` records nearest the output, plus op nodes."""
+    """Draw the graph ending at `root`: up to `max_nodes` records nearest the output (or `focus`), plus op nodes.
+
+    `show_grad`: every grad, none ("grad ?", for a quiz), those of the given nodes, or None for no
+    grad field at all (a Value before the lecture gives it one). `names` overrides labels.
+    Highlighted nodes get the SVG class "highlight", so a page can find them in the drawing.
+    """
     if max_nodes < 1:
         raise ValueError(f"max_nodes must be at least 1, got {max_nodes}")
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f'rankdir must be "LR" or "TB" (or "RL", "BT"), got {rankdir!r}')
     # Membership by identity: two Values with equal data are still different nodes.
     highlighted = {id(v) for v in highlight}
-    grads_shown = None if isinstance(show_grad, bool) else {id(v) for v in show_grad}
+    grads_shown = None if show_grad is None or isinstance(show_grad, bool) else {id(v) for v in show_grad}
     labels = {id(v): s for v, s in (names or {}).items()}
 
     nodes = topological_order(root)
-    shown = _nearest(nodes, root, max_nodes)
+    shown = _nearest(nodes, root if focus is None else focus, max_nodes)
     dot = graphviz.Digraph(
         graph_attr=_GRAPH_ATTR | {"rankdir": rankdir},
         node_attr=_NODE_ATTR | {"fontsize": str(fontsize)},
@@ -138,16 +152,16 @@ def draw_graph(
     # Ids are topological positions, never id(): the same expression gives the same DOT on every rerun.
     ids = {id(v): f"n{i}" for i, v in enumerate(nodes) if id(v) in shown}
     cut_ops = []  # op nodes with an input that is left out
+    cut_uses = [ids[id(c)] for v in nodes if id(v) not in ids for c in v._prev if id(c) in ids]  # feed hidden nodes
     for v in (v for v in nodes if id(v) in ids):
         name = ids[id(v)]
-        visible = show_grad if grads_shown is None else id(v) in grads_shown
-        grad_text = f"grad {format_number(v.grad)}" if visible else "grad ?"
+        visible = bool(show_grad) if grads_shown is None else id(v) in grads_shown
+        grad_text = [] if show_grad is None else [f"grad {format_number(v.grad)}" if visible else "grad ?"]
         label = labels.get(id(v), v.label)
-        numbers = f"data {format_number(v.data)} | {grad_text}"
-        fields = ([_escape(label)] if label else []) + [numbers]
+        fields = ([_escape(label)] if label else []) + [f"data {format_number(v.data)}", *grad_text]
         attrs = {"color": _sign_color(v.grad) if visible else NEUTRAL_COLOR}
         if id(v) in highlighted:
-            attrs |= {"fillcolor": _HIGHLIGHT_FILL, "penwidth": "3"}
+            attrs |= {"fillcolor": _HIGHLIGHT_FILL, "penwidth": "3", "class": "highlight"}
         dot.node(name, "{ " + " | ".join(fields) + " }", **attrs)
         if not v._prev:
             continue
@@ -161,12 +175,16 @@ def draw_graph(
             elif not cut_ops or cut_ops[-1] != op:
                 cut_ops.append(op)
 
-    drawing = GraphDrawing(dot=dot, shown=len(shown), total=len(nodes))
+    center = "the output" if focus is None else (labels.get(id(focus)) or focus.label or "the chosen node")
+    marked = tuple(ids[id(v)] for v in nodes if id(v) in highlighted and id(v) in ids)
+    drawing = GraphDrawing(dot=dot, shown=len(shown), total=len(nodes), center=center, highlighted=marked)
     if drawing.omitted:
-        # One note where the missing inputs would come in, so the cut is visible, not silent.
-        dot.node("omitted", drawing.note.replace("; ", ";\\n"), shape="note")
+        # One note where the missing nodes would join, so the cut is visible, not silent.
+        dot.node("omitted", _escape(drawing.note).replace("; ", ";\\n"), shape="note")
         for op in cut_ops:
             dot.edge("omitted", op, style="dashed")
+        for name in dict.fromkeys(cut_uses):
+            dot.edge(name, "omitted", style="dashed")
     return drawing
 
 

@@ -8,28 +8,24 @@ import streamlit as st
 
 from lessons.derivatives import contraction, descend, partial_slopes, slope_at, slope_errors
 from lessons.formulas import parse
-from ui import Param, detail_visible, init_state, page_frame, shielded
+from ui import Counter, Slider, Text, detail_visible, init_state, page_frame, shielded
 from ui.figures import descent_plot, function_with_secant, slope_error_plot
 from ui.formula_input import exact_input, formula_input, shortest
 
 DEFAULT_FORMULA = "3*x**2 - 4*x + 5"
-PARAMS = [
-    Param("deriv_formula", DEFAULT_FORMULA),
-    Param("deriv_x", 3.0, -5.0, 5.0),
-    Param("deriv_log_h", -3, -12, 0),
-    Param("deriv_a", 2.0, -5.0, 5.0),
-    Param("deriv_b", -3.0, -5.0, 5.0),
-    Param("deriv_c", 10.0, -10.0, 10.0),
-    Param("deriv_nudge", -4, -12, 0),
-    Param("deriv_input", 2.0, -3.0, 3.0),
-    Param("deriv_goal", 0.8, -3.0, 3.0),
-    Param("deriv_w0", 0.0, -3.0, 3.0),
-    Param("deriv_lr", 0.1, 0.01, 1.0),
-    Param("deriv_steps", 0, 0, 200),
-]
-MAX_STEPS = 200
+FORMULA = Text("deriv_formula", "f(x) =", DEFAULT_FORMULA)
+X = Slider("deriv_x", "x", 3.0, -5.0, 5.0, step=0.05)
+LOG_H = Slider("deriv_log_h", "step h = 10^k", -3, -12, 0, format="10^%d")
+LEAVES = [Slider("deriv_a", "a", 2.0, -5.0, 5.0, step=0.1), Slider("deriv_b", "b", -3.0, -5.0, 5.0, step=0.1),
+          Slider("deriv_c", "c", 10.0, -10.0, 10.0, step=0.1)]
+NUDGE = Slider("deriv_nudge", "nudge h = 10^k", -4, -12, 0, format="10^%d")
+INPUT = Slider("deriv_input", "input", 2.0, -3.0, 3.0, step=0.1)
+LR = Slider("deriv_lr", "learning rate lr", 0.1, 0.01, 1.0, step=0.01)
+GOAL = Slider("deriv_goal", "goal", 0.8, -3.0, 3.0, step=0.1)
+W0 = Slider("deriv_w0", "start weight", 0.0, -3.0, 3.0, step=0.1)
+STEPS = Counter("deriv_steps", "steps", 0, 0, 200)
 
-page_frame("pages/derivatives.py", PARAMS)
+page_frame("pages/derivatives.py", [FORMULA, X, LOG_H, *LEAVES, NUDGE, INPUT, GOAL, W0, LR, STEPS])
 init_state({"deriv_last_good": DEFAULT_FORMULA})
 st.title("Derivatives: how does the output respond to a nudge?")
 
@@ -50,11 +46,11 @@ def one_input() -> None:
     st.header("One input: the slope of f at x")
     chart_col, controls = st.columns([3, 2], gap="medium")
     with controls:
-        expression = formula_input("f(x) =", "deriv_formula", "deriv_last_good", variables={"x"})
-        st.slider("x", -5.0, 5.0, step=0.05, key="deriv_x")
-        exact_input("x exactly (a number or e.g. 2/3)", "deriv_x", -5.0, 5.0)
-        st.slider("step h = 10^k", -12, 0, key="deriv_log_h", format="10^%d")
-        point = slope_at(expression, st.session_state.deriv_x, 10.0 ** st.session_state.deriv_log_h)
+        expression = formula_input(FORMULA, "deriv_last_good", variables={"x"})
+        X.widget()
+        exact_input("x exactly (a number or e.g. 2/3)", X)
+        LOG_H.widget()
+        point = slope_at(expression, X.value, 10.0 ** LOG_H.value)
         x = shortest(point.x)
         if point.status in STATUS:
             st.warning(STATUS[point.status].format(x=x, fx=f"{point.fx:g}", fxh=f"{point.fxh:g}", exact=point.exact),
@@ -87,11 +83,11 @@ def one_input() -> None:
 def several_inputs() -> None:
     st.header("Several inputs: d = a·b + c")
     cols = st.columns(4)
-    for col, (name, lo, hi) in zip(cols, (("a", -5.0, 5.0), ("b", -5.0, 5.0), ("c", -10.0, 10.0))):
-        col.slider(name, lo, hi, step=0.1, key=f"deriv_{name}")
-    cols[3].slider("nudge h = 10^k", -12, 0, key="deriv_nudge", format="10^%d")
-    values = {n: st.session_state[f"deriv_{n}"] for n in "abc"}
-    h = 10.0 ** st.session_state.deriv_nudge
+    for col, leaf in zip(cols, LEAVES):
+        leaf.widget(col)
+    NUDGE.widget(cols[3])
+    values = {leaf.label: leaf.value for leaf in LEAVES}
+    h = 10.0 ** NUDGE.value
     rows = partial_slopes(parse("a*b + c"), values, h)
     table = pd.DataFrame(
         {
@@ -107,7 +103,7 @@ def several_inputs() -> None:
 
 
 def take_steps(k: int) -> None:
-    st.session_state.deriv_steps = 0 if k == 0 else min(MAX_STEPS, st.session_state.deriv_steps + k)
+    st.session_state[STEPS.key] = 0 if k == 0 else min(STEPS.hi, STEPS.value + k)
 
 
 def predict_compare_learn() -> None:
@@ -117,33 +113,33 @@ def predict_compare_learn() -> None:
         "**weight −= lr × (pred − goal) × input**."
     )
     cols = st.columns(4)
-    cols[0].slider("input", -3.0, 3.0, step=0.1, key="deriv_input")
-    cols[1].slider("learning rate lr", 0.01, 1.0, step=0.01, key="deriv_lr")
+    INPUT.widget(cols[0])
+    LR.widget(cols[1])
     if detail_visible():
-        cols[2].slider("goal", -3.0, 3.0, step=0.1, key="deriv_goal")
-        cols[3].slider("start weight", -3.0, 3.0, step=0.1, key="deriv_w0")
-    s = st.session_state
+        GOAL.widget(cols[2])
+        W0.widget(cols[3])
     with st.container(horizontal=True):
         st.button("Step", on_click=take_steps, args=(1,), icon=":material/skip_next:")
         st.button("Run 10 steps", on_click=take_steps, args=(10,), icon=":material/fast_forward:")
         st.button("Reset", on_click=take_steps, args=(0,), icon=":material/restart_alt:")
-    history = descend(s.deriv_w0, s.deriv_input, s.deriv_goal, s.deriv_lr, s.deriv_steps)
+    x, lr, goal = INPUT.value, LR.value, GOAL.value
+    history = descend(W0.value, x, goal, lr, STEPS.value)
     last = history[-1]
     a, b, c = st.columns(3)
-    a.metric("step", s.deriv_steps)
+    a.metric("step", STEPS.value)
     b.metric("weight", number(last.weight, ".6g"))
     c.metric("error", number(last.error, ".6g"))
-    factor = contraction(s.deriv_input, s.deriv_lr)
-    if s.deriv_input == 0:
+    factor = contraction(x, lr)
+    if x == 0:
         st.info("With input 0 the prediction is always 0: the weight gets no gradient and cannot learn.")
     if abs(factor) > 1:
         st.warning(
             f"Diverging: each step multiplies the distance to the best weight by 1 − lr × input² = {factor:.3g}. "
             "Its size is above 1, so every step overshoots further than the last. Lower the learning rate."
         )
-    elif s.deriv_steps and abs(factor) == 1:
+    elif STEPS.value and abs(factor) == 1:
         st.warning("lr × input² = 2: every step jumps to the mirror image of the weight, forever.")
-    best = None if s.deriv_input == 0 else s.deriv_goal / s.deriv_input
+    best = None if x == 0 else goal / x
     with shielded("The chart of the weight's descent"):
         st.plotly_chart(descent_plot([r.weight for r in history], [r.error for r in history], best),
                         key="deriv_descent_chart")

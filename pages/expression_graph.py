@@ -1,113 +1,147 @@
 """Expression graph: Values joined into a graph, and gradients flowing back node by node (lecture 00:19 to 01:09)."""
 
-import shutil
-
-import pandas as pd
 import streamlit as st
 
-from lessons.expression_graph import (
-    PRESETS,
-    backward_order,
-    doubled,
-    engine_source,
-    local_rule,
-    optimisation_step,
-    replay,
-    reuse_demo,
-    two_branches,
-)
-from lessons.formulas import ExpressionError, parse
-from lessons.neuron import LECTURE_VALUES, build_neuron, micrograd_neuron
+from lessons.expression_graph import PRESETS, backward_order, engine_source, node_names, replay
 from micrograd_core.engine import topological_order
-from micrograd_core.gradcheck import gradient_check
-from micrograd_core.graph import draw_graph
-from ui import Param, detail_visible, init_state, page_frame
-from ui.graph_view import show_graph, svg_of
+from ui import Choice, Counter, NamedNumbers, Text, Toggle, detail_visible, init_state, page_frame
+from ui.formula_input import formula_input
+from ui.graph_view import layout_setting, show_graph
+from ui.parts import expression_graph as parts
+from ui.quiz import answer_box, show_verdict
+from ui.text import code, literal
 
-FORMULA = "Type a formula"
-CHOICES = (*PRESETS, FORMULA)
-# Top to bottom keeps the graph narrow, so it is drawn at full size with the chain rule beside it;
-# the lecture's left-to-right drawing is wide and shrinks to fit.
-LAYOUTS = {"TB": "top to bottom", "LR": "left to right (as in the lecture; wide)"}
-TABS = ("Gradient check", "One optimisation step", "Node-reuse bug", "tanh from exp", "Download")
-PARAMS = [
-    Param("graph_preset", CHOICES[0], choices=CHOICES),
-    Param("graph_layout", "TB", choices=tuple(LAYOUTS)),
-    Param("graph_formula", "tanh(x1*w1 + x2*w2 + b)"),
-    Param("graph_step", 0, 0, 1000),
-    Param("graph_tab", TABS[0], choices=TABS),
-]
-MAX_NODES = 60
+TYPED = "Type a formula"
+PRESET = Choice("graph_preset", "Start from", tuple(PRESETS)[0], options=(*PRESETS, TYPED))
+FORMULA = Text("graph_formula", "Formula", "tanh(x1*w1 + x2*w2 + b)")
+LEAVES = NamedNumbers("graph_leaves", "leaf values", {})
+LAYOUT = layout_setting("graph_layout")
+VIEW = Choice("graph_view", "Draw", "auto", options=("auto", "whole", "near"), kind="segmented",
+              labels={"auto": "whole if it fits", "whole": "the whole graph", "near": "around the current node"})
+STEP = Counter("graph_step", "step", 0, 0, 1000)
+QUIZ = Toggle("graph_quiz", "Quiz mode", False, help="Hide every gradient and test yourself.")
+MAX_NODES, NEAR, FITS = 60, 9, 16  # values drawn at most, around the current node, and in a graph that fits
 
-page_frame("pages/expression_graph.py", PARAMS)
-init_state({"graph_last_good": "tanh(x1*w1 + x2*w2 + b)", "graph_setup": None, "graph_quiz_result": None})
+page_frame("pages/expression_graph.py", [PRESET, FORMULA, LEAVES, LAYOUT, VIEW, STEP, QUIZ, *parts.SETTINGS])
+init_state({"graph_last_good": FORMULA.default, "graph_setup": None})
 st.title("The expression graph: backpropagation, node by node")
 
 
-def expression():
-    """The chosen starting point: (builder, leaf values), with leaf values editable."""
-    s = st.session_state
-    if s.graph_preset == FORMULA:
-        st.text_input("Formula", key="graph_formula", help="Numbers, names, + - * / ** ( ), exp log tanh sigmoid relu.")
-        try:
-            parsed = parse(s.graph_formula)
-            s.graph_last_good = parsed.text
-        except ExpressionError as err:
-            st.error(f"{err} — the graph below is the last good formula, `{s.graph_last_good}`.")
-            parsed = parse(s.graph_last_good)
-        build, defaults, tag = parsed.build, {name: 1.0 for name in parsed.variables}, "f"
+def store_leaf(name: str, key: str, default: float) -> None:
+    values = {k: v for k, v in LEAVES.value.items() if k != name}
+    typed = st.session_state[key]
+    st.session_state[LEAVES.key] = values if typed == default else {**values, name: typed}
+
+
+def choose():
+    """The starting point: its builder and leaf values (shown in boxes, kept in the link)."""
+    PRESET.widget(on_change=lambda: st.session_state.update({LEAVES.key: {}}))
+    if PRESET.value == TYPED:
+        expression = formula_input(FORMULA, "graph_last_good", what="the graph")
+        build, defaults, tag = expression.build, dict.fromkeys(expression.variables, 1.0), "f"
     else:
-        preset = PRESETS[s.graph_preset]
-        build, defaults, tag = preset.build, preset.values, str(CHOICES.index(s.graph_preset))
+        preset = PRESETS[PRESET.value]
+        build, defaults, tag = preset.build, preset.values, str(list(PRESETS).index(PRESET.value))
     values = {}
-    cols = st.columns(min(max(len(defaults), 1), 6))
+    cols = st.columns(min(max(len(defaults), 1), 4))
     for i, (name, default) in enumerate(defaults.items()):
         key = f"graph_leaf_{tag}_{name}"
-        s.setdefault(key, default)
-        values[name] = cols[i % len(cols)].number_input(name, key=key, step=0.5, format="%.4g")
+        st.session_state[key] = LEAVES.value.get(name, default)
+        values[name] = cols[i % len(cols)].number_input(literal(name), key=key, step=0.5, format="%.4g",
+                                                        on_change=store_leaf, args=(name, key, default))
     return build, values
 
 
 def step_to(k: int) -> None:
-    st.session_state.graph_step = k
+    st.session_state[STEP.key] = k
 
 
-def stepper(build, values):
+def stepper_buttons(k: int, last: int) -> None:
+    with st.container(horizontal=True):
+        st.button("Back", on_click=step_to, args=(k - 1,), disabled=k == 0, icon=":material/chevron_left:",
+                  shortcut="ArrowLeft")
+        st.button("Next step", on_click=step_to, args=(k + 1,), disabled=k == last, type="primary",
+                  icon=":material/chevron_right:", shortcut="ArrowRight")
+        st.button("Run all", on_click=step_to, args=(last,), disabled=k == last, icon=":material/last_page:")
+        st.button("Reset", on_click=step_to, args=(0,), disabled=k == 0, icon=":material/first_page:")
+
+
+def chain_rule_panel(node, links, names) -> None:
+    st.markdown(f"**Chain rule at {literal(names[id(node)])}**: its `_backward()` adds local derivative × "
+                f"{literal(names[id(node)])}.grad to each input's grad")
+    lines = []
+    for link in links:
+        child = literal(names[id(link.child)])
+        number = "" if link.rule.endswith(f"= {link.local:g}") else f" = {link.local:.4g}"  # "= 1 = 1" says it twice
+        lines.append(f"- {literal(link.rule)}{number}; {child}.grad += {link.local:.4g} × {link.upstream:.4g} "
+                     f"= **{link.amount:+.4g}** → {link.child.grad:.4g}")
+    st.markdown("\n".join(lines))
+    if len({id(link.child) for link in links}) < len(links):
+        st.caption("The same node is both inputs: it receives both contributions, summed.")
+
+
+def topological_panel(root, order, current, names) -> None:
+    shown = [f"**{literal(names[id(n)])}**" if n is current else literal(names[id(n)])
+             for n in topological_order(root)]
+    st.markdown("**Topological order**, each node after the nodes it is built from: " + ", ".join(shown))
+    st.caption("backward() walks it from the end and runs `_backward()` at each node built by an operation: "
+               + " → ".join(literal(names[id(n)]) for n in order))
+
+
+def quiz_panel(root, names, setup):
+    nodes = topological_order(root)[:-1]  # every node but the output, whose gradient is 1
+    replay(root, len(backward_order(root)))  # every gradient, to check answers against
+    if st.session_state.get("graph_quiz_node", 0) >= len(nodes):  # a smaller graph than the last one
+        st.session_state.graph_quiz_node = 0
+    index = st.selectbox("Gradient of the output with respect to", range(len(nodes)), key="graph_quiz_node",
+                         format_func=lambda i: f"{names[id(nodes[i])]} (data {nodes[i].data:.4g})")
+    target = nodes[index]
+    where = st.columns([1, 1], vertical_alignment="bottom")
+    verdict = answer_box("graph_quiz", target.grad, (setup, index), where=where)
+    if verdict is not None:
+        show_verdict(verdict, f"d{literal(names[id(root)])}/d{literal(names[id(target)])}",
+                     lambda: "" if verdict.right else "Step through with quiz mode off to see where it comes from.")
+    return target
+
+
+def stepper(build, values, controls, graph_area, panels):
     """The graph with backward() replayed up to the current step; returns the fully backpropagated root."""
     s = st.session_state
-    root, leaves = build(values)
-    order = backward_order(root)
-    drawn = s.graph_last_good if s.graph_preset == FORMULA else ""  # a bad formula keeps the last good graph
-    setup = (s.graph_preset, drawn, tuple(values.items()))
+    root, _ = build(values)
+    order, names = backward_order(root), node_names(root)
+    setup = (PRESET.value, s.graph_last_good if PRESET.value == TYPED else "", tuple(values.items()))
     if setup != s.graph_setup:
-        if s.graph_setup is not None:  # a changed graph starts again at the seed (the first one keeps a URL's step)
-            s.graph_step = 0
+        if s.graph_setup is not None:  # a changed graph starts again at the seed (the first keeps a link's step)
+            step_to(0)
         s.graph_setup = setup
-    s.graph_step = min(max(int(s.graph_step), 0), len(order))
-    k = s.graph_step
-    with st.container(horizontal=True):
-        st.button("Reset", on_click=step_to, args=(0,), icon=":material/first_page:")
-        st.button("Previous step", on_click=step_to, args=(k - 1,), disabled=k == 0, icon=":material/chevron_left:")
-        st.button("Next step", on_click=step_to, args=(k + 1,), disabled=k == len(order),
-                  icon=":material/chevron_right:", type="primary")
-        st.button("Run all", on_click=step_to, args=(len(order),), icon=":material/last_page:")
-        st.toggle("Quiz mode", key="graph_quiz", help="Hide every gradient and test yourself.")
-    filled, contributions = replay(root, k)
+    k = min(max(STEP.value, 0), len(order))
+    with controls:
+        stepper_buttons(k, len(order))
+    filled, links = replay(root, k)
     current = order[k - 1] if k else root
-    quiz = s.get("graph_quiz", False)
-    shown = False if quiz else [n for n in topological_order(root) if id(n) in filled]
-    st.markdown(f"**Step {k} of {len(order)}** — " + ("seed: the output's gradient with respect to itself is 1"
-                if k == 0 else f"backpropagate through **{_name(current)}** = {current._op}(…)"))
-    graph_area, side = st.columns([3, 2], gap="large") if s.graph_layout == "TB" else (st.container(), st.container())
-    with graph_area:
-        show_graph(root, rankdir=s.graph_layout, highlight=[current], show_grad=shown, max_nodes=MAX_NODES)
-    with side:
-        if quiz:
-            quiz_panel(root)
+    with panels:
+        if QUIZ.value:
+            current = quiz_panel(root, names, setup)
         elif k:
-            chain_rule_panel(current, contributions)
-        topological_panel(root, order, current)
-    if k and not quiz:
+            st.markdown(f"**Step {k} of {len(order)}**: {code(names[id(current)])} passes its gradient back")
+            chain_rule_panel(current, links, names)
+        else:
+            st.markdown(f"**Step 0 of {len(order)}**: seed the output's gradient, d{literal(names[id(root)])}"
+                        f"/d{literal(names[id(root)])} = 1. Then Next step (or →).")
+        topological_panel(root, order, current, names)
+    nodes = topological_order(root)
+    shown = False if QUIZ.value else [n for n in nodes if id(n) in filled]
+    near = VIEW.value == "near" or (VIEW.value == "auto" and len(nodes) > FITS)
+    unnamed = {n: names[id(n)] for n in nodes if n._prev and not n.label}  # as the text above calls them
+    with graph_area:
+        show_graph(root, rankdir=LAYOUT.value, highlight=[current], show_grad=shown, names=unnamed,
+                   max_nodes=NEAR if near else MAX_NODES, focus=current if near else None,
+                   follow=f"{setup}{k}{QUIZ.value}")
+    with panels:
+        QUIZ.widget()
+        if detail_visible() or near:
+            VIEW.widget()
+    if k and not QUIZ.value:
         with st.expander(f"The engine's code for {current._op}: forward and local derivative, then the chain rule",
                          expanded=detail_visible()):
             st.code(engine_source(current._op), language="python")
@@ -116,136 +150,29 @@ def stepper(build, values):
     return root
 
 
-def _name(v) -> str:
-    """A node's name on the page: its label, else what it is."""
-    if v.label:
-        return v.label
-    return f"({v._op})" if v._prev else f"{v.data:g}"
-
-
-def chain_rule_panel(node, contributions) -> None:
-    st.markdown(f"**Chain rule at {_name(node)}** — {local_rule(node._op)}")
-    for c in contributions:
-        st.markdown(
-            f"- {_name(c.child)}.grad += local {c.local:.4g} × upstream {c.upstream:.4g} "
-            f"= **{c.amount:+.4g}** → {c.child.grad:.4g}"
-        )
-    if len({id(c.child) for c in contributions}) < len(contributions):
-        st.caption("The same node appears twice: it receives both contributions, summed.")
-
-
-def topological_panel(root, order, current) -> None:
-    """The topological order, and the part of it backward() walks, the current node in bold."""
-    names = [f"**{_name(n)}**" if n is current else _name(n) for n in topological_order(root)]
-    st.markdown("**Topological order**, each node after the nodes it is built from: " + ", ".join(names))
-    st.caption("backward() walks it from the end and runs `_backward()` at each node built by an operation "
-               "(leaves have nothing to pass on): " + " → ".join(_name(n) for n in order))
-
-
-def check_answer(root) -> None:
-    s = st.session_state
-    nodes = topological_order(root)
-    index = s.graph_quiz_node
-    s.graph_quiz_result = {"index": index, "answer": s.graph_quiz_answer, "grad": nodes[index].grad,
-                           "setup": s.graph_setup}
-
-
-def quiz_panel(root) -> None:
-    s = st.session_state
-    replay(root, len(backward_order(root)))  # every gradient, to check answers against
-    nodes = topological_order(root)
-    options = list(range(len(nodes) - 1))  # every node but the output, whose gradient is 1
-    cols = st.columns([2, 1, 1])
-    cols[0].selectbox("Gradient of the output with respect to", options, key="graph_quiz_node",
-                      format_func=lambda i: f"{_name(nodes[i])} (data {nodes[i].data:.4g})")
-    cols[1].number_input("Your answer", key="graph_quiz_answer", format="%.4f", step=0.5)
-    cols[2].button("Check", on_click=check_answer, args=(root,), icon=":material/check:")
-    r = s.graph_quiz_result
-    if r and r["index"] == s.graph_quiz_node and r["setup"] == s.graph_setup:
-        if abs(r["answer"] - r["grad"]) <= 1e-3:
-            st.success(f"Right: the gradient is {r['grad']:.4f}.")
-        else:
-            st.error(f"Not quite: you said {r['answer']:.4f}; the gradient is {r['grad']:.4f}. "
-                     "Step through with quiz mode off to see where it comes from.")
-
-
-def gradient_check_tab(build, values) -> None:
-    rows = gradient_check(build, values)
-    names = {"name": "leaf", "numerical": "central difference", "rel_error": "relative error"}
-    table = pd.DataFrame([vars(r) for r in rows]).rename(columns=names)
-    st.table(table.style.format({"autograd": "{:.6g}", "central difference": "{:.6g}", "relative error": "{:.1e}"}))
-    st.caption("Central difference: (f(x + h) − f(x − h)) / 2h with h = 1e-6, for each leaf in turn.")
-
-
-def optimisation_tab(build, values) -> None:
-    step = st.slider("step size", 0.001, 0.1, 0.01, step=0.001, format="%.3f", key="graph_opt_step")
-    nudge = optimisation_step(build, values, step)
-    a, b, c = st.columns(3)
-    a.metric("output now", f"{nudge.before:.6g}")
-    for col, label, after in ((b, "every leaf += step × grad", nudge.up), (c, "every leaf −= step × grad", nudge.down)):
-        change = after - nudge.before  # coloured as everywhere here: blue up, vermillion (orange) down
-        col.metric(label, f"{after:.6g}", f"{change:+.4g}", delta_color="blue" if change >= 0 else "orange")
-    st.caption(f"To first order the output moves by step × Σ grad² = {nudge.predicted_change:.4g}: "
-               "up along the gradient, down against it. That is gradient descent.")
-
-
-def reuse_tab(layout: str) -> None:
-    for title, build in (("b = a + a", doubled), ("f = (a·b)·(a + b)", two_branches)):
-        buggy, fixed = reuse_demo(build)
-        st.markdown(f"**{title}**")
-        left, right = st.columns(2)
-        with left:
-            st.markdown("With the bug: `self.grad = ...` (assigned)")
-            show_graph(buggy, rankdir=layout)
-        with right:
-            st.markdown("Fixed: `self.grad += ...` (accumulated)")
-            show_graph(fixed, rankdir=layout)
-    st.info("A node used more than once gets a gradient from every use. Assigning keeps only the last one; "
-            "adding them up is the multivariable chain rule.", icon=":material/lightbulb:")
-
-
-def tanh_tab(layout: str) -> None:
-    left, right = st.columns(2)
-    for col, from_exp, title in ((left, False, "tanh as one operation"), (right, True, "(e²ⁿ − 1) / (e²ⁿ + 1)")):
-        with col:
-            st.markdown(f"**{title}**")
-            o, _ = build_neuron(LECTURE_VALUES, tanh_from_exp=from_exp)
-            o.backward()
-            show_graph(o, rankdir=layout, max_nodes=MAX_NODES)
-    one, composed = micrograd_neuron(LECTURE_VALUES), micrograd_neuron(LECTURE_VALUES, tanh_from_exp=True)
-    st.table(pd.DataFrame({"tanh": one, "from exp": composed}).style.format("{:.10g}"))
-
-
-def download_tab(root) -> None:
-    dot_source = draw_graph(root, rankdir=st.session_state.graph_layout, max_nodes=MAX_NODES).dot.source
-    st.download_button("Download DOT source", dot_source, file_name="graph.dot", icon=":material/download:")
-    if shutil.which("dot") is None:
-        st.info("SVG download needs the graphviz program, which is not installed here "
-                "(on Streamlit Community Cloud, packages.txt provides it). The DOT source above opens in any "
-                "Graphviz viewer.", icon=":material/info:")
-    else:
-        st.download_button("Download SVG", lambda: svg_of(dot_source) or b"", file_name="graph.svg",
-                           mime="image/svg+xml", icon=":material/download:")
-
-
-top = st.columns([2, 1])
-top[0].selectbox("Start from", CHOICES, key="graph_preset")
-top[1].radio("Layout", tuple(LAYOUTS), format_func=LAYOUTS.get, key="graph_layout", horizontal=True)
-build, values = expression()
-root = stepper(build, values)
-# Only the open tab runs (on_change="rerun"): the others' graphs are neither built nor sent.
-layout = st.session_state.graph_layout
-lessons = {
-    "Gradient check": lambda: gradient_check_tab(build, values),
-    "One optimisation step": lambda: optimisation_tab(build, values),
-    "Node-reuse bug": lambda: reuse_tab(layout),
-    "tanh from exp": lambda: tanh_tab(layout),
-    "Download": lambda: download_tab(root),
-}
-shown_tabs = TABS if detail_visible() else TABS[:-1]  # presenting: the lessons, not the download
-if st.session_state.graph_tab not in shown_tabs:
-    st.session_state.graph_tab = TABS[0]
-for name, tab in zip(shown_tabs, st.tabs(shown_tabs, key="graph_tab", on_change="rerun")):
-    if tab.open:
-        with tab:
-            lessons[name]()
+# Top to bottom: the graph beside the stepper. Left to right (wide): the stepper, the graph, then the panels.
+# The starting point is chosen below the stepper: in class, the steps are what changes.
+tb = LAYOUT.value == "TB"
+graph_area, side = st.columns([3, 2], gap="medium") if tb else (None, st.container())
+stepping, setup = side.container(), side.container()
+graph_area = graph_area or st.container()
+with setup:
+    build, values = choose()
+root = stepper(build, values, stepping, graph_area, stepping if tb else st.container())
+if detail_visible():
+    LAYOUT.widget()
+if QUIZ.value:  # every lesson below shows gradients: the quiz would give its answers away
+    st.info("The lessons below are hidden while the quiz is on: they show the gradients.",
+            icon=":material/visibility_off:")
+else:
+    layout = LAYOUT.value
+    lessons = {
+        "Build the Value class": lambda: parts.value_class_tab(layout),
+        "Topological sort": lambda: parts.topo_sort_tab(build(values)[0], layout),
+        "Gradient check": lambda: parts.gradient_check_tab(build, values),
+        "One optimisation step": lambda: parts.optimisation_tab(build, values),
+        "Node-reuse bug": lambda: parts.reuse_tab(layout),
+        "tanh from exp": lambda: parts.tanh_tab(layout),
+        "Download": lambda: parts.download_tab(root, layout, MAX_NODES),
+    }
+    parts.tabs(lessons, parts.TABS if detail_visible() else parts.TABS[:-1])  # presenting: no download

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import PAGES, page_frame
+from ui import LESSONS, page_frame
 
 page_frame("pages/home.py")
 
@@ -14,35 +14,12 @@ st.markdown(
     "`micrograd_core`, a small Python autograd engine you can read next to the lecture."
 )
 
-LESSONS = {
-    "pages/derivatives.py": (
-        "What a derivative is: nudge x by h and watch f respond. The secant becomes the tangent, "
-        "several inputs each get a slope, and one weight learns by following its slope.",
-        "Lecture 00:08 to 00:19: derivatives of one and several inputs",
-    ),
-    "pages/expression_graph.py": (
-        "Values joined into a graph, and gradients flowing back through it node by node by the chain rule, "
-        "with the node-reuse bug and tanh broken into exp.",
-        "Lecture 00:19 to 01:09: Value, manual and automatic backprop",
-    ),
-    "pages/neuron.py": (
-        "One neuron with two inputs and tanh: its gradients by hand, by backward(), and in PyTorch.",
-        "Lecture 00:50 to 01:39: the neuron, tanh, PyTorch",
-    ),
-    "pages/mlp_training.py": (
-        "A multi-layer perceptron learning live: loss curve, decision boundary, and the classic mistakes.",
-        "Lecture 01:43 to 02:10: MLP, loss, gradient descent",
-    ),
-}
-
-lessons = [p for p in PAGES if p.path in LESSONS]
-for row in range(0, len(lessons), 2):
-    for col, page in zip(st.columns(2), lessons[row : row + 2]):
-        what, chapter = LESSONS[page.path]
+for row in range(0, len(LESSONS), 2):
+    for col, page in zip(st.columns(2), LESSONS[row : row + 2]):
         with col.container(border=True):
             st.subheader(page.title)
-            st.write(what)
-            st.caption(chapter)
+            st.write(page.summary)
+            st.caption(page.chapter)
             st.page_link(page.path, label=f"Open {page.title}", icon=":material/arrow_forward:")
 
 st.header("Presenting in class")

@@ -15,74 +15,63 @@ from lessons.neuron import (
     torch_forward_backward,
     torch_neuron,
 )
-from ui import Param, detail_visible, init_state, page_frame
-from ui.graph_view import show_graph
+from ui import Choice, Slider, Toggle, detail_visible, page_frame, presenting
+from ui.formula_input import exact_input
+from ui.graph_view import layout_setting, show_graph
 from ui.neuron_figures import tanh_chart
+from ui.quiz import answer_box, show_verdict
+from ui.text import code, literal
 
 RANGES = {"x1": (-4.0, 4.0), "x2": (-4.0, 4.0), "w1": (-4.0, 4.0), "w2": (-4.0, 4.0), "b": (-10.0, 10.0)}
-LAYOUTS = {"TB": "top to bottom", "LR": "left to right (as in the lecture; wide)"}
-PARAMS = [Param(f"neuron_{k}", LECTURE_VALUES[k], *RANGES[k]) for k in INPUTS] + [
-    Param("neuron_exp", False),
-    Param("neuron_layout", "TB", choices=tuple(LAYOUTS)),
-]
-QUIZ_TARGETS = ("w1", "w2", "b", "x1", "x2")
+SLIDERS = {k: Slider(f"neuron_{k}", k, LECTURE_VALUES[k], *RANGES[k], step=0.01) for k in INPUTS}
+EXP = Toggle("neuron_exp", "Build tanh from exp: o = (e²ⁿ − 1) / (e²ⁿ + 1)", False)
+LAYOUT = layout_setting("neuron_layout")
+QUIZ = Toggle("neuron_quiz", "Hide the gradients and quiz me", False)
+TARGET = Choice("neuron_quiz_target", "Gradient of o with respect to", "w1", options=("w1", "w2", "b", "x1", "x2"))
 
-page_frame("pages/neuron.py", PARAMS)
-init_state({"neuron_quiz_result": None})
+page_frame("pages/neuron.py", [*SLIDERS.values(), EXP, LAYOUT, QUIZ, TARGET])
 st.title("A neuron: o = tanh(x1·w1 + x2·w2 + b)")
 
 
-def md(text: str) -> str:
-    """Keep the `*` in names like x1*w1 literal where Streamlit renders Markdown (table cells)."""
-    return text.replace("*", r"\*")
-
-
-def copy_value(source: str, target: str) -> None:
-    """Carry a typed exact value over to its slider, which the page reads."""
-    st.session_state[target] = st.session_state[source]
-
-
 def lecture_values() -> None:
-    for name in INPUTS:
-        st.session_state[f"neuron_{name}"] = LECTURE_VALUES[name]
+    for name, slider in SLIDERS.items():
+        st.session_state[slider.key] = LECTURE_VALUES[name]
 
 
 def inputs_panel() -> dict[str, float]:
-    for name in INPUTS:
-        key = f"neuron_{name}"
-        lo, hi = RANGES[name]
-        slider_col, exact_col = st.columns([1, 1], vertical_alignment="bottom") if detail_visible() else (st, None)
-        slider_col.slider(name, lo, hi, step=0.01, key=key)
-        if exact_col is not None:
-            st.session_state[f"{key}_exact"] = st.session_state[key]  # the slider is the source of truth
-            exact_col.number_input(f"{name} exactly", lo, hi, key=f"{key}_exact", format="%.16g",
-                                   on_change=copy_value, args=(f"{key}_exact", key))
-    st.toggle("Build tanh from exp: o = (e²ⁿ − 1) / (e²ⁿ + 1)", key="neuron_exp")
+    # presenting: two sliders a row, so that the key numbers and the graph share the first screen
+    cols = st.columns(2) if presenting() else [st.container()]
+    for i, slider in enumerate(SLIDERS.values()):
+        with cols[i % len(cols)]:
+            if detail_visible():
+                left, right = st.columns([1, 1], vertical_alignment="bottom")
+                slider.widget(left)
+                with right:
+                    exact_input(f"{slider.label} exactly", slider)
+            else:
+                slider.widget()
+    EXP.widget()
     st.button("Lecture's values", icon=":material/restart_alt:", on_click=lecture_values)
-    return {name: st.session_state[f"neuron_{name}"] for name in INPUTS}
+    return {name: slider.value for name, slider in SLIDERS.items()}
 
 
-def key_numbers(n: float, o: float, quiz_on: bool) -> None:
+def key_numbers(n: float, o: float) -> None:
     a, b, c = st.columns(3)
     a.metric("n = x1·w1 + x2·w2 + b", f"{n:.4f}")
     b.metric("o = tanh(n)", f"{o:.4f}")
-    c.metric("do/dn = 1 − o²", "?" if quiz_on else f"{1 - o**2:.4f}")
+    c.metric("do/dn = 1 − o²", "?" if QUIZ.value else f"{1 - o**2:.4f}")
     if abs(o) > 0.99:
-        st.warning(
-            f"Saturated: o = {o:.4f} is close to ±1, so the slope 1 − o² = {1 - o**2:.2e} is almost 0. "
-            "Every gradient flowing back through tanh is multiplied by it: the weights barely learn here.",
-            icon=":material/warning:",
-        )
+        st.warning(f"Saturated: o = {o:.4f} is close to ±1, so the slope 1 − o² = {1 - o**2:.2e} is almost 0. "
+                   "Every gradient flowing back through tanh is multiplied by it: the weights barely learn here.",
+                   icon=":material/warning:")
 
 
 def by_hand(values: dict[str, float], nodes: dict) -> None:
     st.header("Backprop by hand, then by backward()")
     st.caption("From the output back: o.grad = 1, then tanh's local slope, then the chain rule through + and ·.")
-    rows = [
-        {"gradient of": md(line.name), "chain rule": md(line.rule), "with numbers": line.numbers,
-         "by hand": f"{line.grad:.4f}", "backward()": f"{nodes[line.name].grad:.4f}"}
-        for line in manual_backprop(values)
-    ]
+    rows = [{"gradient of": literal(line.name), "chain rule": literal(line.rule), "with numbers": line.numbers,
+             "by hand": f"{line.grad:.4f}", "backward()": f"{nodes[line.name].grad:.4f}"}
+            for line in manual_backprop(values)]
     st.table(pd.DataFrame(rows), hide_index=True)
     st.caption("A + node hands its gradient to both inputs unchanged; a * node hands each input the *other* input's "
                "value times its gradient; tanh multiplies by its local slope 1 − o².")
@@ -132,58 +121,46 @@ def pytorch(values: dict[str, float]) -> None:
         st.error(f"micrograd_core and PyTorch differ by up to {worst:.3g}.", icon=":material/error:")
 
 
-def check_quiz(values: dict[str, float]) -> None:
-    target, answer = st.session_state.neuron_quiz_target, st.session_state.neuron_quiz_answer
-    grad = micrograd_neuron(values, st.session_state.neuron_exp)[target]
-    st.session_state.neuron_quiz_result = {"target": target, "answer": answer, "grad": grad, "values": dict(values)}
-
-
-def reveal() -> None:
-    st.session_state.neuron_quiz = False
-
-
 def quiz(values: dict[str, float]) -> None:
     st.header("Quiz: your turn")
-    st.toggle("Hide the gradients and quiz me", key="neuron_quiz")
-    if not st.session_state.neuron_quiz:
+    QUIZ.widget()
+    if not QUIZ.value:
         return
     st.caption("The graph shows every value but no gradient. Use the chain rule, from o back to the highlighted node.")
     cols = st.columns(4, vertical_alignment="bottom")
-    cols[0].selectbox("Gradient of o with respect to", QUIZ_TARGETS, key="neuron_quiz_target")
-    cols[1].number_input("Your answer", key="neuron_quiz_answer", format="%.4f", step=0.1)
-    cols[2].button("Check", on_click=check_quiz, args=(values,), icon=":material/check:")
-    cols[3].button("Reveal the gradients", on_click=reveal, icon=":material/visibility:")
-    result = st.session_state.neuron_quiz_result
-    if not result or result["target"] != st.session_state.neuron_quiz_target or result["values"] != values:
-        return
-    why = "\n".join(f"- `{line.statement}`" for line in chain_to(values, result["target"]))
-    if abs(result["answer"] - result["grad"]) <= 1e-3:
-        st.success(f"Right: do/d{result['target']} = {result['grad']:.4f}.\n\n{why}", icon=":material/check_circle:")
-    else:
-        st.error(f"Not quite: you said {result['answer']:.4f}, but do/d{result['target']} = {result['grad']:.4f}. "
-                 f"Multiply the local slopes along the path from o:\n\n{why}", icon=":material/cancel:")
+    TARGET.widget(cols[0])
+    target = TARGET.value
+    truth = micrograd_neuron(values, EXP.value)[target]
+    verdict = answer_box("neuron_quiz", truth, (target, tuple(values.values()), EXP.value), where=cols[1:3])
+    cols[3].button("Reveal the gradients", on_click=lambda: st.session_state.update({QUIZ.key: False}),
+                   icon=":material/visibility:")
+    if verdict is not None:
+        lines = "\n".join(f"- {code(line.statement)}" for line in chain_to(values, target))
+        show_verdict(verdict, f"do/d{target}",
+                     lambda: lines if verdict.right else f"Multiply the local slopes along the path from o:\n\n{lines}")
 
 
-def graph(o, nodes: dict, quiz_on: bool) -> None:
+def graph(o, nodes: dict) -> None:
+    target = [nodes[TARGET.value]] if QUIZ.value else []
+    show_graph(o, rankdir=LAYOUT.value, show_grad=not QUIZ.value, highlight=target)
     if detail_visible():
-        st.radio("Graph layout", tuple(LAYOUTS), format_func=LAYOUTS.get, key="neuron_layout", horizontal=True)
-    target = [nodes[st.session_state.get("neuron_quiz_target", QUIZ_TARGETS[0])]] if quiz_on else []
-    show_graph(o, rankdir=st.session_state.neuron_layout, show_grad=not quiz_on, highlight=target)
+        LAYOUT.widget()
 
 
-quiz_on = st.session_state.get("neuron_quiz", False)
-wide_graph = st.container()  # left to right, the graph needs the whole width
-left, right = st.columns([1, 1], gap="large")
+wide = LAYOUT.value == "LR"  # left to right, the graph needs the whole width
+left, right = st.columns([5, 6] if presenting() else [1, 1], gap="medium")
 with left:
+    numbers = st.container()
     values = inputs_panel()
-    o, nodes = build_neuron(values, st.session_state.neuron_exp)
+    o, nodes = build_neuron(values, EXP.value)
     o.backward()
-    key_numbers(nodes["n"].data, o.data, quiz_on)
-    st.plotly_chart(tanh_chart(nodes["n"].data, o.data, hide_slope=quiz_on), key="neuron_tanh")
-with wide_graph if st.session_state.neuron_layout == "LR" else right:
-    graph(o, nodes, quiz_on)
+    with numbers:
+        key_numbers(nodes["n"].data, o.data)
+    st.plotly_chart(tanh_chart(nodes["n"].data, o.data, hide_slope=QUIZ.value), key="neuron_tanh")
+with st.container() if wide else right:
+    graph(o, nodes)
 quiz(values)
-if quiz_on:
+if QUIZ.value:
     st.info("The other gradients on this page are hidden while the quiz is on.", icon=":material/visibility_off:")
 else:
     by_hand(values, nodes)

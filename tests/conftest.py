@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,3 +17,15 @@ def open_page(path: str, query: dict[str, str] | None = None) -> AppTest:
     at.run()
     return at
 
+
+
+_MARKDOWN = MarkdownIt("gfm-like")
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of a Markdown string: its text, without markup (and without invisible word joiners)."""
+    parts = []
+    for block in _MARKDOWN.parse(markdown):
+        if block.children:
+            parts.append("".join(t.content for t in block.children if t.type in ("text", "code_inline", "softbreak")))
+    return "\n".join(parts).replace("\u2060", "")

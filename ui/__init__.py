@@ -1,9 +1,10 @@
-"""Shared view code for the pages: the app frame, per-user state and URL state, Plotly figures, graph display.
+"""Shared view code for the pages: the app frame, settings kept in the session and the URL, figures, graphs.
 
-Pages import from here; numbers come from `micrograd_core`, never from this package.
+Pages import from here; numbers come from `lessons/` and `micrograd_core`, never from this package.
 """
 
-from .frame import PAGES, detail_visible, page_frame, presenting, shielded
-from .state import Param, init_state
+from .frame import LESSONS, PAGES, detail_visible, page_frame, presenting, shielded
+from .state import Choice, Counter, NamedNumbers, Number, Setting, Slider, Text, Toggle, init_state
 
-__all__ = ["PAGES", "Param", "detail_visible", "init_state", "page_frame", "presenting", "shielded"]
+__all__ = ["LESSONS", "PAGES", "Choice", "Counter", "NamedNumbers", "Number", "Setting", "Slider", "Text",
+           "Toggle", "detail_visible", "init_state", "page_frame", "presenting", "shielded"]

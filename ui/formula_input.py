@@ -8,22 +8,23 @@ import streamlit as st
 
 from lessons.formulas import FUNCTIONS, Expression, ExpressionError, parse
 
+from .state import Slider, Text
 from .text import code, literal
 
 HELP = f"Numbers, names, + - * / ** ( ) and {', '.join(FUNCTIONS)}. Write 3\\*x, not 3x."
 
 
 def formula_input(
-    label: str, key: str, last_good_key: str, *, variables: Collection[str] | None = None, what: str = "the page"
+    setting: Text, last_good_key: str, *, variables: Collection[str] | None = None, what: str = "the page"
 ) -> Expression:
-    """The formula typed in the box at `key` if it can be read (and uses only `variables`, when given).
+    """The formula typed in the `setting`'s box if it can be read (and uses only `variables`, when given).
 
     Otherwise the reason is shown under the box and the last formula that could be read is used,
     so the rest of the page keeps working. `what` names what the last good formula is shown in.
     """
-    st.text_input(label, key=key, help=HELP, max_chars=500)
+    setting.widget(help=HELP)
     try:
-        expression = parse(st.session_state[key])
+        expression = parse(setting.value)
         extra = sorted(set(expression.variables) - set(variables)) if variables is not None else []
         if extra:
             allowed = ", ".join(sorted(variables))
@@ -59,12 +60,13 @@ def _apply_exact(source: str, target: str, error_key: str, lo: float, hi: float)
     st.session_state[target] = value
 
 
-def exact_input(label: str, target: str, lo: float, hi: float) -> None:
+def exact_input(label: str, slider: Slider) -> None:
     """A box beside a slider for an exact value: a number or a formula of numbers (2/3, 1e-3, -0.5*3).
 
-    It shows the slider's value to the last digit; what is typed goes to the slider at `target`.
+    It shows the slider's value to the last digit; what is typed goes to the slider.
     A value that cannot be read, or is out of range, is explained under the box and changes nothing.
     """
+    target, lo, hi = slider.key, slider.lo, slider.hi
     source, error_key = f"{target}_exact", f"{target}_exact_error"
     error = st.session_state.get(error_key)
     if not error:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from .state import Param, sync_url
+from .state import Setting, Toggle, sync_url
 
 FAVICON = Path(__file__).parent / "static" / "favicon.png"
 _LOG = logging.getLogger(__name__)
@@ -25,23 +25,38 @@ _LOG = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PageSpec:
-    """A page of the app: its script, title, icon and one line about it."""
+    """A page of the app: its script, title and icon, and for a lesson what it teaches and where in the lecture."""
 
     path: str
     title: str
     icon: str
+    summary: str = ""
+    chapter: str = ""
 
 
-# The lessons, in lecture order. Titles and icons are set here and nowhere else.
+# The pages, in lecture order. Titles, icons and the lessons' summaries are set here and nowhere else.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Home", ":material/home:"),
-    PageSpec("pages/derivatives.py", "Derivatives", ":material/show_chart:"),
-    PageSpec("pages/expression_graph.py", "Expression graph", ":material/account_tree:"),
-    PageSpec("pages/neuron.py", "Neuron", ":material/neurology:"),
-    PageSpec("pages/mlp_training.py", "MLP training", ":material/model_training:"),
+    PageSpec("pages/derivatives.py", "Derivatives", ":material/show_chart:",
+             "What a derivative is: nudge x by h and watch f respond. The secant becomes the tangent, "
+             "several inputs each get a slope, and one weight learns by following its slope.",
+             "Lecture 00:08 to 00:19: derivatives of one and several inputs"),
+    PageSpec("pages/expression_graph.py", "Expression graph", ":material/account_tree:",
+             "Values joined into a graph, and gradients flowing back through it node by node by the chain rule, "
+             "with the node-reuse bug and tanh broken into exp.",
+             "Lecture 00:19 to 01:09: Value, manual and automatic backprop"),
+    PageSpec("pages/neuron.py", "Neuron", ":material/neurology:",
+             "One neuron with two inputs and tanh: its gradients by hand, by backward(), and in PyTorch.",
+             "Lecture 00:50 to 01:39: the neuron, tanh, PyTorch"),
+    PageSpec("pages/mlp_training.py", "MLP training", ":material/model_training:",
+             "A multi-layer perceptron learning live: loss curve, decision boundary, and the classic mistakes.",
+             "Lecture 01:43 to 02:10: MLP, loss, gradient descent"),
 )
+LESSONS = tuple(p for p in PAGES if p.summary)
 
-PRESENT = Param("present", False)
+PRESENT = Toggle("present", "Presentation mode", False,
+                 help="For a projector: larger text and charts, fewer controls. "
+                 "Kept in the link, so a prepared URL opens in it.")
 
 # Graph text, in the drawing's own units (a Graphviz point is 4/3 of a CSS pixel when drawn at full size).
 GRAPH_FONT = 12
@@ -64,6 +79,12 @@ def _graph_css(size: int) -> str:
 _CSS = """
 <style>
 [data-testid="stMetricValue"] { font-variant-numeric: tabular-nums; }
+/* a phone: headings that leave room for the lesson on the first screen */
+@media (max-width: 640px) {
+  h1 { font-size: 1.7rem !important; }
+  h2 { font-size: 1.35rem !important; }
+  [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+}
 """ + _graph_css(GRAPH_FONT) + """
 </style>
 """
@@ -79,6 +100,9 @@ h2 { font-size: 1.2rem !important; padding: 0.4rem 0 0.2rem 0 !important; }
 h3 { font-size: 1.05rem !important; }
 [data-testid="stMetricValue"] { font-size: 1.9rem; }
 [data-testid="stMainBlockContainer"] { padding: 2.6rem 1.5rem 4rem 1.5rem; max-width: 100%; }
+/* a graph taller than the screen is drawn smaller to fit it; the pages draw a big graph around its
+   current node instead, so this shrinks only graphs that stay legible */
+[data-testid="stGraphVizChart"] svg { max-height: calc(100vh - 7rem); }
 [data-testid="stPlotlyChart"] :is(.xtick, .ytick, .g-xtitle, .g-ytitle, .g-y2title) text,
 [data-testid="stPlotlyChart"] .legendtext,
 [data-testid="stVegaLiteChart"] :is(.role-axis-label, .role-axis-title, .role-legend-label) text {
@@ -99,10 +123,10 @@ def detail_visible() -> bool:
     return not presenting()
 
 
-def page_frame(path: str, params: Sequence[Param] = ()) -> None:
+def page_frame(path: str, settings: Sequence[Setting] = ()) -> None:
     """Set up the page at `path` (e.g. "pages/neuron.py"): config, state from the URL, navigation."""
     spec = next(p for p in PAGES if p.path == path)
-    notices = sync_url([PRESENT, *params])
+    notices = sync_url([PRESENT, *settings])
     # a local favicon: a ":material/...:" page icon would be fetched from the web, and a classroom may be offline.
     # Presentation mode gives the lesson the whole screen; the sidebar's arrow brings the navigation back.
     st.set_page_config(
@@ -116,12 +140,7 @@ def page_frame(path: str, params: Sequence[Param] = ()) -> None:
         for page in PAGES:
             st.page_link(page.path, label=page.title, icon=page.icon)
         st.divider()
-        st.toggle(
-            "Presentation mode",
-            key=PRESENT.key,
-            help="For a projector: larger text and charts, fewer controls. "
-            "Kept in the link, so a prepared URL opens in it.",
-        )
+        PRESENT.widget()
     st.markdown(_CSS + (_PRESENT_CSS if presenting() else ""), unsafe_allow_html=True)
     for notice in notices:
         st.warning(notice, icon=":material/link_off:")

@@ -1,10 +1,11 @@
-"""Showing a Value graph on a page: the lecture-style drawing, what a cap left out, and downloads."""
+"""Showing a Value graph on a page: the lecture-style drawing at a readable size, kept in view, and downloads."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
-from collections.abc import Collection, Mapping
+from typing import Any
 
 import streamlit as st
 
@@ -12,27 +13,52 @@ from micrograd_core.engine import Value
 from micrograd_core.graph import GraphDrawing, draw_graph
 
 from .frame import GRAPH_FONT, GRAPH_FONT_PRESENTING, presenting
+from .state import Choice
+
+LAYOUTS = {"TB": "top to bottom", "LR": "left to right (as in the lecture; wide)"}
+
+# Scrolls the highlighted node of a graph into view when it is off screen, once the browser has drawn it.
+# The drawing's node names are fixed per position, so the script waits for *this* step's node.
+_FOLLOW = """<script>
+(function () {{
+  let tries = 0, last = null;
+  function follow() {{
+    const node = [...document.querySelectorAll('[data-testid="stGraphVizChart"] g.node.highlight')]
+      .find(g => g.querySelector('title')?.textContent === {name!r});
+    const box = node ? node.getBoundingClientRect() : null;
+    const settled = box && last && box.top === last.top && box.height === last.height;
+    if (!settled) {{ last = box; if (++tries < 60) setTimeout(follow, 100); return; }}
+    if (box.top < 60 || box.bottom > window.innerHeight) node.scrollIntoView({{block: "nearest", behavior: "smooth"}});
+  }}
+  follow();
+}})();
+</script>"""
 
 
-def show_graph(
-    root: Value,
-    *,
-    rankdir: str = "LR",
-    highlight: Collection[Value] = (),
-    show_grad: bool | Collection[Value] = True,
-    max_nodes: int = 80,
-    names: Mapping[Value, str] | None = None,
-) -> GraphDrawing:
-    """Draw the graph of `root` (rendered in the browser, no `dot` program needed) and say what a cap left out."""
-    # In presentation mode larger type, and so a larger drawing, where the container has room for it
-    drawing = draw_graph(
-        root, rankdir=rankdir, highlight=highlight, show_grad=show_grad, max_nodes=max_nodes, names=names,
-        fontsize=GRAPH_FONT_PRESENTING if presenting() else GRAPH_FONT,
-    )
+def layout_setting(key: str) -> Choice:
+    """The choice between the top-to-bottom drawing and the lecture's left-to-right one."""
+    return Choice(key, "Graph layout", "TB", options=tuple(LAYOUTS), labels=LAYOUTS, kind="radio")
+
+
+def graph_font() -> int:
+    return GRAPH_FONT_PRESENTING if presenting() else GRAPH_FONT
+
+
+def show_graph(root: Value, *, follow: str | None = None, **options: Any) -> GraphDrawing:
+    """Draw the graph of `root` with `micrograd_core.graph.draw_graph(**options)`, and say what a cap left out.
+
+    With `follow`, a key naming the current state (a step, say), the highlighted node is scrolled
+    into view when the page changes it. Rendered in the browser: no `dot` program is needed.
+    """
+    drawing = draw_graph(root, fontsize=graph_font(), **options)
     name = root.label or "the output"
     st.graphviz_chart(drawing.dot, alt=f"Computation graph of {name}: {drawing.shown} of {drawing.total} values drawn")
     if drawing.note:
-        st.info(drawing.note, icon=":material/visibility_off:")
+        st.caption(drawing.note)
+    if follow is not None and drawing.highlighted:
+        # the comment changes with `follow` (hashed: it may hold typed text), so the script runs at each new step
+        token = hashlib.sha256(follow.encode()).hexdigest()[:16]
+        st.html(_FOLLOW.format(name=drawing.highlighted[0]) + f"<!-- {token} -->", unsafe_allow_javascript=True)
     return drawing
 
 

@@ -1,18 +1,26 @@
-"""Per-user state: defaults in `st.session_state`, and settings mirrored in the URL's query string.
+"""Per-user state: each page setting declared once, kept in `st.session_state` and mirrored in the URL.
 
-A page lists its main settings as `Param`s. On a page's first run in a session a setting
-comes from the URL if the URL has a valid value, else from the session's last value on that
-page, else from its default; a malformed or out-of-range URL value is replaced by the default
-and reported, never raised. After that the URL follows the widgets, so a teacher can bookmark
-or share the exact view.
+A page declares its settings as `Setting`s (a slider, a choice, a toggle, a number, a text, or a
+`Counter` that no widget shows): the key, label, default, limits and URL form are written once,
+and the widget, the URL state and the validation all come from that declaration.
+
+On a page's first run in a session a setting comes from the URL if the URL has a valid value,
+else from the session's last value on that page, else from its default; a malformed or
+out-of-range URL value is replaced by the default and reported on the page, never raised and never
+silent. After that the URL follows the settings, so a teacher can bookmark or share the exact view.
+
+Streamlit's own `bind="query-params"` is not used: it reads a toggle only as true/false (the
+app's links since the first lesson write 1/0, and they must keep working), drops a bad value
+without a word, and cannot carry state that no widget shows, such as a step counter.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
@@ -20,49 +28,190 @@ import streamlit as st
 from .text import code, literal
 
 MAX_TEXT = 500  # longest text setting accepted from a URL
+_TRUE, _FALSE = ("1", "true", "on", "yes"), ("0", "false", "off", "no")
 
 
 @dataclass(frozen=True)
-class Param:
-    """One setting of a page: its session-state / widget key, default and allowed values."""
+class Setting:
+    """One setting of a page: its session-state key (also its name in the URL), label and default."""
 
     key: str
-    default: float | int | bool | str
-    lo: float | None = None
-    hi: float | None = None
-    choices: tuple[str, ...] | None = None
+    label: str
+    default: Any
+    help: str | None = field(default=None, kw_only=True)
 
-    def parse(self, raw: str) -> float | int | bool | str:
+    @property
+    def value(self) -> Any:
+        return st.session_state[self.key]
+
+    def parse(self, raw: str) -> Any:
         """The URL text as a value of this setting; ValueError with a reason when it is not one."""
-        raw = raw.strip()
-        if isinstance(self.default, bool):
-            if raw.lower() in ("1", "true", "on", "yes"):
-                return True
-            if raw.lower() in ("0", "false", "off", "no"):
-                return False
-            raise ValueError("expected 1 or 0")
-        if isinstance(self.default, (int, float)):
-            try:
-                value = int(raw) if isinstance(self.default, int) else float(raw)
-            except ValueError:
-                raise ValueError("not a number") from None
-            if not math.isfinite(value):
-                raise ValueError("not a finite number")
-            if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
-                raise ValueError(f"outside {self.lo:g} to {self.hi:g}")
-            return value
-        if self.choices is not None and raw not in self.choices:
-            raise ValueError(f"expected one of {', '.join(self.choices)}")
-        if len(raw) > MAX_TEXT:
-            raise ValueError(f"longer than {MAX_TEXT} characters")
-        return raw
+        raise NotImplementedError
 
     def to_url(self, value: Any) -> str:
-        if isinstance(value, bool):
-            return "1" if value else "0"
-        if isinstance(value, float):
-            return repr(value).removesuffix(".0")  # every digit: x = 2/3 reads back as exactly 2/3
         return str(value)
+
+    def widget(self, where: Any = None, **kwargs: Any) -> Any:
+        """Draw the widget (in `where`, a container, or in place) and return its value."""
+        raise NotImplementedError
+
+    def _options(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        return {"help": self.help, **kwargs}  # a page may pass its own help, or any widget option
+
+
+def _number(raw: str, kind: type, lo: float | None, hi: float | None) -> float | int:
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        raise ValueError("not a number" if kind is float else "not a whole number") from None
+    if not math.isfinite(value):
+        raise ValueError("not a finite number")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ValueError(f"outside {lo:g} to {hi:g}")
+    return value
+
+
+def _float_url(value: float) -> str:
+    return repr(float(value)).removesuffix(".0")  # every digit: x = 2/3 reads back as exactly 2/3
+
+
+@dataclass(frozen=True)
+class Slider(Setting):
+    """A number on a slider from `lo` to `hi`; whole numbers when the default is an int."""
+
+    lo: float = 0.0
+    hi: float = 1.0
+    step: float | None = None
+    format: str | None = None
+
+    def parse(self, raw: str) -> float | int:
+        return _number(raw, type(self.default), self.lo, self.hi)
+
+    def to_url(self, value: float | int) -> str:
+        return _float_url(value) if isinstance(value, float) else str(value)
+
+    def widget(self, where: Any = None, **kwargs: Any) -> float | int:
+        return (where or st).slider(self.label, self.lo, self.hi, step=self.step, format=self.format, key=self.key,
+                                    **self._options(kwargs))
+
+
+@dataclass(frozen=True)
+class Number(Slider):
+    """A number typed in a box, from `lo` to `hi`."""
+
+    def widget(self, where: Any = None, **kwargs: Any) -> float | int:
+        return (where or st).number_input(self.label, self.lo, self.hi, step=self.step, format=self.format,
+                                          key=self.key, **self._options(kwargs))
+
+
+@dataclass(frozen=True)
+class Counter(Setting):
+    """A whole number that buttons change and no widget shows directly, such as a step count."""
+
+    lo: int = 0
+    hi: int = 1000
+
+    def parse(self, raw: str) -> int:
+        return _number(raw, int, self.lo, self.hi)
+
+
+@dataclass(frozen=True)
+class Toggle(Setting):
+    """On or off; written 1 or 0 in the URL."""
+
+    def parse(self, raw: str) -> bool:
+        if raw.strip().lower() in _TRUE:
+            return True
+        if raw.strip().lower() in _FALSE:
+            return False
+        raise ValueError("expected 1 or 0")
+
+    def to_url(self, value: bool) -> str:
+        return "1" if value else "0"
+
+    def widget(self, where: Any = None, **kwargs: Any) -> bool:
+        return (where or st).toggle(self.label, key=self.key, **self._options(kwargs))
+
+
+_CHOICE_WIDGETS: dict[str, Callable] = {
+    "select": lambda w, *a, **k: w.selectbox(*a, **k),
+    "radio": lambda w, *a, **k: w.radio(*a, horizontal=True, **k),
+    "select_slider": lambda w, *a, **k: w.select_slider(*a, **k),
+    "segmented": lambda w, *a, **k: w.segmented_control(*a, required=True, **k),
+}
+
+
+@dataclass(frozen=True)
+class Choice(Setting):
+    """One of `options` (any values). `tokens` writes an option in the URL (str by default); `labels` shows it."""
+
+    options: tuple = ()
+    tokens: Mapping[Any, str] | None = None
+    labels: Mapping[Any, str] | None = None
+    kind: str = "select"
+
+    def token(self, option: Any) -> str:
+        return (self.tokens or {}).get(option, str(option))
+
+    def parse(self, raw: str) -> Any:
+        for option in self.options:
+            if self.token(option) == raw.strip():
+                return option
+        shown = ", ".join(self.token(o) for o in self.options)
+        raise ValueError(f"expected one of {shown}")
+
+    def to_url(self, value: Any) -> str:
+        return self.token(value)
+
+    def show(self, option: Any) -> str:
+        return (self.labels or {}).get(option, self.token(option))
+
+    def widget(self, where: Any = None, **kwargs: Any) -> Any:
+        return _CHOICE_WIDGETS[self.kind](where or st, self.label, self.options, format_func=self.show, key=self.key,
+                                          **self._options(kwargs))
+
+
+@dataclass(frozen=True)
+class Text(Setting):
+    """Free text, such as a formula, of at most `max_chars` characters."""
+
+    max_chars: int = MAX_TEXT
+
+    def parse(self, raw: str) -> str:
+        if len(raw) > self.max_chars:
+            raise ValueError(f"longer than {self.max_chars} characters")
+        return raw.strip()
+
+    def widget(self, where: Any = None, **kwargs: Any) -> str:
+        return (where or st).text_input(self.label, key=self.key, max_chars=self.max_chars, **self._options(kwargs))
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,29}")
+
+
+@dataclass(frozen=True)
+class NamedNumbers(Setting):
+    """Numbers by name, such as the leaf values of a typed formula: written a:3,b:-0.5 in the URL.
+
+    Only the numbers that differ from a page's defaults are kept, so the default is {}.
+    """
+
+    limit: float = 1e6  # largest size of a number
+    most: int = 30  # names at most
+
+    def parse(self, raw: str) -> dict[str, float]:
+        values: dict[str, float] = {}
+        for item in filter(None, raw.split(",")):
+            name, sep, number = item.partition(":")
+            if not sep or not _NAME.fullmatch(name.strip()):
+                raise ValueError("expected name:number pairs such as a:3,b:-0.5")
+            values[name.strip()] = _number(number, float, -self.limit, self.limit)
+        if len(values) > self.most:
+            raise ValueError(f"more than {self.most} names")
+        return values
+
+    def to_url(self, value: Mapping[str, float]) -> str:
+        return ",".join(f"{name}:{_float_url(x)}" for name, x in value.items())
 
 
 def init_state(defaults: Mapping[str, Any]) -> None:
@@ -77,32 +226,32 @@ def _kept(key: str) -> str:
     return f"_kept_{key}"
 
 
-def sync_url(params: Sequence[Param]) -> list[str]:
+def sync_url(settings: Sequence[Setting]) -> list[str]:
     """Seed missing settings (URL, else last value, else default), then mirror all into the URL.
 
-    Returns notices about URL values that were ignored.
+    Returns notices, as Markdown, about URL values that were ignored.
     """
     notices = []
-    for p in params:
-        if p.key not in st.session_state:
-            value = st.session_state.get(_kept(p.key), p.default)
-            raw = st.query_params.get(p.key)
+    for s in settings:
+        if s.key not in st.session_state:
+            value = st.session_state.get(_kept(s.key), s.default)
+            raw = st.query_params.get(s.key)
             if raw is not None:
                 try:
-                    value = p.parse(raw)
+                    value = s.parse(raw)
                 except ValueError as err:
                     # the value is quoted inert and shortened: a link is not a way to put text on the page
                     notices.append(
-                        f"The link's value {code(f'{p.key}={raw}', limit=40)} was ignored ({literal(err)}); "
-                        f"using the default {code(p.to_url(p.default))} instead."
+                        f"The link's value {code(f'{s.key}={raw}', limit=40)} was ignored ({literal(err)}); "
+                        f"using the default {code(s.to_url(s.default))} instead."
                     )
-            st.session_state[p.key] = value
-        value = st.session_state[p.key]
-        st.session_state[_kept(p.key)] = value
-        text = p.to_url(value)
-        if value == p.default:
-            if p.key in st.query_params:
-                del st.query_params[p.key]
-        elif st.query_params.get(p.key) != text:
-            st.query_params[p.key] = text
+            st.session_state[s.key] = value
+        value = st.session_state[s.key]
+        st.session_state[_kept(s.key)] = value
+        text = s.to_url(value)
+        if value == s.default:
+            if s.key in st.query_params:
+                del st.query_params[s.key]
+        elif st.query_params.get(s.key) != text:
+            st.query_params[s.key] = text
     return notices

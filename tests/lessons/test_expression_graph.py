@@ -6,9 +6,10 @@ from lessons.expression_graph import (
     PRESETS,
     backward_order,
     backward_with_reuse_bug,
+    chain_rule,
     doubled,
     engine_source,
-    local_rule,
+    node_names,
     optimisation_step,
     replay,
     reuse_demo,
@@ -53,8 +54,33 @@ def test_replay_shows_partial_sums_for_a_reused_node():
     assert leaves["a"].grad == 6.0  # b + 1
 
 
-def test_local_rules_and_engine_source():
-    assert "other input" in local_rule("*") and "k" in local_rule("**2")
+def test_chain_rule_is_written_with_the_graphs_own_names():
+    L, leaves = PRESETS[LECTURE].build(PRESETS[LECTURE].values)
+    L.backward()
+    names = node_names(L)
+    e = L._prev[0]._prev[0]
+    assert [link.rule for link in chain_rule(e, names)] == ["∂e/∂a = b", "∂e/∂b = a"]
+    assert [(link.local, link.upstream, link.amount) for link in chain_rule(e, names)] == [(-3, -2, 6), (2, -2, -4)]
+    o, _ = PRESETS["Neuron: tanh(x1·w1 + x2·w2 + b)"].build(PRESETS["Neuron: tanh(x1·w1 + x2·w2 + b)"].values)
+    assert [link.rule for link in chain_rule(o, node_names(o))] == ["∂o/∂n = 1 − o²"]
+    x = Value(2.0, label="x")
+    cube = x**3
+    root = cube.exp() + 1
+    names = node_names(root)
+    assert names[id(root)] == "out"  # an output with no name
+    assert chain_rule(cube, names)[0].rule == "∂(x**3)/∂x = 3·x**2"
+    assert chain_rule(root._prev[0], names)[0].rule == "∂exp(x**3)/∂(x**3) = exp(x**3)"
+
+
+def test_nameless_nodes_are_named_by_what_they_compute_or_their_place():
+    f, _ = parse("a*b + c").build({"a": 1.0, "b": 2.0, "c": 3.0})
+    names = node_names(f)
+    assert sorted(names.values()) == ["(a · b)", "a", "b", "c", "out"]
+    g, _ = parse("(a*b + c*d)*(a + b*c + d)").build(dict.fromkeys("abcd", 1.0))
+    assert any(name.startswith("#") for name in node_names(g).values())  # too long to describe: its place
+
+
+def test_engine_source_shows_the_operation_and_the_chain_rule_step():
     assert "def __mul__" in engine_source("*") and "def _backward" in engine_source("*")
     assert "def __pow__" in engine_source("**-1") and "def tanh" in engine_source("tanh")
 

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from tests.conftest import open_page
-from ui import graph_view
+from tests.conftest import open_page, shown
+from ui.parts import expression_graph as parts
 
 PAGE = "pages/expression_graph.py"
 
@@ -43,7 +43,9 @@ def test_stepping_fills_gradients_as_the_chain_rule_says():
     assert highlighted(src) == ["L"]
     assert "grad -2.0000" in record(src, "d") and "grad 4.0000" in record(src, "f")
     assert "grad ?" in record(src, "e") and "grad ?" in record(src, "a")
-    assert any("local -2 × upstream 1" in m.value for m in at.markdown)
+    chain = next(shown(m.value) for m in at.markdown if m.value.startswith("- "))
+    # the rule in the graph's own names, then local × upstream
+    assert "∂L/∂d = f = -2; d.grad += -2 × 1 = -2" in chain and "∂L/∂f = d = 4; f.grad += 4 × 1 = +4" in chain
     press(at, "Next step")  # through d = e + c: both get -2
     src = dot(at)
     assert highlighted(src) == ["d"]
@@ -51,8 +53,11 @@ def test_stepping_fills_gradients_as_the_chain_rule_says():
     press(at, "Next step")  # through e = a·b: da = b·(-2) = 6, db = a·(-2) = -4
     src = dot(at)
     assert "grad 6.0000" in record(src, "a") and "grad -4.0000" in record(src, "b")
+    chain = next(shown(m.value) for m in at.markdown if m.value.startswith("- "))
+    # an upstream gradient other than 1: the amount is local × upstream, not the local derivative alone
+    assert "∂e/∂a = b = -3; a.grad += -3 × -2 = +6 → 6" in chain
     assert any("def __mul__" in c.value for c in at.code)
-    press(at, "Previous step")
+    press(at, "Back")
     assert "grad ?" in record(dot(at), "a")
     press(at, "Run all")
     assert "grad 6.0000" in record(dot(at), "a")
@@ -71,6 +76,7 @@ def test_step_from_the_url_is_clamped():
 def test_readme_preset():
     at = open_page(PAGE)
     at.selectbox(key="graph_preset").set_value("micrograd README example").run()
+    at.segmented_control(key="graph_view").set_value("whole").run()
     press(at, "Run all")
     src = dot(at)
     assert "data 24.7041" in record(src, "g")
@@ -107,8 +113,10 @@ def test_typed_formula_and_a_bad_one():
 def test_large_formula_is_capped_with_a_note():
     at = open_page(PAGE)
     at.selectbox(key="graph_preset").set_value("Type a formula").run()
-    at.text_input(key="graph_formula").set_value("*".join(["x"] * 100)).run()  # 100 nodes, cap 60
-    assert any("left out" in i.value for i in at.info)
+    at.text_input(key="graph_formula").set_value("*".join(["x"] * 100)).run()  # 100 nodes
+    assert any("left out" in c.value for c in at.caption)
+    at.segmented_control(key="graph_view").set_value("whole").run()  # the whole graph is capped at 60
+    assert any("60 nodes nearest the output" in c.value for c in at.caption)
 
 
 def test_quiz_right_and_wrong():
@@ -170,15 +178,86 @@ def test_topological_order_is_listed_with_the_current_node():
     press(at, "Next step")
     press(at, "Next step")
     order = next(m.value for m in at.markdown if m.value.startswith("**Topological order**"))
-    assert order.endswith("a, b, e, c, **d**, f, L")
-    assert any("L → d → e" in c.value for c in at.caption)
+    assert shown(order).endswith("a, b, e, c, d, f, L") and "**d**" in order
+    assert any("L → d → e" in shown(c.value) for c in at.caption)
 
 
 def test_downloads_with_and_without_graphviz(monkeypatch):
     at = open_page(PAGE, {"graph_tab": "Download"})
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download DOT source" in labels
-    monkeypatch.setattr(graph_view.shutil, "which", lambda name: None)
+    monkeypatch.setattr(parts.shutil, "which", lambda name: None)
     at = open_page(PAGE, {"graph_tab": "Download"})
     assert [b.proto.label for b in at.get("download_button")] == ["Download DOT source"]
     assert any("not installed" in i.value for i in at.info)
+
+
+def test_leaf_values_are_in_the_link_and_a_link_opens_them():
+    at = open_page(PAGE)
+    at.number_input(key="graph_leaf_0_a").set_value(3.0).run()
+    assert at.query_params["graph_leaves"] in (["a:3"], "a:3")
+    again = open_page(PAGE, {"graph_leaves": "a:3"})
+    assert again.number_input(key="graph_leaf_0_a").value == 3.0
+    assert "data -2.0000" in record(dot(again), "L")  # (3·-3 + 10)·-2
+    again.number_input(key="graph_leaf_0_a").set_value(2.0).run()  # back to the default: out of the link
+    assert "graph_leaves" not in again.query_params
+
+
+@pytest.mark.parametrize("raw", ["a:x", "a3", "a:1e99", ",".join(f"v{i}:1" for i in range(40)), "`[x](https://e.com)`:1"])
+def test_a_bad_leaf_link_falls_back_with_a_notice(raw):
+    at = open_page(PAGE, {"graph_leaves": raw})
+    assert not at.exception
+    assert any("graph_leaves" in w.value and "ignored" in w.value for w in at.warning)
+    assert "data -8.0000" in record(dot(at), "L")
+
+
+def test_quiz_hides_every_lesson_that_shows_gradients():
+    at = open_page(PAGE, {"graph_tab": "Gradient check"})
+    assert at.table
+    at.toggle(key="graph_quiz").set_value(True).run()
+    assert not at.table and not at.get("tabs") and not at.expander
+    assert any("hidden while the quiz is on" in i.value for i in at.info)
+    assert len(at.get("graphviz_chart")) == 1 and "grad 6" not in dot(at)
+
+
+def test_nameless_nodes_get_names_and_no_text_is_read_as_markdown():
+    at = open_page(PAGE, {"graph_preset": "micrograd README example", "graph_step": "3"})
+    order = next(m.value for m in at.markdown if m.value.startswith("**Topological order**"))
+    assert "()" not in shown(order) and "b**3" in shown(order)  # its stars shown, not read as bold
+    assert re.search(r"#\d+", shown(order))  # long nameless results are called by their place in the order
+    src = dot(at)
+    assert "omitted" in src and src.count("data ") <= 9  # drawn around the current node: 40 values do not fit
+
+
+def test_the_graph_keeps_the_current_node_in_view():
+    at = open_page(PAGE, {"graph_step": "1"})
+    scripts = [h.proto.body for h in at.get("html")]
+    assert any("scrollIntoView" in body and "'n6'" in body for body in scripts)  # n6 is L, the current node
+
+
+def test_the_value_class_grows_stage_by_stage():
+    at = open_page(PAGE, {"graph_tab": "Build the Value class"})
+    assert any("no graph to draw" in m.value for m in at.markdown)  # stage 1: a number, no graph
+    press(at, "Next stage")
+    press(at, "Next stage")  # stage 3: _op
+    diff = at.code[0].value
+    assert "+        self._op = _op" in diff and "label" not in diff
+    tab_graph = at.get("graphviz_chart")[1].proto.spec
+    assert "*" in tab_graph and "grad" not in tab_graph and "{ a |" not in tab_graph  # ops, no names, no grads
+    press(at, "End")  # stage 6: the lecture's _backward closures fill every grad
+    tab_graph = at.get("graphviz_chart")[1].proto.spec
+    assert "def backward(self):" in at.code[0].value and "grad 6.0000" in record(tab_graph, "a")
+    assert at.query_params["graph_stage"] in (["5"], "5")
+
+
+def test_the_topological_sort_is_stepped_on_the_graph():
+    at = open_page(PAGE, {"graph_tab": "Topological sort"})
+    press(at, "End")
+    tab_graph = at.get("graphviz_chart")[1].proto.spec
+    for k, name in enumerate(["a", "b", "e", "c", "d", "f", "L"], 1):
+        assert f'label="{{ #{k} {name} |' in tab_graph
+    assert any("Order so far" in m.value and "#7 L" in shown(m.value) for m in at.markdown)
+    press(at, "Start")
+    press(at, "Next search step")
+    press(at, "Next search step")
+    assert "d (visited)" in at.get("graphviz_chart")[1].proto.spec

@@ -1,0 +1,26 @@
+"""The expression-graph lesson (lecture, 00:19 to 01:09): Values joined into a graph, and backpropagation.
+
+walkthrough: the starting expressions, node names, backward() replayed node by node with the chain rule
+value_class: the Value class built up one attribute at a time, with the graph each stage allows
+topo_sort: the depth-first search that orders the graph for backward(), step by step
+bugs: the node-reuse bug (= instead of +=) and tanh built from exp
+"""
+
+from . import topo_sort, value_class
+from .bugs import backward_with_reuse_bug, doubled, output_and_grads, reuse_demo, tanh_both_ways, two_branches
+from .walkthrough import (
+    PRESETS,
+    Link,
+    Nudge,
+    Preset,
+    backward_order,
+    chain_rule,
+    engine_source,
+    node_names,
+    optimisation_step,
+    replay,
+)
+
+__all__ = ["PRESETS", "Link", "Nudge", "Preset", "backward_order", "backward_with_reuse_bug", "chain_rule",
+           "doubled", "engine_source", "node_names", "optimisation_step", "output_and_grads", "replay", "reuse_demo",
+           "tanh_both_ways", "topo_sort", "two_branches", "value_class"]

@@ -1,0 +1,90 @@
+"""Building the Value class one piece at a time, as the lecture does, and the graph each stage allows.
+
+At each stage the lecture's expression L = (a·b + c)·f is built with that stage's `Value`, and
+shown with what the class knows so far: nothing to draw at first (one number), then the graph
+(children), its operations, its names, its gradients (all 0) and at last backward().
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from dataclasses import dataclass
+from types import ModuleType
+
+from micrograd_core.engine import Value as EngineValue
+
+from .value_stages import s1_data, s2_children, s3_op, s4_label, s5_grad, s6_backward
+
+LEAVES = {"a": 2.0, "b": -3.0, "c": 10.0, "f": -2.0}
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step in building Value: what it adds, when the lecture adds it, and the class itself."""
+
+    title: str
+    time: str  # in the lecture video
+    module: ModuleType
+
+    @property
+    def source(self) -> str:
+        return inspect.getsource(self.module.Value)
+
+    @property
+    def has(self) -> set[str]:
+        """The attributes a Value of this stage has."""
+        probe = self.module.Value(1.0)
+        return {name for name in ("_prev", "_op", "label", "grad", "_backward") if hasattr(probe, name)}
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("data: a number that can be added and multiplied", "00:19", s1_data),
+    Stage("_prev: the Values it was made from", "00:21", s2_children),
+    Stage("_op: the operation that made it", "00:22", s3_op),
+    Stage("label: a name for the drawing", "00:24", s4_label),
+    Stage("grad: d(output)/d(this Value), 0 to begin with", "00:28", s5_grad),
+    Stage("_backward and backward(): the chain rule, automatically", "01:09", s6_backward),
+)
+
+
+def diff(stage: int) -> str:
+    """The class at `stage` (0-based) as a diff against the one before: '+' marks the new lines."""
+    old = STAGES[stage - 1].source.splitlines() if stage else []
+    new = STAGES[stage].source.splitlines()
+    lines = difflib.unified_diff(old, new, lineterm="", n=1000)
+    return "\n".join(line for line in list(lines)[2:] if not line.startswith("@@"))  # no file header
+
+
+def build(stage: int):
+    """The lecture's L = (a·b + c)·f with the Value of `stage` (0-based); backward() at the last stage."""
+    value = STAGES[stage].module.Value
+    a, b, c, f = (value(x) for x in LEAVES.values())
+    e = a * b
+    d = e + c
+    L = d * f
+    if "label" in STAGES[stage].has:
+        for node, name in zip((a, b, c, f, e, d, L), ("a", "b", "c", "f", "e", "d", "L")):
+            node.label = name
+    if hasattr(L, "backward"):
+        L.backward()
+    return L
+
+
+def as_engine_value(root) -> EngineValue:
+    """The same graph as micrograd_core Values, to draw with the engine's draw_graph.
+
+    What the stage's class lacks stays empty: no operation ("?"), no label, a grad of 0.
+    """
+    made: dict[int, EngineValue] = {}
+
+    def copy(node) -> EngineValue:  # graphs here are a few nodes deep
+        if id(node) not in made:
+            children = tuple(copy(child) for child in getattr(node, "_prev", ()))
+            op = getattr(node, "_op", "?") if children else ""
+            mirror = EngineValue(node.data, children, op, getattr(node, "label", ""))
+            mirror.grad = getattr(node, "grad", 0.0)
+            made[id(node)] = mirror
+        return made[id(node)]
+
+    return copy(root)

@@ -1,0 +1,184 @@
+"""The Expression graph page's lessons below the stepper, one function per tab."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+import streamlit as st
+
+from lessons.expression_graph import (
+    doubled,
+    optimisation_step,
+    output_and_grads,
+    reuse_demo,
+    tanh_both_ways,
+    topo_sort,
+    two_branches,
+    value_class,
+)
+from lessons.expression_graph.walkthrough import Builder, node_names
+from micrograd_core.engine import Value
+from micrograd_core.gradcheck import gradient_check
+from micrograd_core.graph import draw_graph
+
+from ..graph_view import show_graph, svg_of
+from ..state import Choice, Counter, Slider
+from ..text import literal
+
+TABS = ("Build the Value class", "Topological sort", "Gradient check", "One optimisation step", "Node-reuse bug",
+        "tanh from exp", "Download")
+TAB = Choice("graph_tab", "lesson", "Gradient check", options=TABS)  # the first lesson in the app's first links
+OPT_STEP = Slider("graph_opt_step", "step size", 0.01, 0.001, 0.1, step=0.001, format="%.3f")
+STAGE = Counter("graph_stage", "stage", 0, 0, len(value_class.STAGES) - 1)
+TOPO_STEP = Counter("graph_topo", "search step", 0, 0, 5000)
+SETTINGS = [TAB, OPT_STEP, STAGE, TOPO_STEP]
+
+
+def _set(counter: Counter, value: int) -> None:
+    st.session_state[counter.key] = max(counter.lo, min(counter.hi, value))
+
+
+def _stepper(counter: Counter, last: int, what: str) -> int:
+    k = min(counter.value, last)
+    with st.container(horizontal=True):
+        st.button("Start", key=f"{counter.key}_first", on_click=_set, args=(counter, 0), disabled=k == 0,
+                  icon=":material/first_page:")
+        st.button(f"Previous {what}", key=f"{counter.key}_prev", on_click=_set, args=(counter, k - 1),
+                  disabled=k == 0, icon=":material/chevron_left:")
+        st.button(f"Next {what}", key=f"{counter.key}_next", on_click=_set, args=(counter, k + 1),
+                  disabled=k == last, icon=":material/chevron_right:", type="primary")
+        st.button("End", key=f"{counter.key}_last", on_click=_set, args=(counter, last), disabled=k == last,
+                  icon=":material/last_page:")
+    return k
+
+
+def value_class_tab(layout: str) -> None:
+    k = _stepper(STAGE, len(value_class.STAGES) - 1, "stage")
+    stage = value_class.STAGES[k]
+    st.markdown(f"**Stage {k + 1} of {len(value_class.STAGES)}: {stage.title}** (lecture, {stage.time})")
+    code_col, graph_col = st.columns([3, 2], gap="medium")
+    with code_col:
+        st.code(value_class.diff(k), language="diff", wrap_lines=True)
+        st.caption("Lines marked + are new at this stage. L = (a·b + c)·f is built with this class, right.")
+    root = value_class.build(k)
+    with graph_col:
+        if "_prev" not in stage.has:
+            st.markdown(f"`L` is `{root!r}`: one number. Nothing records that it came from a, b, c and f, so "
+                        "there is no graph to draw, and no way back to the inputs.")
+        else:
+            show_graph(value_class.as_engine_value(root), rankdir=layout,
+                       show_grad=True if "grad" in stage.has else None)
+            if "grad" in stage.has and "_backward" not in stage.has:
+                st.caption("Every grad is 0: nothing has computed them yet. The lecture fills them in by hand "
+                           "first, then automatically (next stage).")
+
+
+def topo_sort_tab(root: Value, layout: str) -> None:
+    order, steps = topo_sort.traced_build_topo(root)
+    names = node_names(root)
+    k = _stepper(TOPO_STEP, len(steps), "search step")
+    visited, placed = topo_sort.state_after(steps, k)
+    left, right = st.columns([3, 2], gap="medium")
+    with right:
+        st.code(_BUILD_TOPO, language="python")
+        if k:
+            step = steps[k - 1]
+            name = literal(names[id(step.node)])
+            st.markdown({"enter": f"Visit **{name}**: mark it visited, then its inputs first.",
+                         "seen": f"**{name}** is visited already: skip it (it is placed, or being placed).",
+                         "place": f"All of **{name}**'s inputs are placed: **{name}** goes in at #{step.placed}."
+                         }[step.kind])
+        else:
+            st.markdown("Start at the output. Step through the search: each node is placed after its inputs.")
+        shown = ", ".join(f"#{placed[id(n)]} {literal(names[id(n)])}" for n in order if id(n) in placed)
+        st.markdown(f"**Order so far:** {shown or '(empty)'}")
+        if k == len(steps):
+            st.success("backward() walks this order from the end: every node after all the nodes that use it, so "
+                       "its gradient is complete before it is passed on.", icon=":material/check_circle:")
+    labels = {n: f"#{placed[id(n)]} {names[id(n)]}" if id(n) in placed
+              else (f"{names[id(n)]} (visited)" if id(n) in visited else names[id(n)]) for n in order}
+    current = [steps[k - 1].node] if k else []
+    with left:
+        show_graph(root, rankdir=layout, names=labels, show_grad=None, highlight=current, max_nodes=60,
+                   follow=f"topo{k}")
+
+
+_BUILD_TOPO = """topo, visited = [], set()
+def build_topo(v):
+    if v not in visited:
+        visited.add(v)
+        for child in v._prev:
+            build_topo(child)
+        topo.append(v)
+build_topo(root)"""
+
+
+def gradient_check_tab(build: Builder, values: Mapping[str, float]) -> None:
+    rows = gradient_check(build, values)
+    table = pd.DataFrame({"leaf": [literal(r.name) for r in rows], "autograd": [r.autograd for r in rows],
+                          "central difference": [r.numerical for r in rows],
+                          "relative error": [r.rel_error for r in rows]})
+    st.table(table.style.format({"autograd": "{:.6g}", "central difference": "{:.6g}", "relative error": "{:.1e}"}))
+    st.caption("Central difference: (f(x + h) − f(x − h)) / 2h with h = 1e-6, for each leaf in turn.")
+
+
+def optimisation_tab(build: Builder, values: Mapping[str, float]) -> None:
+    OPT_STEP.widget()
+    nudge = optimisation_step(build, values, OPT_STEP.value)
+    a, b, c = st.columns(3)
+    a.metric("output now", f"{nudge.before:.6g}")
+    for col, label, after in ((b, "every leaf += step × grad", nudge.up), (c, "every leaf −= step × grad", nudge.down)):
+        change = after - nudge.before  # coloured as everywhere here: blue up, vermillion (orange) down
+        col.metric(label, f"{after:.6g}", f"{change:+.4g}", delta_color="blue" if change >= 0 else "orange")
+    st.caption(f"To first order the output moves by step × Σ grad² = {nudge.predicted_change:.4g}: "
+               "up along the gradient, down against it. That is gradient descent.")
+
+
+def reuse_tab(layout: str) -> None:
+    for title, build in (("b = a + a", doubled), ("f = (a·b)·(a + b)", two_branches)):
+        buggy, fixed = reuse_demo(build)
+        st.markdown(f"**{title}**")
+        left, right = st.columns(2)
+        with left:
+            st.markdown("With the bug: `self.grad = ...` (assigned)")
+            show_graph(buggy, rankdir=layout)
+        with right:
+            st.markdown("Fixed: `self.grad += ...` (accumulated)")
+            show_graph(fixed, rankdir=layout)
+    st.info("A node used more than once gets a gradient from every use. Assigning keeps only the last one; "
+            "adding them up is the multivariable chain rule.", icon=":material/lightbulb:")
+
+
+def tanh_tab(layout: str) -> None:
+    one, composed = tanh_both_ways()
+    left, right = st.columns(2)
+    for col, o, title in ((left, one, "tanh as one operation"), (right, composed, "(e²ⁿ − 1) / (e²ⁿ + 1)")):
+        with col:
+            st.markdown(f"**{title}**")
+            show_graph(o, rankdir=layout, max_nodes=60)
+    st.table(pd.DataFrame({"tanh": output_and_grads(one), "from exp": output_and_grads(composed)})
+             .style.format("{:.10g}"))
+
+
+def download_tab(root: Value, layout: str, max_nodes: int) -> None:
+    dot_source = draw_graph(root, rankdir=layout, max_nodes=max_nodes).dot.source
+    st.download_button("Download DOT source", dot_source, file_name="graph.dot", icon=":material/download:")
+    if shutil.which("dot") is None:
+        st.info("SVG download needs the graphviz program, which is not installed here "
+                "(on Streamlit Community Cloud, packages.txt provides it). The DOT source above opens in any "
+                "Graphviz viewer.", icon=":material/info:")
+    else:
+        st.download_button("Download SVG", lambda: svg_of(dot_source) or b"", file_name="graph.svg",
+                           mime="image/svg+xml", icon=":material/download:")
+
+
+def tabs(lessons: Mapping[str, Callable[[], None]], shown: tuple[str, ...]) -> None:
+    """The lesson tabs; only the open one runs (on_change="rerun"), so the others' graphs are not built."""
+    if TAB.value not in shown:
+        st.session_state[TAB.key] = TAB.default
+    for name, tab in zip(shown, st.tabs(shown, key=TAB.key, on_change="rerun")):
+        if tab.open:
+            with tab:
+                lessons[name]()
