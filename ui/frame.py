@@ -99,6 +99,7 @@ h1 { font-size: 1.55rem !important; padding: 0 0 0.3rem 0 !important; }
 h2 { font-size: 1.2rem !important; padding: 0.4rem 0 0.2rem 0 !important; }
 h3 { font-size: 1.05rem !important; }
 [data-testid="stMetricValue"] { font-size: 1.9rem; }
+.st-key-mlp_live [data-testid="stMetricValue"] { font-size: 1.5rem; }
 [data-testid="stMainBlockContainer"] { padding: 2.6rem 1.5rem 4rem 1.5rem; max-width: 100%; }
 /* a graph taller than the screen is drawn smaller to fit it; the pages draw a big graph around its
    current node instead, so this shrinks only graphs that stay legible */
@@ -116,6 +117,11 @@ h3 { font-size: 1.05rem !important; }
 def presenting() -> bool:
     """True in presentation mode (bigger text and charts, secondary controls hidden)."""
     return bool(st.session_state.get(PRESENT.key, False))
+
+
+def text_color() -> str:
+    """The body text's colour in the theme the browser shows (light unless it says dark)."""
+    return "#F2F2F2" if st.context.theme.type == "dark" else "#111111"
 
 
 def detail_visible() -> bool:

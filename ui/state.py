@@ -39,6 +39,7 @@ class Setting:
     label: str
     default: Any
     help: str | None = field(default=None, kw_only=True)
+    field: str | None = field(default=None, kw_only=True)  # the lesson's setting it stands for, if any
 
     @property
     def value(self) -> Any:

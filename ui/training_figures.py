@@ -12,6 +12,7 @@ second, took a tenth of the server's time. Charts only draw numbers they are giv
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,8 +20,8 @@ import pandas as pd
 
 from micrograd_core.graph import NEGATIVE_COLOR, POSITIVE_COLOR
 
-from .figures import GREEN, GREY, ORANGE, PURPLE, SKY, chart_height
-from .frame import presenting
+from .figures import GREEN, GREY, ORANGE, PURPLE, SKY, font_size
+from .frame import presenting, text_color
 
 KEPT_COLORS = [GREEN, PURPLE, ORANGE, SKY, GREY, NEGATIVE_COLOR]
 # The score colours blended 60% over white, drawn opaque, so the black boundary line reads on either theme.
@@ -31,16 +32,27 @@ EMPTY_TEXT = "Press Step or Train"
 STEP_AXIS = {"tickMinStep": 1, "format": "d"}  # whole steps
 
 
+# In presentation mode the live charts share a 1280x720 screen with the buttons, the lesson's switches
+# and the numbers: they are drawn this high there, whatever their height elsewhere.
+PRESENTING_HEIGHT = 290
+
+
 def _spec(height: int, layers: list[dict], datasets: dict[str, pd.DataFrame], **extra) -> dict:
-    """A layered Vega-Lite chart in the app's style; `datasets` holds every number it draws."""
-    size = 22 if presenting() else 15  # labels two smaller: 20, as the Plotly charts in presentation mode
+    """A layered Vega-Lite chart in the app's style; `datasets` holds every number it draws.
+
+    In presentation mode the chart's text is as large and as dark as the body text (a canvas
+    chart cannot be restyled by the page's CSS, so the colour is set here).
+    """
+    size = font_size()
+    text = {"labelColor": text_color(), "titleColor": text_color()} if presenting() else {}
     return {
-        "height": chart_height(height),
+        "height": min(height, PRESENTING_HEIGHT) if presenting() else height,
         "layer": layers,
         "datasets": datasets,
         "config": {
-            "axis": {"labelFontSize": size - 2, "titleFontSize": size, "gridOpacity": 0.5},
-            "legend": {"labelFontSize": size - 2, "titleFontSize": size, "labelLimit": 0},
+            "axis": {"labelFontSize": size, "titleFontSize": size, "gridOpacity": 0.5, **text},
+            "legend": {"labelFontSize": size, "titleFontSize": size, "labelLimit": 0, **text},
+            "text": {"fontSize": size - 2},
             "view": {"stroke": None},
         },
         **extra,
@@ -52,38 +64,80 @@ def loss_chart(
     losses: Sequence[float],
     label: str,
     kept: Sequence[tuple[str, Sequence[int], Sequence[float]]] = (),
+    stop: tuple[int, float] | None = None,
 ) -> dict:
-    """The current run's loss per step (bold blue, dots while short) over earlier runs' curves (faded), log scale."""
+    """The current run's loss per step (bold blue, dots while short) over earlier runs' curves (faded), log scale.
+
+    A loss of exactly 0 has no place on a log axis: such steps are drawn on the chart's floor as
+    hollow triangles, said in a note. `stop` (step, loss) marks the step that blew up, above the curve.
+    """
     names = [name for name, _, _ in kept] + [label]
     colors = [KEPT_COLORS[i % len(KEPT_COLORS)] for i in range(len(kept))] + [POSITIVE_COLOR]
     x = {"field": "step", "type": "quantitative", "title": "step", "scale": {"domainMin": 0}, "axis": STEP_AXIS}
-    y = {"field": "loss", "type": "quantitative", "title": "loss (log scale)", "scale": {"type": "log"}}
+    y = {"field": "shown", "type": "quantitative", "title": "loss (log scale)", "scale": {"type": "log"}}
     color = {"field": "run", "type": "nominal", "title": None, "sort": names,
              "scale": {"domain": names, "range": colors}, "legend": {"orient": "bottom", "direction": "vertical"}}
-    positive = [{"filter": "datum.loss > 0"}]  # a log axis has no place for 0
-    current = _curve(steps, losses, label)
+    floor = _floor([*losses, *(v for _, _, ys in kept for v in ys)])
+    current = _curve(steps, losses, label, floor)
+    zeros = current[current["loss"] <= 0]
     datasets = {
-        "kept": pd.concat([_curve(xs, ys, name) for name, xs, ys in kept] or [_curve([], [], "")]),
+        "kept": pd.concat([_curve(xs, ys, name, floor) for name, xs, ys in kept] or [_curve([], [], "", floor)]),
         "current": current,
         "dots": current if len(current) <= 40 else current.iloc[:0],  # a lone first step stays visible
+        "zeros": zeros,
+        "notes": pd.DataFrame({"text": [ZERO_TEXT] if len(zeros) else [], "shown": [floor] * min(len(zeros), 1)}),
+        "stop": _stop_point(stop, [*losses, *(v for _, _, ys in kept for v in ys)]),
         "empty": pd.DataFrame({"text": [] if len(current) or kept else [EMPTY_TEXT]}),
     }
     layers = [
-        {"data": {"name": "kept"}, "transform": positive, "mark": {"type": "line", "strokeWidth": 2, "opacity": 0.55},
+        {"data": {"name": "kept"}, "mark": {"type": "line", "strokeWidth": 2, "opacity": 0.55},
          "encoding": {"x": x, "y": y, "color": color, "detail": {"field": "run"}}},
-        {"data": {"name": "current"}, "transform": positive, "mark": {"type": "line", "strokeWidth": 3},
+        {"data": {"name": "current"}, "mark": {"type": "line", "strokeWidth": 3},
          "encoding": {"x": x, "y": y, "color": color}},
-        {"data": {"name": "dots"}, "transform": positive, "mark": {"type": "point", "filled": True, "size": 40},
+        {"data": {"name": "dots"}, "mark": {"type": "point", "filled": True, "size": 40},
          "encoding": {"x": x, "y": y, "color": color}},
+        {"data": {"name": "zeros"}, "mark": {"type": "point", "shape": "triangle-down", "size": 90, "filled": False,
+                                            "strokeWidth": 2, "color": POSITIVE_COLOR},
+         "encoding": {"x": x, "y": y}},
+        {"data": {"name": "notes"}, "mark": {"type": "text", "align": "right", "baseline": "bottom", "dy": -8,
+                                            "x": {"expr": "width"}, "color": GREY},
+         "encoding": {"y": y, "text": {"field": "text"}}},
+        {"data": {"name": "stop"}, "mark": {"type": "point", "shape": "cross", "size": 260, "filled": True,
+                                           "color": NEGATIVE_COLOR},
+         "encoding": {"x": x, "y": y}},
+        {"data": {"name": "stop"}, "mark": {"type": "text", "align": "right", "dx": -12, "color": NEGATIVE_COLOR,
+                                           "fontWeight": "bold"},
+         "encoding": {"x": x, "y": y, "text": {"field": "text"}}},
         {"data": {"name": "empty"}, "mark": {"type": "text", "color": GREY, "fontSize": 18},
          "encoding": {"text": {"field": "text"}}},
     ]
     return _spec(380, layers, datasets)
 
 
-def _curve(steps: Sequence[int], values: Sequence[float], run: str) -> pd.DataFrame:
-    return pd.DataFrame({"step": np.asarray(steps, dtype=np.int64), "loss": np.asarray(values, dtype=np.float64),
-                         "run": run})
+ZERO_TEXT = "▼ loss exactly 0: a log axis has no 0, so it is drawn here"
+
+
+def _floor(values: Sequence[float]) -> float:
+    """Where a loss of 0 is drawn: a decade below the smallest positive loss."""
+    positive = [v for v in values if v > 0 and math.isfinite(v)]
+    return 10.0 ** (math.floor(math.log10(min(positive))) - 1) if positive else 1e-3
+
+
+def _stop_point(stop: tuple[int, float] | None, losses: Sequence[float]) -> pd.DataFrame:
+    """The step that blew up, drawn above the curve (its loss may be 1e300, inf or nan), labelled with the loss."""
+    if stop is None:
+        return pd.DataFrame({"step": np.array([], dtype=np.int64), "shown": [], "text": []})
+    step, loss = stop
+    top = max([v for v in losses if v > 0 and math.isfinite(v)], default=1.0)
+    shown = loss if math.isfinite(loss) and 0 < loss <= 100 * top else 100 * top
+    return pd.DataFrame({"step": [step], "shown": [shown], "text": [f"loss {loss:.3g} at step {step}: stopped"]})
+
+
+def _curve(steps: Sequence[int], values: Sequence[float], run: str, floor: float) -> pd.DataFrame:
+    loss = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        shown = np.where(loss > 0, loss, floor)  # exactly 0 (or below) on the floor
+    return pd.DataFrame({"step": np.asarray(steps, dtype=np.int64), "loss": loss, "shown": shown, "run": run})
 
 
 def accuracy_chart(steps: Sequence[int], accuracies: Sequence[float]) -> dict:
@@ -98,22 +152,27 @@ def accuracy_chart(steps: Sequence[int], accuracies: Sequence[float]) -> dict:
     return _spec(230, [layer], data)
 
 
+SAMPLE_COLORS = [POSITIVE_COLOR, NEGATIVE_COLOR, GREEN, PURPLE, ORANGE, SKY, GREY]
+
+
 def targets_chart(predictions: Sequence[float], targets: Sequence[float]) -> dict:
-    """Each sample's prediction (bar, its value under the sample's name) against its target (hollow diamond)."""
-    rows = pd.DataFrame({"sample": [f"sample {i}|{p:.3f}" for i, p in enumerate(predictions, 1)],
-                         "output": predictions, "target": targets,
-                         "sign": ["+" if p >= 0 else "−" for p in predictions]})
-    x = {"field": "sample", "type": "nominal", "title": None, "sort": None,
-         "axis": {"labelAngle": 0, "labelExpr": "split(datum.label, '|')"}}
+    """Each sample's prediction (a bar, in the sample's own place and colour) against its target (hollow diamond)."""
+    names = [f"sample {i}" for i in range(1, len(predictions) + 1)]
+    rows = pd.DataFrame({"sample": names, "output": np.asarray(predictions, dtype=np.float64),
+                         "target": np.asarray(targets, dtype=np.float64),
+                         "value": [f"{p:.3f}" for p in predictions]})
+    x = {"field": "sample", "type": "ordinal", "title": None, "sort": None, "axis": {"labelAngle": 0}}
     # at least ±1.2, more when an output goes beyond: the spec keeps no number from the run
     y = {"field": "output", "type": "quantitative", "title": "output", "scale": {"domain": {"unionWith": [-1.2, 1.2]}}}
+    colors = {"field": "sample", "type": "nominal", "legend": None,
+              "scale": {"range": [SAMPLE_COLORS[i % len(SAMPLE_COLORS)] for i in range(len(names))]}}
     layers = [
-        {"mark": {"type": "bar", "width": {"band": 0.55}},
-         "encoding": {"x": x, "y": y, "color": {"field": "sign", "type": "nominal", "legend": None,
-                                                "scale": {"domain": ["+", "−"],
-                                                          "range": [POSITIVE_COLOR, NEGATIVE_COLOR]}}}},
+        {"mark": {"type": "bar", "width": {"band": 0.55}}, "encoding": {"x": x, "y": y, "color": colors}},
         {"mark": {"type": "point", "shape": "diamond", "filled": False, "size": 500, "strokeWidth": 3, "color": GREY},
          "encoding": {"x": x, "y": {**y, "field": "target"}}},
+        {"mark": {"type": "text", "baseline": {"expr": "datum.output < 0 ? 'top' : 'bottom'"},
+                  "dy": {"expr": "datum.output < 0 ? 4 : -4"}},
+         "encoding": {"x": x, "y": {**y, "field": "output"}, "text": {"field": "value"}}},
     ]
     for layer in layers:
         layer["data"] = {"name": "samples"}

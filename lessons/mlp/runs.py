@@ -15,26 +15,16 @@ import numpy as np
 from micrograd_core.nn import MLP
 
 from .settings import TINY, RunSettings
-from .training import StepReport, Trainer, accuracy, mlp_forward_numpy
+from .training import StepReport, accuracy, mlp_forward_numpy
 
-MAX_STEPS = 5000  # steps one run keeps; a curve this long has long gone flat
 MAX_KEPT_RUNS = 6
 
 
-def finished(trainer: Trainer) -> str | None:
-    """Why this run cannot take another step, or None."""
-    if trainer.stopped_reason is not None:
-        return trainer.stopped_reason
-    if len(trainer.history) >= MAX_STEPS:
-        return f"This run reached {MAX_STEPS:,} steps, the most one run keeps. Reset to start again."
-    return None
-
-
-def stalled(trainer: Trainer, window: int = 20) -> bool:
+def stalled(reports: Sequence[StepReport], window: int = 20) -> bool:
     """Whether the loss has sat still for `window` steps while still far from 0 (e.g. saturated tanh units)."""
-    if len(trainer.history) < window:
+    if len(reports) < window:
         return False
-    recent = [r.loss for r in trainer.history[-window:]]
+    recent = [r.loss for r in reports[-window:]]
     return recent[-1] > 1e-2 and max(recent) - min(recent) <= 1e-6 * max(1.0, recent[-1])
 
 
@@ -42,25 +32,28 @@ def _number(x: float) -> str:
     return f"{x:g}"
 
 
-def run_label(settings: RunSettings, trainer: Trainer) -> str:
-    """A short name for a run from what it was trained with, e.g. "lr 0.05 · tanh 4-4"."""
-    history = trainer.history
-    first, last = (history[0].lr, history[-1].lr) if history else (trainer.config.lr,) * 2
-    if trainer.config.lr_decay:
-        lr = f"lr {_number(first)} decaying"
-    elif first != last:
-        lr = f"lr {_number(first)}→{_number(last)}"
-    else:
-        lr = f"lr {_number(first)}"
+def run_label(settings: RunSettings, reports: Sequence[StepReport]) -> str:
+    """A short name for a run from what its steps ran with, e.g. "lr 0.05 · tanh 4-4 · no zero_grad".
+
+    The learning rate, zero_grad and batch come from the steps themselves, so a run whose settings
+    were changed while it trained is named by what it did, not by the settings at the end.
+    """
+    lrs = [r.base_lr for r in reports] or [settings.lr]
+    lr = f"lr {_number(lrs[0])}" if lrs[0] == lrs[-1] else f"lr {_number(lrs[0])}→{_number(lrs[-1])}"
+    if any(r.lr_decay for r in reports) or (not reports and settings.lr_decay):
+        lr += " decaying"
     parts = [lr, f"{settings.activation} {'-'.join(str(n) for n in settings.hidden)}"]
     if settings.dataset != TINY:
         parts.append(settings.dataset)
     if settings.loss == "hinge":
         parts.append("hinge")
-    if trainer.config.batch_size is not None:
-        parts.append(f"batch {trainer.config.batch_size}")
-    if not trainer.config.zero_grad:
-        parts.append("no zero_grad")
+    batches = {r.batch for r in reports} or {None}
+    if batches != {None}:
+        parts.append(f"batch {batches.pop()}" if len(batches) == 1 else "batch changed")
+    without = sum(not r.zero_grad for r in reports)
+    if without:
+        some = f"in {without} of {len(reports)} steps"
+        parts.append("no zero_grad" if without == len(reports) else f"no zero_grad {some}")
     if settings.model_seed != 0:
         parts.append(f"seed {settings.model_seed}")
     return " · ".join(parts)
@@ -75,15 +68,11 @@ class KeptRun:
     losses: tuple[float, ...]
 
 
-def keep_run(runs: Sequence[KeptRun], settings: RunSettings, trainer: Trainer) -> list[KeptRun]:
-    """`runs` plus this trainer's curve (nothing if it took no step), the newest MAX_KEPT_RUNS."""
-    if not trainer.history:
+def keep_run(runs: Sequence[KeptRun], settings: RunSettings, reports: Sequence[StepReport]) -> list[KeptRun]:
+    """`runs` plus this run's curve (nothing if it took no step), the newest MAX_KEPT_RUNS."""
+    if not reports:
         return list(runs)
-    run = KeptRun(
-        run_label(settings, trainer),
-        tuple(r.step for r in trainer.history),
-        tuple(r.loss for r in trainer.history),
-    )
+    run = KeptRun(run_label(settings, reports), tuple(r.step for r in reports), tuple(r.loss for r in reports))
     return [*runs, run][-MAX_KEPT_RUNS:]
 
 

@@ -1,16 +1,15 @@
-"""Named training setups, the limits on a setup, and building a `Trainer` from one.
+"""What defines an MLP training run, the named setups, the limits, and building a `Trainer` from them.
 
-A `RunSettings` holds everything that defines a training run: data, model, loss and
-the gradient-descent settings. `PRESETS` names two of them, like the TensorFlow
-Playground's named datasets (github.com/tensorflow/playground, src/state.ts):
-"Lecture" is the end of Karpathy's micrograd lecture (four samples, MLP(3, [4, 4, 1]),
-squared error, lr 0.05) and "micrograd demo" follows micrograd's demo.ipynb (100 moons,
-2-16-16-1 ReLU, hinge loss + L2, decaying lr).
+A `RunSettings` holds everything that defines a run: data, model, loss and the gradient-descent
+settings. `PRESETS` names two of them, like the TensorFlow Playground's named datasets
+(github.com/tensorflow/playground, src/state.ts): "Lecture" is the end of Karpathy's micrograd
+lecture (four samples, MLP(3, [4, 4, 1]), squared error, lr 0.05) and "micrograd demo" follows
+micrograd's demo.ipynb (100 moons, 2-16-16-1 ReLU, hinge loss + L2, decaying lr).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 
 from micrograd_core.nn import MLP
 
@@ -34,38 +33,52 @@ MAX_WORK = 60_000
 
 @dataclass(frozen=True)
 class RunSettings:
-    """Everything that defines a training run."""
+    """Everything that defines a training run; two runs with equal settings are the same, step for step."""
 
     dataset: str = TINY  # TINY or a name in data.DATASETS
     n_points: int = 100  # the 2-D datasets only
     noise: float = 0.1
     data_seed: int = 0
-    hidden: tuple[int, ...] = (4, 4)  # neurons of each hidden layer; one output neuron follows
+    layers: int = 2  # hidden layers, each of `neurons` neurons; one output neuron follows
+    neurons: int = 4
     activation: str = "tanh"  # hidden layers; the output is tanh too, or linear after relu
     model_seed: int = 0
     loss: str = "squared_error"
     lr: float = 0.05
     lr_decay: bool = False
     batch_size: int | None = None
-    zero_grad: bool = True
+    forget_zero_grad: bool = False  # the lecture's bug: gradients pile up from step to step
     alpha: float = 1e-4  # L2 strength with the hinge loss, as in the demo
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "noise", round(float(self.noise), 2))  # a slider's 0.15000000000000002 is 0.15
+
+    @property
+    def hidden(self) -> tuple[int, ...]:
+        return (self.neurons,) * self.layers
 
     def model_key(self) -> tuple:
         """What fixes the data, the initial model and the loss: a change means a new run."""
         data = (self.dataset,) if self.dataset == TINY else (self.dataset, self.n_points, self.noise, self.data_seed)
-        return (*data, tuple(self.hidden), self.activation, self.model_seed, self.loss, self.alpha)
+        return (*data, self.hidden, self.activation, self.model_seed, self.loss, self.alpha)
 
     def live_key(self) -> tuple:
         """What a running trainer can take on between steps, without starting again."""
-        return (self.lr, self.lr_decay, self.batch_size, self.zero_grad)
+        return (self.lr, self.lr_decay, self.batch_size, self.forget_zero_grad)
 
+    def run_key(self) -> tuple:
+        """Equal for two settings that give the same run step for step (unused data settings aside)."""
+        return self.model_key() + self.live_key()
+
+
+FIELDS = tuple(f.name for f in fields(RunSettings))
 
 PRESETS: dict[str, RunSettings] = {
     # model seed 0 reaches loss < 0.01 in 62 steps
     "Lecture": RunSettings(),
     # model seed 2 reaches 100% training accuracy at step 20 (micrograd's demo uses its own random draws)
     "micrograd demo": RunSettings(
-        dataset="moons", n_points=100, noise=0.1, data_seed=0, hidden=(16, 16), activation="relu",
+        dataset="moons", n_points=100, noise=0.1, data_seed=0, layers=2, neurons=16, activation="relu",
         model_seed=2, loss="hinge", lr=1.0, lr_decay=True,
     ),
 }
@@ -74,7 +87,7 @@ PRESETS: dict[str, RunSettings] = {
 def matching_preset(settings: RunSettings) -> str | None:
     """The name of the preset these settings equal (ignoring data settings the dataset does not use)."""
     for name, preset in PRESETS.items():
-        if preset.model_key() == settings.model_key() and preset.live_key() == settings.live_key():
+        if preset.run_key() == settings.run_key():
             return name
     return None
 
@@ -101,30 +114,46 @@ def weight_count(nin: int, nouts: list[int]) -> int:
     return sum(sizes[i] * sizes[i + 1] for i in range(len(nouts)))
 
 
-def check_limits(settings: RunSettings) -> list[str]:
-    """A message for each setting outside what the app allows; empty when all are fine."""
+@dataclass(frozen=True)
+class Limit:
+    """A setting outside what the app allows: which, what was asked, and the allowed range or choices."""
+
+    setting: str  # a field of RunSettings
+    asked: object
+    allowed: str  # e.g. "1 to 4" or "tanh, relu"
+
+
+def check_limits(settings: RunSettings) -> list[Limit]:
+    """Each setting outside what the app allows; empty when all are fine."""
     problems = []
-    if settings.dataset not in DATASET_NAMES:
-        problems.append(f"Unknown dataset {settings.dataset!r}: choose one of {', '.join(DATASET_NAMES)}.")
-    if not 1 <= len(settings.hidden) <= MAX_HIDDEN_LAYERS:
-        problems.append(f"Use 1 to {MAX_HIDDEN_LAYERS} hidden layers (asked for {len(settings.hidden)}).")
-    if any(not 1 <= n <= MAX_NEURONS for n in settings.hidden):
-        problems.append(f"Use 1 to {MAX_NEURONS} neurons per layer (asked for {max(settings.hidden, default=0)}).")
-    if settings.dataset != TINY and not MIN_POINTS <= settings.n_points <= MAX_POINTS:
-        problems.append(f"Use {MIN_POINTS} to {MAX_POINTS} points (asked for {settings.n_points}).")
-    if settings.activation not in HIDDEN_ACTIVATIONS:
-        problems.append(f"Unknown activation {settings.activation!r}: choose tanh or relu.")
-    if settings.loss not in LOSSES:
-        problems.append(f"Unknown loss {settings.loss!r}: choose one of {', '.join(LOSSES)}.")
-    if not settings.lr > 0:
-        problems.append(f"The learning rate must be above 0 (got {settings.lr}).")
-    if settings.batch_size is not None and settings.batch_size < 1:
-        problems.append(f"A batch needs at least one sample (got {settings.batch_size}).")
+
+    def need(ok: bool, setting: str, allowed: str) -> None:
+        if not ok:
+            problems.append(Limit(setting, getattr(settings, setting), allowed))
+
+    need(settings.dataset in DATASET_NAMES, "dataset", ", ".join(DATASET_NAMES))
+    need(1 <= settings.layers <= MAX_HIDDEN_LAYERS, "layers", f"1 to {MAX_HIDDEN_LAYERS}")
+    need(1 <= settings.neurons <= MAX_NEURONS, "neurons", f"1 to {MAX_NEURONS}")
+    need(settings.dataset == TINY or MIN_POINTS <= settings.n_points <= MAX_POINTS, "n_points",
+         f"{MIN_POINTS} to {MAX_POINTS}")
+    need(settings.activation in HIDDEN_ACTIVATIONS, "activation", ", ".join(HIDDEN_ACTIVATIONS))
+    need(settings.loss in LOSSES, "loss", ", ".join(LOSSES))
+    need(settings.lr > 0, "lr", "above 0")
+    need(settings.batch_size is None or settings.batch_size >= 1, "batch_size", "at least 1")
     return problems
 
 
 def sample_count(settings: RunSettings) -> int:
     return 4 if settings.dataset == TINY else settings.n_points
+
+
+@dataclass(frozen=True)
+class BatchCut:
+    """A batch made smaller than asked, because a step on all of it would build too big a graph."""
+
+    asked: int
+    size: int
+    values: int  # Values a step on the asked batch would build
 
 
 def effective_batch(settings: RunSettings) -> int | None:
@@ -136,19 +165,14 @@ def effective_batch(settings: RunSettings) -> int | None:
     return None if size >= n else size
 
 
-def batch_note(settings: RunSettings) -> str:
-    """Why the batch is smaller than asked, or "" when it is not."""
+def batch_cut(settings: RunSettings) -> BatchCut | None:
+    """Why the batch is smaller than asked, or None when it is not."""
     n = sample_count(settings)
     asked = n if settings.batch_size is None else min(settings.batch_size, n)
     size = effective_batch(settings) or n
     if size >= asked:
-        return ""
-    work = weight_count(input_size(settings.dataset), layer_sizes(settings)) * asked
-    return (
-        f"A step on {asked} samples with this network would build about {2 * work:,} Values for its graph. "
-        f"To keep each step under a second and well inside the server's memory, this run trains on "
-        f"random minibatches of {size} samples instead."
-    )
+        return None
+    return BatchCut(asked, size, 2 * weight_count(input_size(settings.dataset), layer_sizes(settings)) * asked)
 
 
 def make_data(settings: RunSettings) -> tuple[list[list[float]], list[float]]:
@@ -169,7 +193,7 @@ def make_model(settings: RunSettings) -> MLP:
 def train_config(settings: RunSettings) -> TrainConfig:
     return TrainConfig(
         lr=settings.lr, loss=settings.loss, alpha=settings.alpha, batch_size=effective_batch(settings),
-        lr_decay=settings.lr_decay, zero_grad=settings.zero_grad, seed=settings.model_seed,
+        lr_decay=settings.lr_decay, zero_grad=not settings.forget_zero_grad, seed=settings.model_seed,
     )
 
 
@@ -177,19 +201,6 @@ def make_trainer(settings: RunSettings) -> Trainer:
     """A fresh run: data, initial model and trainer; ValueError if a setting is outside the limits."""
     problems = check_limits(settings)
     if problems:
-        raise ValueError(" ".join(problems))
+        raise ValueError("; ".join(f"{p.setting} = {p.asked!r} is outside {p.allowed}" for p in problems))
     X, y = make_data(settings)
     return Trainer(make_model(settings), X, y, train_config(settings))
-
-
-def needs_rebuild(old: RunSettings, new: RunSettings) -> bool:
-    """Whether going from `old` to `new` needs a new model (else the change applies to the running one)."""
-    return old.model_key() != new.model_key()
-
-
-def apply_live(trainer: Trainer, settings: RunSettings) -> None:
-    """Give a running trainer the new learning rate, decay, batch size and zero_grad setting."""
-    fresh = train_config(settings)
-    trainer.config = replace(
-        trainer.config, lr=fresh.lr, lr_decay=fresh.lr_decay, batch_size=fresh.batch_size, zero_grad=fresh.zero_grad
-    )

@@ -1,17 +1,17 @@
 """Losses and the gradient-descent loop, as in the lecture and micrograd's demo.
 
-`Trainer.step` is the lecture's training loop body (forward pass, loss,
-zero_grad, backward, update). The hinge loss with L2 regularisation, minibatches
-and learning-rate decay follow micrograd's demo.ipynb
-(github.com/karpathy/micrograd). `mlp_forward_numpy` evaluates a model on many
-points at once, for drawing decision boundaries.
+`Trainer.step_phases` is the lecture's training loop body (forward pass, loss, zero_grad,
+backward, update), pausing after each phase so a page can show them one at a time; `step`
+runs it straight through. The hinge loss with L2 regularisation, minibatches and learning-rate
+decay follow micrograd's demo.ipynb (github.com/karpathy/micrograd). The numpy functions at the
+end compute the same forward pass and loss for many points at once, for drawing.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,14 +50,14 @@ def accuracy(scores: Sequence[float | Value], ys: Sequence[float]) -> float:
     return sum((float(yi) > 0) == (si > 0) for yi, si in zip(ys, data, strict=True)) / len(data)
 
 
-def sgd_step(params: Sequence[Value], lr: float) -> None:
-    """Nudge every parameter against its gradient."""
-    for p in params:
-        p.data += -lr * p.grad
+def decay_factor(step: int) -> float:
+    """micrograd demo's schedule: step k (1-based) uses lr * (1 - 0.9 (k - 1) / 100), never below lr * 0.1."""
+    return max(1.0 - 0.9 * (step - 1) / 100, 0.1)
 
 
-_DATA_LOSSES = {"squared_error": squared_error_loss, "hinge": hinge_loss}
-LOSSES = tuple(_DATA_LOSSES)
+DATA_LOSSES = {"squared_error": squared_error_loss, "hinge": hinge_loss}
+LOSSES = tuple(DATA_LOSSES)
+PHASES = ("forward", "loss", "zero_grad", "backward", "update")
 
 
 @dataclass
@@ -74,18 +74,54 @@ class TrainConfig:
     explode_factor: float = 1e4  # a loss above this * max(first loss, 1) counts as diverged
 
 
-@dataclass
+@dataclass(frozen=True)
 class StepReport:
-    """What one training step measured (before its update)."""
+    """What one training step measured (before its update), and the settings it ran with."""
 
     step: int  # 1-based count of steps taken
     loss: float
     accuracy: float
     lr: float
+    zero_grad: bool = True  # whether this step zeroed the gradients before backward()
+    batch: int | None = None  # samples in its minibatch; None: all of them
+    lr_decay: bool = False  # whether its learning rate came from the decay schedule
+
+    @property
+    def base_lr(self) -> float:
+        """The learning rate it was set to (before the decay schedule of its step)."""
+        return self.lr / decay_factor(self.step) if self.lr_decay else self.lr
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Why a run stopped: which number blew up, at which step, and the settings of that step.
+
+    `what` is "loss" (inf or nan), "gradients" (inf or nan) or "exploded" (the loss grew more
+    than the config's explode_factor times its start). `cause` names the setting behind it:
+    "zero_grad" when the step ran without zeroing the gradients (they pile up and the steps
+    grow), else "learning_rate".
+    """
+
+    what: str
+    report: StepReport
+    first_loss: float
+
+    @property
+    def cause(self) -> str:
+        return "learning_rate" if self.report.zero_grad else "zero_grad"
+
+
+@dataclass
+class Phase:
+    """How far a step has gone: the phase just done, and what it made so far."""
+
+    name: str  # one of PHASES
+    scores: list[Value]
+    loss: Value | None = None
 
 
 class Trainer:
-    """Gradient descent on an MLP, one step at a time."""
+    """Gradient descent on an MLP, one step (or one phase of a step) at a time."""
 
     def __init__(
         self,
@@ -110,70 +146,80 @@ class Trainer:
         self.model = model
         self.config = config
         self.history: list[StepReport] = []
-        self.stopped_reason: str | None = None
-        self._rng = np.random.default_rng(config.seed)
+        self.stopped: Stop | None = None
         self._good_weights: list[float] | None = None  # the weights history[-1] was measured on
 
-    def step(self) -> StepReport:
-        """Take one step of gradient descent and report its loss and accuracy.
-
-        If the loss diverges (inf, nan, or exploded), the update is skipped, the
-        weights go back to the last good ones, `stopped_reason` says why, nothing is
-        added to `history`, and the report of the failed step is returned.
-        """
-        if self.stopped_reason is not None:
-            raise RuntimeError(self.stopped_reason)
+    def step_phases(self) -> Iterator[Phase]:
+        """One step of gradient descent, pausing after each phase; a diverged step stops before its update."""
+        if self.stopped is not None:
+            raise RuntimeError(f"the run stopped at step {self.stopped.report.step}")
         k = len(self.history) + 1
-        xs, ys = self._batch()
+        xs, ys = self._batch(k)
         lr = self.learning_rate(k)
 
         # forward pass
         scores = [self.model(x) for x in xs]
+        yield Phase("forward", scores)
         loss = self.loss(scores, ys)
+        yield Phase("loss", scores, loss)
 
         # backward pass
         if self.config.zero_grad:
             self.model.zero_grad()
+        yield Phase("zero_grad", scores, loss)
         loss.backward()
+        yield Phase("backward", scores, loss)
 
-        report = StepReport(k, loss.data, accuracy(scores, ys), lr)
+        c = self.config
+        report = StepReport(k, loss.data, accuracy(scores, ys), lr, c.zero_grad, c.batch_size, c.lr_decay)
         if self._diverged(report):
-            return report
+            return
 
         # update
         for p in self.model.parameters():
             p.data += -lr * p.grad
 
         self.history.append(report)
-        return report
+        yield Phase("update", scores, loss)
+
+    def step(self) -> StepReport:
+        """Take one whole step and report its loss and accuracy (a diverged step's report is `stopped.report`)."""
+        for _ in self.step_phases():
+            pass
+        return self.stopped.report if self.stopped is not None else self.history[-1]
 
     def steps(self, k: int) -> list[StepReport]:
         """Take up to k steps; the reports of those applied (a diverged one is left out)."""
         reports = []
         for _ in range(k):
             report = self.step()
-            if self.stopped_reason is not None:
+            if self.stopped is not None:
                 break
             reports.append(report)
         return reports
 
     def loss(self, scores: Sequence[Value], ys: Sequence[float]) -> Value:
         """The configured loss of these scores (with the L2 term for the hinge loss)."""
-        loss = _DATA_LOSSES[self.config.loss](scores, ys)
+        loss = DATA_LOSSES[self.config.loss](scores, ys)
         if self.config.loss == "hinge":
             loss = loss + l2_penalty(self.model.parameters(), self.config.alpha)
         return loss
 
     def learning_rate(self, step: int) -> float:
         """The learning rate of the given (1-based) step."""
-        if not self.config.lr_decay:
-            return self.config.lr
-        return self.config.lr * max(1.0 - 0.9 * (step - 1) / 100, 0.1)
+        return self.scheduled_lr(self.config, step)
 
-    def _batch(self) -> tuple[list[list[float]], list[float]]:
-        if self.config.batch_size is None:
+    @staticmethod
+    def scheduled_lr(config: TrainConfig, step: int) -> float:
+        """The learning rate of a (1-based) step under `config`: constant, or the demo's decay."""
+        return config.lr * decay_factor(step) if config.lr_decay else config.lr
+
+    def _batch(self, step: int) -> tuple[list[list[float]], list[float]]:
+        if self.config.batch_size is None or self.config.batch_size >= len(self.X):
             return self.X, self.y
-        ri = self._rng.permutation(len(self.X))[: self.config.batch_size]
+        # drawn from (seed, step), not from a running generator: a run copied at any step goes on the same way
+        rng = np.random.default_rng([self.config.seed, step])
+        ri = rng.permutation(len(self.X))[: self.config.batch_size]
         return [self.X[i] for i in ri], [self.y[i] for i in ri]
 
     def _diverged(self, report: StepReport) -> bool:
@@ -181,23 +227,37 @@ class Trainer:
         params = self.model.parameters()
         first = self.history[0].loss if self.history else report.loss
         if not math.isfinite(report.loss):
-            what = f"The loss became {report.loss}"
+            what = "loss"
         elif not all(math.isfinite(p.grad) for p in params):
-            what = "The gradients became inf or nan"
+            what = "gradients"
         elif report.loss > self.config.explode_factor * max(first, 1.0):
-            what = f"The loss jumped to {report.loss:.3g} (it started at {first:.3g})"
+            what = "exploded"
         else:
             self._good_weights = [p.data for p in params]
             return False
         if self._good_weights is not None:
             for p, w in zip(params, self._good_weights, strict=True):
                 p.data = w
-        self.stopped_reason = (
-            f"{what} at step {report.step}: the learning rate {report.lr:g} is too large, so each step "
-            "overshoots and the weights blow up. The last good weights are kept; "
-            "lower the learning rate and start again."
-        )
+        self.stopped = Stop(what, report, first)
         return True
+
+    def state(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every parameter's data and grad, in `parameters()` order."""
+        params = self.model.parameters()
+        return np.array([p.data for p in params]), np.array([p.grad for p in params])
+
+    def set_state(self, data: np.ndarray, grad: np.ndarray, history: Sequence[StepReport]) -> None:
+        """Put the model where another run was: its weights, its gradients and its steps so far."""
+        for p, d, g in zip(self.model.parameters(), data.tolist(), grad.tolist(), strict=True):
+            p.data, p.grad = d, g
+        self.history = list(history)
+        self._good_weights = data.tolist()
+        self.stopped = None
+
+    def full_loss(self) -> float:
+        """The loss of the current weights on every sample (with the L2 term for the hinge loss)."""
+        scores = mlp_forward_numpy(self.model, np.asarray(self.X))
+        return numpy_loss(self.config.loss, scores, np.asarray(self.y), self.state()[0], self.config.alpha)
 
     def parameters_table(self) -> list[dict]:
         """Every parameter's name (L1.N1.w1 ... L3.N1.b, 1-based), data and gradient."""
@@ -213,20 +273,25 @@ class Trainer:
         return [self.model(x).data for x in np.asarray(X, dtype=np.float64).tolist()]
 
     def loss_graph(self, sample: int = 0) -> Value:
-        """A fresh graph of one sample's forward pass and data loss, with its gradients filled in.
+        """A fresh graph of one sample's forward pass and data loss (see `sample_loss_graph`)."""
+        return sample_loss_graph(self.model, self.X[sample], self.y[sample], self.config.loss)
 
-        It runs on a copy of the model, so the model's data and gradients are untouched.
-        The L2 term is left out to keep the drawing readable.
-        """
-        model = copy.deepcopy(self.model)
-        model.zero_grad()
-        x = [Value(xi, label=f"x{i}") for i, xi in enumerate(self.X[sample], 1)]
-        score = model(x)
-        score.label = "score"
-        loss = _DATA_LOSSES[self.config.loss]([score], [self.y[sample]])
-        loss.label = "loss"
-        loss.backward()
-        return loss
+
+def sample_loss_graph(model: MLP, x: Sequence[float], y: float, loss: str) -> Value:
+    """A fresh graph of one sample's forward pass and data loss, with its gradients filled in.
+
+    It runs on a copy of the model, so the model's data and gradients are untouched.
+    The L2 term is left out to keep the drawing readable.
+    """
+    model = copy.deepcopy(model)
+    model.zero_grad()
+    inputs = [Value(xi, label=f"x{i}") for i, xi in enumerate(x, 1)]
+    score = model(inputs)
+    score.label = "score"
+    out = DATA_LOSSES[loss]([score], [y])
+    out.label = "loss"
+    out.backward()
+    return out
 
 
 _NUMPY_ACTIVATIONS = {
@@ -249,3 +314,11 @@ def mlp_forward_numpy(model: MLP, points: np.ndarray) -> np.ndarray:
             b = np.array([n.b.data for n in layer.neurons])
             a = _NUMPY_ACTIVATIONS[layer.neurons[0].activation](a @ W.T + b)  # a Layer's neurons share one
     return a[:, 0] if a.shape[1] == 1 else a
+
+
+def numpy_loss(loss: str, scores: np.ndarray, ys: np.ndarray, params: np.ndarray, alpha: float) -> float:
+    """The loss `Trainer.loss` computes, from scores computed with numpy."""
+    with np.errstate(all="ignore"):
+        if loss == "squared_error":
+            return float(np.sum((scores - ys) ** 2))
+        return float(np.mean(np.maximum(1.0 - ys * scores, 0.0)) + alpha * np.sum(params * params))

@@ -74,8 +74,8 @@ def open_training_page(page, url: str) -> None:
 
 def pause(page) -> int:
     """Press Pause, wait until the run stops, and return the step it stopped at."""
-    page.get_by_role("button", name="Pause").click()
-    expect(page.get_by_role("button", name="Train")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    expect(page.get_by_role("button", name="Train", exact=True)).to_be_visible(timeout=30_000)
     wait_idle(page)
     return steps(page)
 
@@ -108,8 +108,8 @@ def test_train_grows_the_curve_and_moves_the_boundary_in_place_then_pause_stops(
     open_training_page(page, f"{server.url}/mlp_training?{DEMO}")
     assert steps(page) == 0
     before = background(page)
-    page.get_by_role("button", name="Train").click()
-    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible()
     wait_for_steps(page, 2)
     charts = ("mlp_loss_chart", "mlp_boundary_chart", "mlp_accuracy_chart")
     tag_charts(page, *charts)
@@ -127,7 +127,7 @@ def test_train_grows_the_curve_and_moves_the_boundary_in_place_then_pause_stops(
     page.wait_for_function(f"() => Number(({METRIC_JS})('learning rate')) < 0.5", timeout=30_000)
     assert "mlp_lr=0.5" in page.url
     wait_for_steps(page, steps(page) + 2)  # still training
-    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible()
     stopped = pause(page)
     assert stopped >= 5
     page.wait_for_timeout(1500)  # no more steps after Pause
@@ -144,18 +144,18 @@ def test_two_users_training_at_once_stay_independent(server, browser):
         demo, lecture = (c.new_page() for c in contexts)
         open_training_page(demo, f"{server.url}/mlp_training?{DEMO}")
         open_training_page(lecture, f"{server.url}/mlp_training?mlp_pace=1")
-        demo.get_by_role("button", name="Train").click()
+        demo.get_by_role("button", name="Train", exact=True).click()
         wait_for_steps(demo, 2)
         # the other user's page reruns on its own model: one step of the lecture, still paused, still its data
         assert steps(lecture) == 0
-        lecture.get_by_role("button", name="Step").click()
+        lecture.get_by_role("button", name="Step", exact=True).click()
         wait_for_steps(lecture, 1)
         wait_idle(lecture)
         assert steps(lecture) == 1 and downloaded_losses(lecture) == pytest.approx(lecture_losses(1), abs=1e-12)
-        expect(lecture.get_by_role("button", name="Train")).to_be_visible()
+        expect(lecture.get_by_role("button", name="Train", exact=True)).to_be_visible()
         expect(lecture.locator(".st-key-mlp_targets_chart")).to_be_visible()
         # now both train at once
-        lecture.get_by_role("button", name="Train").click()
+        lecture.get_by_role("button", name="Train", exact=True).click()
         wait_for_steps(lecture, 6)
         demo_running = steps(demo)
         wait_for_steps(demo, demo_running + 1)

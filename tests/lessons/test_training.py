@@ -10,6 +10,7 @@ import pytest
 from lessons.mlp.data import make_moons, tiny_dataset
 from lessons.mlp.training import (
     LOSSES,
+    PHASES,
     StepReport,
     TrainConfig,
     Trainer,
@@ -17,7 +18,6 @@ from lessons.mlp.training import (
     hinge_loss,
     l2_penalty,
     mlp_forward_numpy,
-    sgd_step,
     squared_error_loss,
 )
 from micrograd_core.engine import Value, topological_order
@@ -101,15 +101,6 @@ def test_accuracy():
     assert isinstance(accuracy([1.0], np.array([1.0])), float)
 
 
-def test_sgd_step():
-    a, b = Value(1.0), Value(-2.0)
-    a.grad, b.grad = 0.5, -4.0
-    sgd_step([a, b], 0.1)
-    assert a.data == pytest.approx(0.95)
-    assert b.data == pytest.approx(-1.6)
-    assert (a.grad, b.grad) == (0.5, -4.0)
-
-
 def test_config_defaults():
     c = TrainConfig()
     assert (c.lr, c.loss, c.alpha, c.batch_size, c.lr_decay, c.zero_grad, c.seed, c.explode_factor) == (
@@ -143,7 +134,7 @@ def test_one_step_matches_the_lectures_loop():
     for p in n.parameters():
         p.data += -0.05 * p.grad
 
-    assert report == StepReport(1, loss.data, report.accuracy, 0.05)
+    assert report == StepReport(1, loss.data, report.accuracy, 0.05, zero_grad=True, batch=None, lr_decay=False)
     assert report.loss == pytest.approx(loss.data, abs=1e-12)
     assert report.accuracy == accuracy(ypred, ys)
     assert weights(trainer.model) == pytest.approx(weights(n), abs=1e-12)
@@ -152,10 +143,27 @@ def test_one_step_matches_the_lectures_loop():
 
 
 def test_step_source_reads_like_the_lecture():
-    source = inspect.getsource(Trainer.step)
+    source = inspect.getsource(Trainer.step_phases)
     for phrase in ("# forward pass", "zero_grad()", "loss.backward()", "p.data += -lr * p.grad"):
         assert phrase in source
     assert len(source.splitlines()) < 40
+
+
+def test_a_step_taken_phase_by_phase_is_the_same_step():
+    whole, phased = lecture_trainer(), lecture_trainer()
+    whole.step()
+    names = []
+    for phase in phased.step_phases():
+        names.append(phase.name)
+        if phase.name == "forward":
+            assert phase.loss is None and len(phase.scores) == 4 and phased.history == []
+        if phase.name == "zero_grad":
+            assert grads(phased.model) == [0.0] * 41
+        if phase.name == "backward":
+            assert weights(phased.model) == weights(lecture_trainer().model)  # not updated yet
+            assert grads(phased.model) == grads(whole.model)
+    assert names == list(PHASES)
+    assert phased.history == whole.history and weights(phased.model) == weights(whole.model)
 
 
 def test_lecture_setup_learns():
@@ -177,7 +185,7 @@ def test_micrograd_demo_setup_reaches_full_accuracy():
         if trainer.step().accuracy == 1.0:
             break
     assert trainer.history[-1].accuracy == 1.0
-    assert trainer.stopped_reason is None
+    assert trainer.stopped is None
     assert trainer.history[0].accuracy < 1.0
     # the hinge loss carries the L2 term
     scores = [model(x) for x in trainer.X]
@@ -213,18 +221,18 @@ def test_divergence_stops_and_keeps_the_last_good_weights():
     for _ in range(50):
         before.append(weights(trainer.model))
         report = trainer.step()
-        if trainer.stopped_reason:
+        if trainer.stopped:
             break
-    assert trainer.stopped_reason is not None
-    assert "learning rate 1e+06 is too large" in trainer.stopped_reason
-    assert f"step {report.step}" in trainer.stopped_reason
+    assert trainer.stopped is not None
+    assert trainer.stopped.what == "exploded" and trainer.stopped.cause == "learning_rate"
+    assert trainer.stopped.report == report and report.lr == 1e6
     assert report.step == len(trainer.history) + 1 and len(trainer.history) >= 1
     assert report.loss > 1e4 * trainer.history[0].loss
     # back to the weights the last recorded loss was measured on
     assert weights(trainer.model) == before[-2]
     scores = [trainer.model(x) for x in trainer.X]
     assert trainer.loss(scores, trainer.y).data == trainer.history[-1].loss
-    with pytest.raises(RuntimeError, match="too large"):
+    with pytest.raises(RuntimeError, match=f"stopped at step {report.step}"):
         trainer.step()
     with pytest.raises(RuntimeError):
         trainer.steps(3)
@@ -233,8 +241,7 @@ def test_divergence_stops_and_keeps_the_last_good_weights():
 def test_divergence_to_inf_is_caught():
     trainer = relu_trainer(lr=1e6, explode_factor=math.inf)
     reports = trainer.steps(100)
-    assert trainer.stopped_reason is not None
-    assert "inf" in trainer.stopped_reason or "nan" in trainer.stopped_reason
+    assert trainer.stopped is not None and trainer.stopped.what in ("loss", "gradients")
     assert len(reports) == len(trainer.history) < 100
     assert all(math.isfinite(r.loss) for r in trainer.history)
     assert all(math.isfinite(w) for w in weights(trainer.model))
@@ -245,7 +252,7 @@ def test_steps_without_divergence():
     reports = trainer.steps(5)
     assert [r.step for r in reports] == [1, 2, 3, 4, 5]
     assert trainer.history == reports
-    assert trainer.stopped_reason is None
+    assert trainer.stopped is None
     assert trainer.steps(0) == []
 
 
@@ -253,7 +260,7 @@ def test_tanh_with_a_huge_learning_rate_does_not_stop():
     # tanh output and squared error keep the lecture's loss below 16: it stalls, it cannot explode
     trainer = lecture_trainer(lr=50.0)
     trainer.steps(30)
-    assert trainer.stopped_reason is None
+    assert trainer.stopped is None
     assert all(r.loss <= 16 for r in trainer.history)
 
 
@@ -278,6 +285,10 @@ def test_minibatch_uses_batch_size_samples_deterministically():
     assert weights(a.model) == weights(b.model)
     # other seeds draw other batches
     others = [lecture_trainer(batch_size=2, seed=s) for s in range(6)]
+    # a batch depends on (seed, step) only: a copy made at step 3 draws the same batches from there
+    copy_at_3 = lecture_trainer(batch_size=2, seed=5)
+    copy_at_3.set_state(*b_state_at(3), [])
+    assert copy_at_3._batch(4) == a._batch(4)
     assert len({tuple(r.loss for r in t.steps(3)) for t in others}) > 1
 
 
@@ -414,3 +425,35 @@ def test_numpy_forward_covers_a_whole_grid():
     assert out.shape == (10_000,)
     corner = model([float(grid[0, 0]), float(grid[0, 1])]).data
     assert out[0] == pytest.approx(corner, abs=1e-9)
+
+
+def b_state_at(k):
+    trainer = lecture_trainer(batch_size=2, seed=5)
+    trainer.steps(k)
+    return trainer.state()
+
+
+def test_without_zero_grad_a_divergence_names_zero_grad_as_its_cause():
+    fine = relu_trainer(lr=0.1, explode_factor=100)
+    fine.steps(1000)
+    assert fine.stopped is None  # this learning rate is fine with zero_grad
+    buggy = relu_trainer(lr=0.1, zero_grad=False, explode_factor=100)
+    buggy.steps(1000)  # the piled-up gradients make every step bigger until it overshoots
+    assert buggy.stopped is not None and buggy.stopped.cause == "zero_grad"
+    assert buggy.stopped.report.zero_grad is False
+
+
+def test_the_full_loss_in_numpy_equals_the_engines():
+    for trainer in (lecture_trainer(), relu_trainer(lr=0.1)):
+        trainer.steps(3)
+        scores = [trainer.model(x) for x in trainer.X]
+        assert trainer.full_loss() == pytest.approx(trainer.loss(scores, trainer.y).data, rel=1e-12, abs=1e-12)
+
+
+def test_state_round_trips_and_a_copy_goes_on_identically():
+    a = lecture_trainer()
+    a.steps(4)
+    b = lecture_trainer()
+    b.set_state(*a.state(), a.history)
+    assert b.steps(3) == a.steps(3)
+    assert weights(b.model) == weights(a.model)

@@ -1,10 +1,13 @@
 """AppTest of the MLP training page: numbers checked against the lecture's loop written out here with the engine.
 
-Train runs in a worker thread (lessons.mlp.live), so tests that train rerun the page, as the
-live view's timer would, until what they wait for has happened.
+Train is carried out by the server's scheduler (lessons.mlp.scheduler) in its own thread, so tests
+that train rerun the page, as the live view's timer would, until what they wait for has happened.
+Each test gets a scheduler of its own.
 """
 
+import inspect
 import math
+import textwrap
 import time
 
 import numpy as np
@@ -12,9 +15,10 @@ import pandas as pd
 import pytest
 from streamlit import dataframe_util
 
-from lessons.mlp.live import LiveTraining
+from lessons.mlp.training import Trainer, hinge_loss, squared_error_loss
 from micrograd_core.nn import MLP
-from tests.conftest import open_page
+from tests.conftest import open_page, shown
+from ui.parts import mlp_training as parts
 
 PAGE = "pages/mlp_training.py"
 XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
@@ -38,20 +42,17 @@ def lecture_loop(lrs, zero_grad=True, activation="tanh", seed=0):
     return losses, n
 
 
+def lecture_loss(n) -> float:
+    return sum((n(x).data - y) ** 2 for x, y in zip(XS, YS))
+
+
 @pytest.fixture(autouse=True)
-def no_training_left_behind(monkeypatch):
-    """Pause every run a test started, so no worker thread outlives its test."""
-    started = []
-    start = LiveTraining.start
-
-    def recording_start(self, *args, **kwargs):
-        started.append(self)
-        return start(self, *args, **kwargs)
-
-    monkeypatch.setattr(LiveTraining, "start", recording_start)
+def scheduler_of_its_own():
+    """A fresh scheduler for each test, stopped after it: no run outlives its test or reaches another."""
+    parts.scheduler.clear()
     yield
-    for run in started:
-        run.pause()
+    parts.scheduler().close()
+    parts.scheduler.clear()
 
 
 def rerun_until(at, condition, timeout: float = 60.0):
@@ -96,21 +97,25 @@ def table(at):
     return at.dataframe[0].value
 
 
+def run_of(at):
+    return at.session_state.mlp_run
+
+
 def test_opens_on_the_lecture_preset():
     at = open_page(PAGE)
     assert not at.exception
     assert at.selectbox(key="mlp_preset").value == "Lecture"
     assert "41 parameters" in " ".join(m.value for m in at.markdown)
-    assert metrics(at)["step"] == "0" and metrics(at)["learning rate"] == "0.05"
-    assert len(table(at)) == 41
-    assert list(table(at)["grad"]) == [0.0] * 41
-    # predictions against targets, from the untrained model
     _, untrained = lecture_loop([])
+    # the loss is there before any step, as the lecture computes it first
+    assert float(metrics(at)["loss, all samples"]) == pytest.approx(lecture_loss(untrained), rel=1e-3)
+    assert metrics(at)["step"] == "0" and metrics(at)["learning rate"] == "0.05"
+    assert len(table(at)) == 41 and list(table(at)["grad"]) == [0.0] * 41
     samples = chart(at, 1)["samples"]
-    assert list(samples["target"]) == YS
+    assert list(samples["target"]) == YS and list(samples["sample"]) == [f"sample {i}" for i in range(1, 5)]
     assert list(samples["output"]) == pytest.approx([untrained(x).data for x in XS], abs=1e-12)
     # the graph of one sample is capped, and says so
-    assert at.get("graphviz_chart") and any("left out" in i.value for i in at.info)
+    assert at.get("graphviz_chart") and any("left out" in c.value for c in at.caption)
     assert at.get("download_button")[0].label == "Download the loss history (CSV)"
 
 
@@ -120,7 +125,7 @@ def test_step_follows_the_lectures_loop():
     losses, n = lecture_loop([0.05])
     assert step_count(at) == 1
     assert loss_curve(at) == pytest.approx(losses, abs=1e-12)
-    assert float(metrics(at)["loss"]) == pytest.approx(losses[0], rel=1e-3)
+    assert float(metrics(at)["loss, all samples"]) == pytest.approx(lecture_loss(n), rel=1e-3)  # after the update
     assert list(table(at)["data"]) == pytest.approx([p.data for p in n.parameters()], abs=1e-12)
     assert list(table(at)["grad"]) == pytest.approx([p.grad for p in n.parameters()], abs=1e-12)
     at.button(key="mlp_step").click().run()
@@ -129,10 +134,42 @@ def test_step_follows_the_lectures_loop():
     assert losses[1] < losses[0]
 
 
+def test_the_bars_keep_their_place_and_colour_as_they_move():
+    at = open_page(PAGE)
+    before = chart(at, 1)["samples"]
+    for _ in range(30):
+        at.button(key="mlp_step").click().run()
+    after = chart(at, 1)["samples"]
+    assert list(after["sample"]) == list(before["sample"])  # each sample in its place
+    assert list(after["output"]) != list(before["output"])
+    spec = at.get("vega_lite_chart")[1].proto.spec
+    assert "sample|" not in spec and '"sign"' not in spec  # colour by sample, not by the value's sign
+
+
+def test_the_step_in_five_phases():
+    at = open_page(PAGE)
+    labels = []
+    for _ in range(5):
+        labels.append(at.button(key="mlp_phase").label)
+        at.button(key="mlp_phase").click().run()
+        assert not at.exception
+        if labels[-1] == "Phase: zero_grad":
+            assert list(table(at)["grad"]) == [0.0] * 41
+        if labels[-1] == "Phase: backward":  # the gradients are in, the weights not yet moved
+            losses, n = lecture_loop([0.05])
+            assert list(table(at)["grad"]) == pytest.approx([p.grad for p in n.parameters()], abs=1e-12)
+            assert list(table(at)["data"]) == pytest.approx([p.data for p in lecture_loop([])[1].parameters()])
+    assert labels == ["Phase: forward", "Phase: loss", "Phase: zero_grad", "Phase: backward", "Phase: update"]
+    assert step_count(at) == 1
+    _, n = lecture_loop([0.05])
+    assert list(table(at)["data"]) == pytest.approx([p.data for p in n.parameters()], abs=1e-12)
+    assert any("→ **update**" in m.value or "**update**" in m.value for m in at.markdown)
+
+
 def test_learning_rate_changes_apply_to_the_running_model():
     at = open_page(PAGE)
     at.button(key="mlp_step").click().run()
-    at.select_slider(key="mlp_lr").set_value("0.2").run()
+    at.select_slider(key="mlp_lr").set_value(0.2).run()
     assert not any("re-initialised" in i.value for i in at.info)
     at.button(key="mlp_step").click().run()
     losses, _ = lecture_loop([0.05, 0.2, 0.2])
@@ -144,15 +181,13 @@ def test_learning_rate_changes_apply_to_the_running_model():
 def test_train_and_pause():
     at = open_page(PAGE)
     at.button(key="mlp_train").click().run()
-    assert at.session_state.mlp_training and at.session_state.mlp_run.running
+    assert run_of(at).training
     assert at.button(key="mlp_pause").label == "Pause" and not any(b.key == "mlp_train" for b in at.button)
     rerun_until(at, lambda at: step_count(at) >= 1)
     first = step_count(at)
     rerun_until(at, lambda at: step_count(at) > first)  # it goes on by itself
-    shown = step_count(at)
-    assert loss_curve(at) == pytest.approx(lecture_loop([0.05] * shown)[0], abs=1e-12)
     at.button(key="mlp_pause").click().run()
-    assert not at.session_state.mlp_training and not at.session_state.mlp_run.running
+    assert not run_of(at).training
     assert at.button(key="mlp_train").label == "Train" and not any(b.key == "mlp_pause" for b in at.button)
     paused = step_count(at)
     time.sleep(0.3)
@@ -165,16 +200,15 @@ def test_train_and_pause():
     assert loss_curve(at) == pytest.approx(lecture_loop([0.05] * step_count(at))[0], abs=1e-12)
 
 
-def test_one_step_per_update_when_asked():
-    at = open_page(PAGE)
-    at.select_slider(key="mlp_pace").set_value("1").run()
+def test_the_slow_pace_takes_a_step_a_second():
+    at = open_page(PAGE, {"mlp_pace": "slow"})
     at.button(key="mlp_train").click().run()
     start = time.monotonic()
-    time.sleep(0.6)
+    time.sleep(1.6)
     at.button(key="mlp_pause").click().run()
-    periods = (time.monotonic() - start) / 0.25
-    # one step at the start of each quarter second, never a burst (max pace takes hundreds here)
-    assert 1 <= step_count(at) <= periods + 1
+    elapsed = time.monotonic() - start
+    # one step at once, then one a second: never a burst (max pace takes hundreds here)
+    assert 1 <= step_count(at) <= elapsed + 1
 
 
 def test_reset_restores_the_start_and_keeps_the_curve_to_compare():
@@ -188,12 +222,25 @@ def test_reset_restores_the_start_and_keeps_the_curve_to_compare():
     assert kept_runs(at) == ["lr 0.05 · tanh 4-4"] and loss_curve(at) == []
     assert list(chart(at, 0)["kept"]["loss"]) == pytest.approx(lecture_loop([0.05] * 3)[0], abs=1e-12)
     # a second run with another learning rate joins the comparison
-    at.select_slider(key="mlp_lr").set_value("0.5").run()
+    at.select_slider(key="mlp_lr").set_value(0.5).run()
     at.button(key="mlp_step").click().run()
     at.button(key="mlp_reset").click().run()
     assert kept_runs(at) == ["lr 0.05 · tanh 4-4", "lr 0.5 · tanh 4-4"]
     at.button(key="mlp_clear").click().run()
     assert kept_runs(at) == []
+
+
+def test_a_kept_run_is_named_by_the_settings_it_ran_with():
+    # the lecture's flow: the bug on, train, the bug off, Reset, train
+    at = open_page(PAGE)
+    at.toggle(key="mlp_no_zero_grad").set_value(True).run()
+    for _ in range(3):
+        at.button(key="mlp_step").click().run()
+    at.toggle(key="mlp_no_zero_grad").set_value(False).run()
+    at.button(key="mlp_reset").click().run()
+    at.button(key="mlp_step").click().run()
+    assert kept_runs(at) == ["lr 0.05 · tanh 4-4 · no zero_grad"]
+    assert "no zero_grad" not in chart(at, 0)["current"]["run"][0]
 
 
 def test_changing_the_model_reinitialises_with_a_notice():
@@ -222,27 +269,49 @@ def test_forgetting_zero_grad_accumulates_gradients():
     assert grads != pytest.approx([p.grad for p in fresh.parameters()], abs=1e-6)
 
 
-def test_huge_learning_rate_stops_with_an_explanation_and_keeps_the_state():
+def test_forgotten_zero_grad_is_named_as_the_cause_not_the_learning_rate():
+    at = open_page(PAGE, {"mlp_dataset": "moons", "mlp_no_zero_grad": "1", "mlp_pace": "max"})
+    at.button(key="mlp_train").click().run()
+    rerun_until(at, lambda at: any("has not moved" in i.value for i in at.info), timeout=120)
+    at.button(key="mlp_pause").click().run()
+    message = next(i.value for i in at.info if "has not moved" in i.value)
+    assert "zero_grad is off" in message and "Lower the learning rate" not in message
+
+
+def test_huge_learning_rate_stops_with_an_explanation_a_spike_and_the_state_kept():
     at = open_page(PAGE)
     at.selectbox(key="mlp_activation").set_value("relu").run()
-    at.select_slider(key="mlp_lr").set_value("1e+06").run()
+    at.select_slider(key="mlp_lr").set_value(1e6).run()
     at.button(key="mlp_train").click().run()
-    rerun_until(at, lambda at: not at.session_state.mlp_training)
+    rerun_until(at, lambda at: not run_of(at).training)
     assert not at.exception
-    assert not at.session_state.mlp_training
     assert len(at.error) == 1 and "learning rate 1e+06 is too large" in at.error[0].value
     kept = step_count(at)
     assert kept >= 1 and len(loss_curve(at)) == kept
     assert all(math.isfinite(v) for v in table(at)["data"])
-    # the loss by hand: relu net, one step at lr 1e6 is already too far
     losses, _ = lecture_loop([1e6] * kept, activation="relu")
     assert loss_curve(at) == pytest.approx(losses, rel=1e-9)
+    stop = chart(at, 0)["stop"]  # the step that blew up is drawn, above the curve
+    assert list(stop["step"]) == [kept + 1] and stop["shown"][0] > max(losses)
+    assert "stopped" in stop["text"][0]
     at.button(key="mlp_train").click().run()  # Train again: refused, state kept
-    assert not at.session_state.mlp_training and step_count(at) == kept
+    assert not run_of(at).training and step_count(at) == kept
     at.button(key="mlp_step").click().run()
     assert step_count(at) == kept and len(at.error) == 1
     at.button(key="mlp_reset").click().run()
     assert step_count(at) == 0 and not at.error
+
+
+def test_a_loss_of_exactly_zero_stays_on_the_log_chart():
+    # the zero_grad bug on the four samples: tanh saturates to exactly ±1 and the loss to exactly 0
+    at = open_page(PAGE, {"mlp_no_zero_grad": "1", "mlp_pace": "max"})
+    at.button(key="mlp_train").click().run()
+    rerun_until(at, lambda at: len(chart(at, 0)["zeros"]) > 0, timeout=120)
+    at.button(key="mlp_pause").click().run()
+    data = chart(at, 0)
+    zeros = data["zeros"]
+    assert (zeros["loss"] == 0).all() and (zeros["shown"] > 0).all()  # drawn on the floor, not dropped
+    assert len(data["current"]) == step_count(at) and len(data["notes"]) == 1
 
 
 def test_micrograd_demo_preset_draws_the_decision_boundary():
@@ -251,13 +320,11 @@ def test_micrograd_demo_preset_draws_the_decision_boundary():
     assert not at.exception
     s = at.session_state
     assert (s.mlp_dataset, s.mlp_points, s.mlp_layers, s.mlp_neurons, s.mlp_activation, s.mlp_loss, s.mlp_lr,
-            s.mlp_decay) == ("moons", 100, 2, 16, "relu", "hinge", "1", True)
+            s.mlp_decay) == ("moons", 100, 2, 16, "relu", "hinge", 1.0, True)
     assert "337 parameters" in " ".join(m.value for m in at.markdown)
     boundary = chart(at, 1)
     cells = boundary["cells"]
     assert len(cells) == 60 * 60
-    # the background is the untrained model's score, checked here with the Value forward pass at the grid
-    # points: 60 x 60 spanning the moons with a margin of 0.3
     from lessons.mlp.data import make_moons
 
     X, _ = make_moons(100, 0.1, seed=0)
@@ -267,7 +334,6 @@ def test_micrograd_demo_preset_draws_the_decision_boundary():
     for k in (0, 1841, 3599):
         cell = cells.iloc[k]
         assert cell.score == pytest.approx(n([float(xs[int(cell.j)]), float(ys[int(cell.i)])]).data, abs=1e-9)
-    # the boundary line lies where that score is 0 (within the grid's linear interpolation)
     segments = boundary["boundary"]
     assert len(segments) > 10
     ends = [[float(r.x), float(r.y)] for r in segments.itertuples()]
@@ -277,7 +343,6 @@ def test_micrograd_demo_preset_draws_the_decision_boundary():
     assert len(at.get("vega_lite_chart")) == 3  # loss, boundary, accuracy
     at.button(key="mlp_step").click().run()
     assert not np.array_equal(chart(at, 1)["cells"]["score"], cells["score"])  # the boundary moved with the step
-    # the demo's decay: step k uses 1.0 * (1 - 0.9 * (k - 1) / 100); the metric shows the next step's
     assert float(metrics(at)["learning rate"]) == pytest.approx(1 - 0.9 * 1 / 100, rel=1e-3)
     at.button(key="mlp_step").click().run()
     assert float(metrics(at)["learning rate"]) == pytest.approx(1 - 0.9 * 2 / 100, rel=1e-3)
@@ -298,8 +363,9 @@ def test_widgets_stop_at_the_limits():
         ({"mlp_layers": "9"}, "mlp_layers", 2),
         ({"mlp_neurons": "100"}, "mlp_neurons", 4),
         ({"mlp_points": "800", "mlp_dataset": "moons"}, "mlp_points", 100),
-        ({"mlp_lr": "0.07"}, "mlp_lr", "0.05"),
+        ({"mlp_lr": "0.07"}, "mlp_lr", 0.05),
         ({"mlp_dataset": "iris"}, "mlp_dataset", "tiny"),
+        ({"mlp_pace": "warp"}, "mlp_pace", "10"),
     ],
 )
 def test_link_values_beyond_the_limits_fall_back_with_a_notice(query, key, expected):
@@ -320,12 +386,13 @@ def test_largest_model_trains_on_minibatches_with_a_message():
     assert step_count(at) == 1 and not at.exception
 
 
-def test_link_opens_a_shared_setup():
+def test_old_links_open_the_same_setup():
     query = {"mlp_dataset": "moons", "mlp_neurons": "16", "mlp_activation": "relu", "mlp_seed": "2",
-             "mlp_loss": "hinge", "mlp_lr": "1", "mlp_decay": "1"}
+             "mlp_loss": "hinge", "mlp_lr": "1", "mlp_decay": "1", "mlp_batch": "all", "mlp_pace": "max"}
     at = open_page(PAGE, query)
     assert not at.exception and not at.warning
     assert at.selectbox(key="mlp_preset").value == "micrograd demo"
+    assert at.session_state.mlp_pace == "max"
 
 
 def test_accuracy_chart_follows_the_steps():
@@ -335,7 +402,6 @@ def test_accuracy_chart_follows_the_steps():
     at.button(key="mlp_step").click().run()
     acc = chart(at, 2)["accuracy"]
     assert list(acc["step"]) == [1, 2]
-    # step 1's accuracy is the untrained model's, counted here by hand on the moons
     from lessons.mlp.data import make_moons
 
     X, y = make_moons(100, 0.1, seed=0)
@@ -345,22 +411,21 @@ def test_accuracy_chart_follows_the_steps():
 
 
 def test_tanh_stuck_at_a_large_learning_rate_is_explained():
-    at = open_page(PAGE)
-    at.select_slider(key="mlp_lr").set_value("1").run()
-    at.select_slider(key="mlp_pace").set_value("max").run()
+    at = open_page(PAGE, {"mlp_lr": "1", "mlp_pace": "max"})
     at.button(key="mlp_train").click().run()
     rerun_until(at, lambda at: any("has not moved" in i.value for i in at.info))
     at.button(key="mlp_pause").click().run()
-    assert any("saturate" in i.value for i in at.info)
-    assert float(metrics(at)["loss"]) == pytest.approx(8.0)  # two of four outputs stuck at the wrong sign
+    assert any("saturate" in i.value and "Lower the learning rate" in i.value for i in at.info)
+    assert float(metrics(at)["loss, all samples"]) == pytest.approx(8.0)  # two of four outputs at the wrong sign
 
 
-def test_presentation_mode_hides_the_detail():
+def test_presentation_mode_puts_the_lessons_switches_on_the_main_screen():
     at = open_page(PAGE, {"present": "1"})
     assert not at.exception
-    keys = {w.key for w in at.slider} | {w.key for w in at.number_input} | {w.key for w in at.select_slider}
-    assert "mlp_lr" in keys and "mlp_layers" in keys
-    assert not keys & {"mlp_points", "mlp_noise", "mlp_seed", "mlp_batch", "mlp_sample"}
+    main = {w.key for w in at.main.select_slider} | {w.key for w in at.main.toggle}
+    assert {"mlp_lr", "mlp_no_zero_grad", "mlp_pace"} <= main
+    keys = {w.key for w in at.slider} | {w.key for w in at.number_input}
+    assert not keys & {"mlp_points", "mlp_noise", "mlp_seed", "mlp_sample", "mlp_layers"}
     at.button(key="mlp_step").click().run()
     assert step_count(at) == 1 and not at.exception
 
@@ -371,58 +436,73 @@ def test_sessions_do_not_share_a_model():
     a.button(key="mlp_step").click().run()
     b.run()
     assert step_count(a) == 2 and step_count(b) == 0
-    assert a.session_state.mlp_run.trainer is not b.session_state.mlp_run.trainer
+    a.number_input(key="mlp_neurons").set_value(3).run()
+    b.run()
+    assert step_count(b) == 0 and len(table(b)) == 41 and len(table(a)) == 28
+
+
+def test_the_sample_chosen_is_the_sample_drawn():
+    at = open_page(PAGE)
+    at.number_input(key="mlp_sample").set_value(3).run()
+    graph = at.get("graphviz_chart")[0].proto.spec
+    score = lecture_loop([])[1](XS[2]).data
+    assert f"score | data {score:.4f}" in graph and f"loss | data {(score + 1) ** 2:.4f}" in graph
+    assert any("Sample 3: inputs (0.5, 1, 1), target -1." in m.value for m in at.markdown)
+    assert at.query_params["mlp_sample"] in (["3"], "3")
+
+
+def test_the_network_is_shown_as_its_classes_and_a_diagram():
+    at = open_page(PAGE)
+    codes = [c.value for c in at.code]
+    assert any(c.startswith("class Neuron(Module)") for c in codes) and any(c.startswith("class MLP(") for c in codes)
+    diagram = at.get("graphviz_chart")[1].proto.spec
+    assert diagram.count("penwidth") >= 12 + 16 + 4  # one edge per weight: 3x4 + 4x4 + 4x1
+    assert any("layer 1: 16, layer 2: 20, layer 3: 5; 41 in all" in c.value for c in at.caption)
 
 
 def test_the_code_shown_is_the_code_run():
-    import inspect
-    import textwrap
-
-    from lessons.mlp.training import Trainer, hinge_loss, squared_error_loss
-
     at = open_page(PAGE)
-    shown = [c.value.strip() for c in at.code]
-    assert textwrap.dedent(inspect.getsource(Trainer.step)).strip() in shown
-    assert inspect.getsource(squared_error_loss).strip() in shown
-    assert "loss.backward()" in shown[0] and "p.data += -lr * p.grad" in shown[0]
+    codes = [c.value.strip() for c in at.code]
+    assert textwrap.dedent(inspect.getsource(Trainer.step_phases)).strip() in codes
+    assert inspect.getsource(squared_error_loss).strip() in codes
     at.selectbox(key="mlp_loss").set_value("hinge").run()
-    assert inspect.getsource(hinge_loss).strip() in [c.value.strip() for c in at.code]
+    assert any(inspect.getsource(hinge_loss).strip() in c.value for c in at.code)
 
 
 def test_learning_rate_moved_while_training_applies_from_the_next_step():
     at = open_page(PAGE, {"mlp_pace": "1"})
     at.button(key="mlp_train").click().run()
     rerun_until(at, lambda at: step_count(at) >= 2)
-    at.select_slider(key="mlp_lr").set_value("0.2").run()
-    rerun_until(at, lambda at: at.session_state.mlp_run.trainer.history[-1].lr == 0.2)
+    at.select_slider(key="mlp_lr").set_value(0.2).run()
+    rerun_until(at, lambda at: run_of(at).snapshot().reports[-1].lr == 0.2)
     at.button(key="mlp_pause").click().run()
-    lrs = [r.lr for r in at.session_state.mlp_run.trainer.history]
+    lrs = [r.lr for r in run_of(at).snapshot().reports]
     assert lrs[0] == 0.05 and lrs[-1] == 0.2
     assert lrs == sorted(lrs)  # 0.05 until the change, 0.2 after it
     assert loss_curve(at) == pytest.approx(lecture_loop(lrs)[0], abs=1e-12)
 
 
-def test_a_run_nobody_watches_pauses_itself_and_says_so():
+def test_a_run_whose_page_is_gone_pauses_itself_and_says_so(monkeypatch):
+    monkeypatch.setattr(parts, "UNSEEN", 0.3)  # the page uses five minutes
     at = open_page(PAGE)
     at.button(key="mlp_train").click().run()
-    run = at.session_state.mlp_run
-    run.idle_timeout = 0.2  # the page uses 10 s: a closed tab stops its thread
+    run = run_of(at)
     deadline = time.monotonic() + 30
-    while run.running and time.monotonic() < deadline:
+    while run.training and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not run.running
+    assert not run.training
     at.run()
-    assert not at.session_state.mlp_training and at.button(key="mlp_train").label == "Train"
+    assert at.button(key="mlp_train").label == "Train"
     assert any("Training paused" in i.value for i in at.info)
     assert loss_curve(at) == pytest.approx(lecture_loop([0.05] * step_count(at))[0], abs=1e-12)
 
 
 def test_an_unexpected_error_in_training_is_shown_and_the_page_keeps_working():
     at = open_page(PAGE)
-    at.session_state.mlp_run.trainer.step = lambda: 1 / 0
+    run_of(at).trainer.loss = lambda *args: 1 / 0
     at.button(key="mlp_train").click().run()
-    rerun_until(at, lambda at: not at.session_state.mlp_training)
-    assert any("ZeroDivisionError" in e.value for e in at.error)
-    at.button(key="mlp_reset").click().run()
+    rerun_until(at, lambda at: not run_of(at).training)
+    assert any("ZeroDivisionError" in shown(e.value) for e in at.error)
+    at.number_input(key="mlp_seed").set_value(1).run()  # another run is not affected
     at.button(key="mlp_step").click().run()
     assert step_count(at) == 1 and not at.error

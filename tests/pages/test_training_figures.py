@@ -60,13 +60,27 @@ def test_accuracy_in_percent():
     assert rows(spec, "accuracy") == [{"step": 1, "accuracy": 50.0}, {"step": 2, "accuracy": 75.0}]
 
 
-def test_targets_chart_colours_by_sign_and_shows_values():
+def test_targets_chart_keeps_each_sample_in_its_place_and_colour_and_shows_values():
     spec = targets_chart([0.25, -0.5], [1.0, -1.0])
     samples = rows(spec, "samples")
-    assert [r["sample"] for r in samples] == ["sample 1|0.250", "sample 2|-0.500"]  # two lines under each bar
-    assert [r["sign"] for r in samples] == ["+", "−"] and [r["target"] for r in samples] == [1.0, -1.0]
-    scale = spec["layer"][0]["encoding"]["color"]["scale"]
-    assert dict(zip(scale["domain"], scale["range"])) == {"+": POSITIVE_COLOR, "−": NEGATIVE_COLOR}
+    assert [r["sample"] for r in samples] == ["sample 1", "sample 2"]  # the category never changes with the value
+    assert [r["value"] for r in samples] == ["0.250", "-0.500"] and [r["target"] for r in samples] == [1.0, -1.0]
+    color = spec["layer"][0]["encoding"]["color"]
+    assert color["field"] == "sample" and color["scale"]["range"][:2] == [POSITIVE_COLOR, NEGATIVE_COLOR]
+    flipped = targets_chart([-0.25, 0.5], [1.0, -1.0])  # the values change sign: nothing else changes
+    assert [r["sample"] for r in rows(flipped, "samples")] == ["sample 1", "sample 2"]
+    assert without_data(flipped) == without_data(spec)
+
+
+def test_loss_chart_puts_an_exact_zero_on_its_floor_and_marks_a_stop():
+    spec = loss_chart([1, 2, 3], [0.5, 0.01, 0.0], "this run", stop=None)
+    current = rows(spec, "current")
+    assert [r["shown"] for r in current][:2] == [0.5, 0.01] and current[2]["shown"] == pytest.approx(1e-3)
+    assert [r["step"] for r in rows(spec, "zeros")] == [3] and len(rows(spec, "notes")) == 1
+    stopped = loss_chart([1, 2], [1.0, 2.0], "this run", stop=(3, float("inf")))
+    assert rows(stopped, "stop")[0]["step"] == 3 and rows(stopped, "stop")[0]["shown"] == pytest.approx(200.0)
+    assert "inf" in rows(stopped, "stop")[0]["text"]
+    assert without_data(stopped) == without_data(loss_chart([1], [1.0], "this run"))
 
 
 def test_boundary_chart_cells_boundary_and_classes():

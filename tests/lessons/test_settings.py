@@ -14,14 +14,13 @@ from lessons.mlp.settings import (
     MAX_POINTS,
     MAX_WORK,
     PRESETS,
+    BatchCut,
     RunSettings,
-    apply_live,
-    batch_note,
+    batch_cut,
     check_limits,
     effective_batch,
     make_trainer,
     matching_preset,
-    needs_rebuild,
     parameter_count,
     weight_count,
 )
@@ -76,70 +75,64 @@ def test_matching_preset_ignores_unused_data_settings():
 
 
 @pytest.mark.parametrize(
-    "change, words",
+    "change, setting",
     [
-        (dict(hidden=(4,) * (MAX_HIDDEN_LAYERS + 1)), "hidden layers"),
-        (dict(hidden=()), "hidden layers"),
-        (dict(hidden=(MAX_NEURONS + 1,)), "neurons per layer"),
-        (dict(hidden=(0, 4)), "neurons per layer"),
-        (dict(dataset="moons", n_points=MAX_POINTS + 1), "points"),
-        (dict(dataset="moons", n_points=2), "points"),
-        (dict(dataset="iris"), "Unknown dataset"),
+        (dict(layers=MAX_HIDDEN_LAYERS + 1), "layers"),
+        (dict(layers=0), "layers"),
+        (dict(neurons=MAX_NEURONS + 1), "neurons"),
+        (dict(neurons=0), "neurons"),
+        (dict(dataset="moons", n_points=MAX_POINTS + 1), "n_points"),
+        (dict(dataset="moons", n_points=2), "n_points"),
+        (dict(dataset="iris"), "dataset"),
         (dict(activation="sigmoid"), "activation"),
         (dict(loss="cross_entropy"), "loss"),
-        (dict(lr=0.0), "learning rate"),
-        (dict(lr=math.nan), "learning rate"),
-        (dict(batch_size=0), "batch"),
+        (dict(lr=0.0), "lr"),
+        (dict(lr=math.nan), "lr"),
+        (dict(batch_size=0), "batch_size"),
     ],
 )
-def test_limits_give_a_message(change, words):
+def test_limits_name_the_setting_what_was_asked_and_what_is_allowed(change, setting):
     settings = replace(LECTURE, **change)
     problems = check_limits(settings)
-    assert len(problems) == 1 and words in problems[0]
-    with pytest.raises(ValueError, match=words):
+    assert len(problems) == 1 and problems[0].setting == setting
+    assert problems[0].asked is getattr(settings, setting) or problems[0].asked == getattr(settings, setting)
+    assert problems[0].allowed
+    with pytest.raises(ValueError, match=setting):
         make_trainer(settings)
 
 
 def test_largest_allowed_model_is_within_limits():
-    biggest = RunSettings(dataset="spiral", n_points=MAX_POINTS, hidden=(MAX_NEURONS,) * MAX_HIDDEN_LAYERS)
+    biggest = RunSettings(dataset="spiral", n_points=MAX_POINTS, layers=MAX_HIDDEN_LAYERS, neurons=MAX_NEURONS)
     assert check_limits(biggest) == []
     assert check_limits(replace(LECTURE, n_points=10_000)) == []  # the lecture's data has no size setting
 
 
 def test_big_steps_are_cut_to_minibatches():
     # 2*32 + 3*32*32 + 32 = 3,168 weights: a full step on 500 points would use 1.6 million
-    biggest = RunSettings(dataset="spiral", n_points=MAX_POINTS, hidden=(MAX_NEURONS,) * MAX_HIDDEN_LAYERS)
+    biggest = RunSettings(dataset="spiral", n_points=MAX_POINTS, layers=MAX_HIDDEN_LAYERS, neurons=MAX_NEURONS)
     assert weight_count(2, [32, 32, 32, 32, 1]) == 3168
     assert effective_batch(biggest) == MAX_WORK // 3168 == 18
-    note = batch_note(biggest)
-    assert "minibatches of 18" in note and f"{2 * 3168 * 500:,}" in note
-    assert effective_batch(replace(biggest, batch_size=8)) == 8 and batch_note(replace(biggest, batch_size=8)) == ""
+    assert batch_cut(biggest) == BatchCut(asked=500, size=18, values=2 * 3168 * 500)
+    assert effective_batch(replace(biggest, batch_size=8)) == 8 and batch_cut(replace(biggest, batch_size=8)) is None
     # the demo fits: 304 weights x 100 points
-    assert effective_batch(DEMO) is None and batch_note(DEMO) == ""
+    assert effective_batch(DEMO) is None and batch_cut(DEMO) is None
     assert effective_batch(replace(LECTURE, batch_size=2)) == 2
     assert effective_batch(replace(LECTURE, batch_size=256)) is None  # more than the 4 samples: all of them
     trainer = make_trainer(biggest)
     assert trainer.config.batch_size == 18 and math.isfinite(trainer.step().loss)
 
 
-def test_what_needs_a_new_model():
-    for change in (dict(hidden=(8, 8)), dict(activation="relu"), dict(model_seed=1), dict(loss="hinge"),
+def test_what_needs_a_new_model_and_what_a_running_one_takes_on():
+    for change in (dict(layers=3), dict(neurons=8), dict(activation="relu"), dict(model_seed=1), dict(loss="hinge"),
                    dict(dataset="moons")):
-        assert needs_rebuild(LECTURE, replace(LECTURE, **change)), change
-    for change in (dict(lr=0.5), dict(zero_grad=False), dict(batch_size=2), dict(lr_decay=True), dict(noise=0.3)):
-        assert not needs_rebuild(LECTURE, replace(LECTURE, **change)), change
-    assert needs_rebuild(DEMO, replace(DEMO, noise=0.3))
-    assert needs_rebuild(DEMO, replace(DEMO, n_points=200))
-    assert needs_rebuild(DEMO, replace(DEMO, data_seed=1))
+        assert replace(LECTURE, **change).model_key() != LECTURE.model_key(), change
+    for change in (dict(lr=0.5), dict(forget_zero_grad=True), dict(batch_size=2), dict(lr_decay=True),
+                   dict(noise=0.3)):
+        assert replace(LECTURE, **change).model_key() == LECTURE.model_key(), change
+    assert replace(LECTURE, noise=0.3).run_key() == LECTURE.run_key()  # the lecture's data has no noise
+    for change in (dict(noise=0.3), dict(n_points=200), dict(data_seed=1)):
+        assert replace(DEMO, **change).model_key() != DEMO.model_key(), change
 
 
-def test_live_changes_reach_the_running_trainer():
-    trainer = make_trainer(LECTURE)
-    trainer.steps(3)
-    weights = [p.data for p in trainer.model.parameters()]
-    apply_live(trainer, replace(LECTURE, lr=0.5, zero_grad=False, batch_size=2, lr_decay=True))
-    assert (trainer.config.lr, trainer.config.zero_grad, trainer.config.batch_size, trainer.config.lr_decay) == (
-        0.5, False, 2, True)
-    assert [p.data for p in trainer.model.parameters()] == weights and len(trainer.history) == 3
-    report = trainer.step()
-    assert report.step == 4 and report.lr == pytest.approx(0.5 * (1 - 0.9 * 3 / 100))
+def test_a_sliders_float_noise_is_the_same_setting():
+    assert RunSettings(dataset="moons", noise=0.15000000000000002) == RunSettings(dataset="moons", noise=0.15)

@@ -1,0 +1,233 @@
+"""One student's MLP training, as the page's buttons see it: its methods are the buttons' actions.
+
+A `TrainingRun` holds the settings, the student's place on a run (a `Viewer` on a `Trajectory`,
+shared with everyone on the same settings), the pace, the earlier runs kept to compare, and a
+step being taken one phase at a time. `snapshot()` reads everything the live view draws at one
+moment. Its lifecycle is plain Python, tested without Streamlit: a change of model starts a new
+run (and keeps the old curve), a change a running model can take on continues from the current
+step, a run stops when it diverges, reaches its step limit, or its page is gone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from micrograd_core.nn import MLP
+
+from .runs import KeptRun, decision_grid, keep_run, run_label, stalled, zero_contour
+from .scheduler import Scheduler, Viewer
+from .settings import TINY, RunSettings, train_config
+from .training import Phase, StepReport, Stop, Trainer, mlp_forward_numpy, numpy_loss
+from .trajectory import Trajectory
+
+# steps a second; None: as fast as the server allows
+PACES: dict[str, float | None] = {"slow": 1.0, "1": 4.0, "10": 40.0, "max": None}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the live view draws, read at one moment."""
+
+    step: int
+    reports: list[StepReport]
+    loss: float  # of the current weights, on every sample
+    accuracy: float  # the same
+    next_lr: float
+    training: bool
+    end: str | None  # why training stopped by itself: "diverged", "step_limit", "failed", "gone", "full"
+    stop: Stop | None  # what blew up, when it diverged
+    failure: str | None
+    stalled: bool
+    slowed: bool  # the server is shared and this run goes slower than its pace
+    label: str
+    predictions: list[float] | None  # the lecture's four samples
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None  # a 2-D set: the score over the plane
+    boundary: list[tuple[float, float, float, float]] | None
+    X: list[list[float]]
+    y: list[float]
+
+
+class TrainingRun:
+    """One student's training: settings, a place on a run, a pace, earlier runs, and a step in phases.
+
+    It trains while its page is there: `connected()` (from the page) says whether the browser is still
+    connected, and `seen()` is called at every redraw; a run whose page has not been drawn for
+    `unseen_after` seconds is taken for one left open but gone (a hidden tab). A redraw merely
+    delayed by a busy server is far from that.
+    """
+
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        settings: RunSettings,
+        connected: Callable[[], bool] = lambda: True,
+        *,
+        unseen_after: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.scheduler = scheduler
+        self.settings = settings
+        self.connected = connected
+        self.unseen_after = unseen_after
+        self._clock = clock
+        self.last_seen = clock()
+        self.pace = "10"
+        self.kept: list[KeptRun] = []
+        self.viewer = Viewer(scheduler.shared(settings), alive=self.alive)
+        self._phases: Iterator[Phase] | None = None
+        self.phase: Phase | None = None  # the phase just done, while a step is taken phase by phase
+
+    def seen(self) -> None:
+        """The page has just drawn this run."""
+        self.last_seen = self._clock()
+
+    def alive(self) -> bool:
+        """Whether someone is still there to watch it train."""
+        return self.connected() and self._clock() - self.last_seen <= self.unseen_after
+
+    @property
+    def trajectory(self) -> Trajectory:
+        return self.viewer.trajectory
+
+    @property
+    def training(self) -> bool:
+        return self.viewer.training
+
+    @property
+    def position(self) -> int:
+        return self.viewer.position
+
+    # --- the buttons ---
+
+    def update(self, settings: RunSettings, pace: str) -> str | None:
+        """Take on new settings and pace; "restarted" when the model had to start again (its curve is kept)."""
+        pace_changed, self.pace = pace != self.pace, pace
+        if settings == self.settings:
+            if pace_changed and self.training:
+                self.scheduler.train(self.viewer, PACES[pace])
+            return None
+        old, self.settings = self.settings, settings
+        if settings.model_key() != old.model_key():
+            had_steps = self.position > 0
+            self._restart()
+            return "restarted" if had_steps else None
+        # the running model takes the change from the next step on
+        self._drop_phases()
+        training = self.training
+        self.scheduler.pause(self.viewer)
+        if self.position == 0:
+            trajectory = self.scheduler.shared(settings)  # nothing done yet: the run others on it share
+        else:
+            trajectory = self.trajectory.fork(self.position, settings)
+        self.viewer = Viewer(trajectory, self.position, alive=self.alive)
+        if training:
+            self.scheduler.train(self.viewer, PACES[self.pace])
+        return None
+
+    def step(self) -> bool:
+        """One whole step (finishing one taken phase by phase); False if the run cannot go on."""
+        if self._phases is not None:
+            while self._phases is not None:
+                self.next_phase()
+            self.phase = None
+            return self.trajectory.end() is None
+        self.phase = None
+        return self.scheduler.step(self.viewer)
+
+    def train(self) -> bool:
+        if self._phases is not None:
+            self.step()
+        self.phase = None
+        return self.scheduler.train(self.viewer, PACES[self.pace])
+
+    def pause(self) -> None:
+        self.scheduler.pause(self.viewer)
+
+    def reset(self) -> None:
+        """Back to the initial weights; this run's curve is kept to compare."""
+        self._restart()
+
+    def clear(self) -> None:
+        self.kept = []
+
+    def next_phase(self) -> Phase | None:
+        """Take the next phase of a step (forward, loss, zero_grad, backward, update); None when none could run."""
+        if self._phases is None:
+            self.scheduler.pause(self.viewer)
+            if self.trajectory.end() is not None and self.viewer.at_frontier:
+                return None
+            if not self.viewer.at_frontier or self.scheduler.is_shared(self.trajectory):
+                # a step taken by hand changes the model in the middle of a step: on a run of one's own
+                self.viewer = Viewer(self.trajectory.fork(self.position, self.settings), self.position,
+                                     alive=self.alive)
+            self._phases = self.trajectory.phases()
+        phase = next(self._phases, None)
+        if phase is None or phase.name == "update":  # the step is done (or diverged before its update)
+            for _ in self._phases:  # let the run record the new state
+                pass
+            self._phases = None
+            if phase is not None:
+                self.viewer.position += 1
+            else:
+                self.viewer.ended = self.trajectory.end()
+        self.phase = phase
+        return phase
+
+    # --- what the page draws ---
+
+    @property
+    def trainer(self) -> Trainer:
+        """The trainer of this run (its model is mid-step while a step is taken phase by phase)."""
+        return self.trajectory.trainer
+
+    def model(self) -> MLP:
+        """The model where this student is: mid-step during phases, else after `position` steps."""
+        if self._phases is not None:
+            return self.trainer.model
+        return self.trajectory.model_at(self.position)
+
+    def snapshot(self) -> Snapshot:
+        trajectory, position = self.trajectory, self.position
+        reports = trajectory.reports(position)
+        model = self.model()
+        X, y = trajectory.trainer.X, trajectory.trainer.y
+        scores = mlp_forward_numpy(model, np.asarray(X))
+        params = np.array([p.data for p in model.parameters()])
+        config = train_config(self.settings)
+        at_end = position >= trajectory.frontier
+        end = self.viewer.ended or (trajectory.end() if at_end and not self.training else None)
+        grid = boundary = predictions = None
+        if self.settings.dataset == TINY:
+            predictions = scores.tolist()
+        else:
+            grid = decision_grid(model, X)
+            boundary = zero_contour(*grid)
+        ys = np.asarray(y)
+        return Snapshot(
+            step=position, reports=reports,
+            loss=numpy_loss(config.loss, scores, ys, params, config.alpha),
+            accuracy=float(np.mean((scores > 0) == (ys > 0))),
+            next_lr=Trainer.scheduled_lr(config, position + 1),
+            training=self.training, end=end,
+            stop=trajectory.stopped if at_end else None, failure=trajectory.failure,
+            stalled=stalled(reports), slowed=self.training and self.viewer.slowed,
+            label=run_label(self.settings, reports), predictions=predictions, grid=grid, boundary=boundary,
+            X=X, y=y,
+        )
+
+    # --- inside ---
+
+    def _restart(self) -> None:
+        self._drop_phases()
+        self.scheduler.pause(self.viewer)
+        self.kept = keep_run(self.kept, self.trajectory.settings, self.trajectory.reports(self.position))
+        self.viewer = Viewer(self.scheduler.shared(self.settings), alive=self.alive)
+
+    def _drop_phases(self) -> None:
+        if self._phases is not None:
+            self._phases.close()  # an unfinished step puts the model back as it was
+        self._phases, self.phase = None, None

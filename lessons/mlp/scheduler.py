@@ -1,0 +1,229 @@
+"""One place that decides which training run takes the next step, for everyone on a server.
+
+A class of thirty trains at once on one server process. A thread per run would compete for
+Python's one interpreter lock: the runs that start first get most of it, redraws queue behind the
+steps, and a slow redraw looks like a closed tab. Here one worker thread serves every run in
+turn, one step at a time, and spends at most `budget` of its time stepping so the pages keep
+being drawn. Students on the same settings follow one shared `Trajectory`, computed once.
+
+A `Viewer` is one student's place on a trajectory: the step they are at, their pace, whether they
+are training, and how to tell that their browser is still there (`alive`, supplied by the page).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .settings import RunSettings
+from .trajectory import Trajectory
+
+
+@dataclass(eq=False)
+class Viewer:
+    """One student's place on a run, and how fast they go: `rate` steps a second, or None for as fast as it can."""
+
+    trajectory: Trajectory
+    position: int = 0
+    rate: float | None = None
+    training: bool = False
+    alive: Callable[[], bool] = lambda: True
+    slowed: bool = False  # the last steps came later than the pace asked, because the server is shared
+    due: float = 0.0  # scheduler clock time of the next paced step
+    ended: str | None = None  # why training stopped by itself: "diverged", "step_limit", "failed", "gone"
+    steps_taken: int = field(default=0, repr=False)  # while training, for measuring fairness
+
+    @property
+    def at_frontier(self) -> bool:
+        return self.position >= self.trajectory.frontier
+
+
+class Scheduler:
+    """Steps every training run of a server in turn, from one worker thread, within a CPU budget."""
+
+    def __init__(
+        self,
+        *,
+        budget: float = 0.6,
+        max_shared: int = 12,
+        max_training: int = 200,
+        clock: Callable[[], float] = time.monotonic,
+        worker: bool = True,
+    ) -> None:
+        self.budget = budget  # the share of its time the worker spends stepping
+        self.max_training = max_training
+        self._clock = clock
+        self._training: list[Viewer] = []
+        self._shared: OrderedDict[tuple, Trajectory] = OrderedDict()  # by run key, most recently used last
+        self._max_shared = max_shared
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._worker = worker  # False: nothing steps until `serve()` is called (for tests)
+        self._thread: threading.Thread | None = None
+        self._turn = 0  # round-robin position
+        self._closed = False
+
+    # --- runs ---
+
+    def shared(self, settings: RunSettings) -> Trajectory:
+        """The one trajectory of these settings on this server, new or already under way."""
+        key = settings.run_key()
+        with self._lock:
+            trajectory = self._shared.pop(key, None)
+            if trajectory is None or trajectory.end() == "failed":
+                trajectory = Trajectory(settings)
+            self._shared[key] = trajectory
+            while len(self._shared) > self._max_shared:  # the least recently used, unless someone trains on it
+                old = next((s for s, t in self._shared.items() if not self._followed(t)), None)
+                if old is None:
+                    break
+                del self._shared[old]
+            return trajectory
+
+    def is_shared(self, trajectory: Trajectory) -> bool:
+        """Whether others may be on this run (it is the server's run of its settings)."""
+        return self._shared.get(trajectory.settings.run_key()) is trajectory
+
+    def _followed(self, trajectory: Trajectory) -> bool:
+        return any(v.trajectory is trajectory for v in self._training)
+
+    # --- what the buttons ask for ---
+
+    def train(self, viewer: Viewer, rate: float | None) -> bool:
+        """Start (or keep) `viewer` training at `rate`; False, with the reason in `viewer.ended`, if it cannot."""
+        viewer.rate, viewer.ended = rate, None
+        if viewer.at_frontier and viewer.trajectory.end() is not None:
+            viewer.ended, viewer.training = viewer.trajectory.end(), False
+            return False
+        with self._lock:
+            if viewer not in self._training:
+                if len(self._training) >= self.max_training:
+                    viewer.ended = "full"
+                    return False
+                self._training.append(viewer)
+            viewer.training, viewer.due, viewer.slowed = True, self._clock(), False
+        self._start()
+        self._wake.set()
+        return True
+
+    def pause(self, viewer: Viewer) -> None:
+        with self._lock:
+            viewer.training = False
+            if viewer in self._training:
+                self._training.remove(viewer)
+
+    def step(self, viewer: Viewer) -> bool:
+        """Pause, then move one step on, computing it here if nobody has; False if the run cannot go on."""
+        self.pause(viewer)
+        if viewer.at_frontier and not viewer.trajectory.advance():
+            viewer.ended = viewer.trajectory.end()
+            return False
+        viewer.position += 1
+        return True
+
+    @property
+    def training(self) -> int:
+        """How many students are training now."""
+        return len(self._training)
+
+    @property
+    def runs(self) -> int:
+        """How many different runs are being computed now (students on one shared run count once)."""
+        return len({id(v.trajectory) for v in self._training})
+
+    # --- the worker ---
+
+    def _start(self) -> None:
+        if not self._worker:
+            return
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._work, name="micrograd-scheduler", daemon=True)
+                self._thread.start()
+
+    def close(self) -> None:
+        """Stop every run and the worker (a server shutting down, or a test ending)."""
+        with self._lock:
+            for viewer in self._training:
+                viewer.training = False
+            self._training.clear()
+            self._closed = True
+        self._wake.set()
+
+    def _work(self) -> None:
+        while not self._closed:
+            wait = self.serve()
+            if wait is None:
+                self._wake.clear()
+                if not self._training:
+                    self._wake.wait(5.0)
+                continue
+            if wait > 0:
+                self._wake.clear()
+                self._wake.wait(wait)
+
+    def serve(self) -> float | None:
+        """One round of the worker: move the viewers that are due, and compute one step for one run.
+
+        Returns how long to wait before the next round (None: nobody is training).
+        """
+        now = self._clock()
+        with self._lock:
+            for viewer in [v for v in self._training if not v.alive()]:
+                self._training.remove(viewer)
+                viewer.training, viewer.ended = False, "gone"
+            viewers = list(self._training)
+        if not viewers:
+            return None
+        needing = []  # runs with a due viewer at their frontier
+        for viewer in viewers:
+            if not self._due(viewer, now):
+                continue
+            if not viewer.at_frontier:
+                self._move(viewer, now)
+            elif viewer.trajectory.end() is not None:
+                self._end(viewer)
+            elif viewer.trajectory not in needing:
+                needing.append(viewer.trajectory)
+        if not needing:
+            return self._next_due(viewers, now)
+        trajectory = needing[self._turn % len(needing)]  # round-robin over the runs that need a step
+        self._turn += 1
+        for viewer in viewers:
+            viewer.slowed = len(needing) > 1 and viewer.trajectory in needing
+        start = time.thread_time()
+        advanced = trajectory.advance()
+        cost = time.thread_time() - start
+        trajectory.cpu_per_step = cost if not trajectory.cpu_per_step else 0.8 * trajectory.cpu_per_step + 0.2 * cost
+        for viewer in viewers:
+            if viewer.trajectory is trajectory:
+                self._move(viewer, self._clock()) if advanced else self._end(viewer)
+        # leave the interpreter to the pages for a while: stepping takes at most `budget` of the time
+        return cost * (1 - self.budget) / self.budget
+
+    def _due(self, viewer: Viewer, now: float) -> bool:
+        return viewer.training and now >= viewer.due
+
+    def _move(self, viewer: Viewer, now: float) -> None:
+        with self._lock:  # a viewer paused meanwhile (its step was being computed) stays where it was paused
+            if not viewer.training or viewer.position >= viewer.trajectory.frontier:
+                return
+            viewer.position += 1
+        viewer.steps_taken += 1
+        # A paced viewer's next step is one interval later. One as fast as it can goes on at once when it
+        # computes; behind others on a shared run, it replays at the run's own speed, as if alone.
+        interval = 1 / viewer.rate if viewer.rate else (0.0 if viewer.at_frontier else viewer.trajectory.cpu_per_step)
+        viewer.due = max(viewer.due + interval, now - 1.0) if viewer.rate else now + interval
+
+    def _end(self, viewer: Viewer) -> None:
+        with self._lock:
+            viewer.training, viewer.ended = False, viewer.trajectory.end()
+            if viewer in self._training:
+                self._training.remove(viewer)
+
+    def _next_due(self, viewers: list[Viewer], now: float) -> float:
+        due = [v.due for v in viewers if v.training]
+        return max(0.0, min(due) - now) if due else 0.05

@@ -1,0 +1,133 @@
+"""A training run as a sequence of states: computed step by step once, read at any step by anyone.
+
+In class most students press Train on the same preset with the same seeds: the same run, step for
+step. A `Trajectory` keeps every state it has passed through (the weights and gradients after each
+step, and the step's report), so several students can follow one run at their own pace, each at
+their own step, and one who changes a setting continues from their step on a copy (`fork`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from micrograd_core.nn import MLP
+
+from .settings import RunSettings, make_model, make_trainer, train_config
+from .training import Phase, StepReport, Stop, Trainer
+
+MAX_STEPS = 5000  # steps one run keeps; a curve this long has long gone flat
+
+
+@dataclass(frozen=True)
+class State:
+    """A run after `step` steps: its weights and gradients (in `parameters()` order) and its reports so far."""
+
+    step: int
+    data: np.ndarray
+    grad: np.ndarray
+    reports: tuple[StepReport, ...]
+
+
+class Trajectory:
+    """The states of one run, step by step. `advance` computes the next one (one thread at a time)."""
+
+    def __init__(self, settings: RunSettings, trainer: Trainer | None = None) -> None:
+        self.settings = settings
+        self.trainer = trainer if trainer is not None else make_trainer(settings)
+        data, grad = self.trainer.state()
+        self._data: list[np.ndarray] = [data]  # row k: after k steps
+        self._grad: list[np.ndarray] = [grad]
+        self._reports: list[StepReport] = list(self.trainer.history)
+        self._base = len(self._reports)  # steps it was forked at
+        self._lock = threading.Lock()  # one step at a time
+        self.failure: str | None = None  # an unexpected error that ended the run
+        self.cpu_per_step = 0.0  # seconds, measured: what it costs to go on
+        self._recorded = False
+
+    @property
+    def frontier(self) -> int:
+        """Steps computed so far (from the start of the run, forked or not)."""
+        return self._base + len(self._data) - 1
+
+    @property
+    def stopped(self) -> Stop | None:
+        return self.trainer.stopped
+
+    def end(self) -> str | None:
+        """Why this run cannot go further: "diverged", "step_limit", "failed", or None."""
+        if self.failure is not None:
+            return "failed"
+        if self.trainer.stopped is not None:
+            return "diverged"
+        if self.frontier >= MAX_STEPS:
+            return "step_limit"
+        return None
+
+    def advance(self) -> bool:
+        """Compute one more state; False (and nothing new) if the run cannot go on."""
+        for _ in self.phases():
+            pass
+        return self._recorded
+
+    def phases(self) -> Iterator[Phase]:
+        """Compute the next state one phase at a time; no one else can step the run until it is done.
+
+        A step left unfinished (the generator closed before the update) puts the model back as it was.
+        """
+        self._recorded = False
+        with self._lock:
+            if self.end() is not None:
+                return
+            finished = False
+            try:
+                yield from self.trainer.step_phases()
+                finished = True
+            except Exception as err:  # a bug, not a lesson: end the run and let the page say so
+                self.failure = f"{type(err).__name__}: {err}"
+                return
+            finally:
+                if not finished and self.failure is None:
+                    self.trainer.set_state(self._data[-1], self._grad[-1], self._reports)
+            if self.trainer.stopped is not None:
+                return
+            data, grad = self.trainer.state()
+            self._data.append(data)
+            self._grad.append(grad)
+            self._reports.append(self.trainer.history[-1])
+            self._recorded = True
+
+    def state(self, step: int) -> State:
+        """The run after `step` steps (at most the frontier)."""
+        k = min(max(step, self._base), self.frontier)
+        row = k - self._base
+        return State(k, self._data[row], self._grad[row], tuple(self._reports[:k]))
+
+    def reports(self, step: int) -> list[StepReport]:
+        """The reports of the first `step` steps."""
+        return self._reports[: min(step, self.frontier)]
+
+    def model_at(self, step: int) -> MLP:
+        """A model of its own with the run's weights and gradients after `step` steps."""
+        state = self.state(step)
+        model = make_model(self.settings)
+        for p, d, g in zip(model.parameters(), state.data.tolist(), state.grad.tolist(), strict=True):
+            p.data, p.grad = d, g
+        return model
+
+    def fork(self, step: int, settings: RunSettings) -> Trajectory:
+        """A run of its own that starts where this one was after `step` steps, with `settings` from then on.
+
+        Only the settings a running model can take on (learning rate, decay, batch, zero_grad) may differ.
+        """
+        state = self.state(step)
+        trainer = make_trainer(settings)
+        trainer.set_state(state.data, state.grad, state.reports)
+        trainer.config = train_config(settings)
+        fork = Trajectory(settings, trainer)
+        fork._base = state.step
+        fork._reports = list(state.reports)
+        return fork

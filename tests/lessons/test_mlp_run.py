@@ -1,0 +1,313 @@
+"""Tests of an MLP run's life without Streamlit: trajectories, the scheduler that steps them, and the controller.
+
+The scheduler runs without its worker thread here (`worker=False`) and with a fake clock: each
+`serve()` is one round of the worker, so what happens when is exact.
+"""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from lessons.mlp import trajectory as trajectory_module
+from lessons.mlp.controller import PACES, TrainingRun
+from lessons.mlp.scheduler import Scheduler, Viewer
+from lessons.mlp.settings import PRESETS, make_trainer
+from lessons.mlp.training import PHASES
+from lessons.mlp.trajectory import Trajectory
+
+LECTURE = PRESETS["Lecture"]
+DEMO = PRESETS["micrograd demo"]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def alone(settings, steps):
+    """What a student training alone would have: a trainer of their own after `steps` steps."""
+    trainer = make_trainer(settings)
+    trainer.steps(steps)
+    return trainer
+
+
+def scheduler(**kwargs) -> tuple[Scheduler, Clock]:
+    clock = Clock()
+    return Scheduler(worker=False, clock=clock, **kwargs), clock
+
+
+# --- trajectories ---
+
+
+def test_a_trajectory_keeps_every_state_it_passed_through():
+    t = Trajectory(LECTURE)
+    for _ in range(5):
+        assert t.advance()
+    assert t.frontier == 5
+    for k in (0, 2, 5):
+        state, reference = t.state(k), alone(LECTURE, k)
+        data, grad = reference.state()
+        assert np.array_equal(state.data, data) and np.array_equal(state.grad, grad)
+        assert list(state.reports) == reference.history
+    model = t.model_at(2)
+    assert [p.data for p in model.parameters()] == t.state(2).data.tolist()
+
+
+def test_a_fork_goes_on_from_its_step_with_its_own_settings():
+    t = Trajectory(LECTURE)
+    for _ in range(4):
+        t.advance()
+    changed = replace(LECTURE, lr=0.2, forget_zero_grad=True)
+    fork = t.fork(2, changed)
+    assert fork.frontier == 2 and fork.reports(2) == t.reports(2)
+    fork.advance()
+    reference = alone(LECTURE, 2)
+    reference.config.lr, reference.config.zero_grad = 0.2, False
+    reference.step()
+    assert np.array_equal(fork.state(3).data, reference.state()[0])
+    assert fork.reports(3)[-1].lr == 0.2 and not fork.reports(3)[-1].zero_grad
+    assert t.frontier == 4  # the original is untouched
+
+
+def test_phases_build_the_same_state_and_an_unfinished_step_leaves_no_trace():
+    whole, phased = Trajectory(LECTURE), Trajectory(LECTURE)
+    whole.advance()
+    names = [phase.name for phase in phased.phases()]
+    assert names == list(PHASES)
+    assert np.array_equal(whole.state(1).data, phased.state(1).data)
+    half = phased.phases()
+    for _ in range(4):  # forward, loss, zero_grad, backward: gradients changed, no update yet
+        next(half)
+    half.close()
+    assert phased.frontier == 1
+    assert np.array_equal(phased.trainer.state()[1], phased.state(1).grad)  # the gradients are put back
+    phased.advance()
+    whole.advance()
+    assert np.array_equal(whole.state(2).data, phased.state(2).data)
+
+
+def test_a_trajectory_ends_when_it_diverges_fails_or_reaches_its_limit(monkeypatch):
+    diverging = Trajectory(replace(LECTURE, activation="relu", lr=1e6))
+    while diverging.advance():
+        pass
+    assert diverging.end() == "diverged" and diverging.stopped.cause == "learning_rate"
+    monkeypatch.setattr(trajectory_module, "MAX_STEPS", 3)
+    limited = Trajectory(LECTURE)
+    assert [limited.advance() for _ in range(4)] == [True, True, True, False] and limited.end() == "step_limit"
+    failing = Trajectory(LECTURE)
+    monkeypatch.setattr(failing.trainer, "loss", lambda *a: 1 / 0)
+    assert not failing.advance() and failing.end() == "failed" and "ZeroDivisionError" in failing.failure
+
+
+# --- the scheduler ---
+
+
+def test_equal_settings_share_one_run_and_different_ones_do_not():
+    s, _ = scheduler()
+    assert s.shared(LECTURE) is s.shared(replace(LECTURE, noise=0.3))  # unused data settings aside
+    assert s.shared(LECTURE) is not s.shared(replace(LECTURE, lr=0.1))
+    assert s.is_shared(s.shared(LECTURE)) and not s.is_shared(Trajectory(LECTURE))
+
+
+def test_a_run_as_fast_as_it_goes_takes_a_step_each_round():
+    s, _ = scheduler()
+    viewer = Viewer(s.shared(LECTURE))
+    assert s.train(viewer, None)
+    for _ in range(10):
+        s.serve()
+    assert viewer.position == viewer.trajectory.frontier == 10
+    s.pause(viewer)
+    assert s.serve() is None and viewer.position == 10
+
+
+def test_a_paced_run_takes_its_steps_on_time():
+    s, clock = scheduler()
+    viewer = Viewer(s.shared(LECTURE))
+    s.train(viewer, PACES["slow"])  # one step a second
+    s.serve()
+    assert viewer.position == 1
+    clock.now += 0.5
+    s.serve()
+    assert viewer.position == 1
+    clock.now += 0.5
+    s.serve()
+    assert viewer.position == 2
+
+
+def test_runs_that_need_steps_are_served_in_turn():
+    s, _ = scheduler()
+    viewers = [Viewer(s.shared(replace(LECTURE, lr=lr))) for lr in (0.01, 0.02, 0.05)]
+    for viewer in viewers:
+        s.train(viewer, None)
+    for _ in range(30):
+        s.serve()
+    assert [v.position for v in viewers] == [10, 10, 10]
+    assert all(v.slowed for v in viewers)  # three runs share the server
+
+
+def test_students_on_one_run_share_its_computation_and_see_what_they_would_alone():
+    s, clock = scheduler()
+    students = [Viewer(s.shared(DEMO)) for _ in range(5)]
+    for viewer in students:
+        s.train(viewer, None)
+    for _ in range(6):
+        s.serve()
+        clock.now += 1.0
+    trajectory = students[0].trajectory
+    assert all(v.trajectory is trajectory for v in students) and trajectory.frontier == 6  # computed once
+    assert all(v.position == 6 for v in students)
+    reference = alone(DEMO, 6)
+    assert np.array_equal(trajectory.state(6).data, reference.state()[0])
+    assert list(trajectory.state(6).reports) == reference.history
+
+
+def test_a_latecomer_on_a_shared_run_replays_it_at_its_own_speed():
+    s, clock = scheduler()
+    first = Viewer(s.shared(LECTURE))
+    s.train(first, None)
+    for _ in range(20):
+        s.serve()
+    late = Viewer(s.shared(LECTURE))
+    s.train(late, None)
+    late.trajectory.cpu_per_step = 0.5  # as measured: half a second a step
+    s.pause(first)
+    s.serve()
+    assert late.position == 1  # not all 20 at once
+    s.serve()
+    assert late.position == 1
+    clock.now += 0.5
+    s.serve()
+    assert late.position == 2
+
+
+def test_a_closed_tab_stops_its_run_and_a_full_server_says_so():
+    s, _ = scheduler(max_training=2)
+    here = {"open": True}
+    viewer = Viewer(s.shared(LECTURE), alive=lambda: here["open"])
+    s.train(viewer, None)
+    s.serve()
+    here["open"] = False
+    s.serve()
+    assert not viewer.training and viewer.ended == "gone" and s.training == 0
+    others = [Viewer(s.shared(LECTURE)) for _ in range(3)]
+    assert [s.train(v, None) for v in others] == [True, True, False]
+    assert others[2].ended == "full"
+
+
+def test_a_run_that_ends_stops_its_students():
+    s, _ = scheduler()
+    viewer = Viewer(s.shared(replace(LECTURE, activation="relu", lr=1e6)))
+    s.train(viewer, None)
+    for _ in range(50):
+        s.serve()
+    assert not viewer.training and viewer.ended == "diverged"
+    assert not s.train(viewer, None) and viewer.ended == "diverged"
+
+
+# --- the controller ---
+
+
+def run_on(s, settings=LECTURE, **kwargs) -> TrainingRun:
+    return TrainingRun(s, settings, **kwargs)
+
+
+def test_step_train_pause_reset_and_clear():
+    s, _ = scheduler()
+    run = run_on(s)
+    assert run.step() and run.position == 1
+    run.update(LECTURE, "max")
+    run.train()
+    for _ in range(4):
+        s.serve()
+    run.pause()
+    assert run.position == 5 and not run.training
+    run.reset()
+    assert run.position == 0 and [k.steps for k in run.kept] == [(1, 2, 3, 4, 5)]
+    run.clear()
+    assert run.kept == []
+
+
+def test_a_new_model_starts_again_and_keeps_the_old_curve():
+    s, _ = scheduler()
+    run = run_on(s)
+    assert run.update(replace(LECTURE, neurons=5), "10") is None  # nothing done yet: nothing to keep
+    run.step()
+    run.step()
+    assert run.update(replace(LECTURE, neurons=6), "10") == "restarted"
+    assert run.position == 0 and run.kept[-1].steps == (1, 2) and run.kept[-1].label.endswith("tanh 5-5")
+
+
+def test_a_change_the_model_can_take_on_goes_on_from_the_current_step_while_training():
+    s, _ = scheduler()
+    run = run_on(s)
+    run.update(LECTURE, "max")
+    run.train()
+    for _ in range(3):
+        s.serve()
+    assert run.update(replace(LECTURE, lr=0.2), "max") is None
+    assert run.position == 3 and run.training and not s.is_shared(run.trajectory)
+    s.serve()
+    assert run.trajectory.reports(4)[-1].lr == 0.2 and run.trajectory.reports(4)[2].lr == 0.05
+
+
+def test_a_change_of_pace_reaches_the_running_run():
+    s, _ = scheduler()
+    run = run_on(s)
+    run.train()
+    assert run.viewer.rate == PACES["10"]
+    run.update(LECTURE, "slow")
+    assert run.viewer.rate == PACES["slow"] and run.training
+
+
+def test_a_step_in_phases_is_the_step_and_happens_on_a_run_of_ones_own():
+    s, _ = scheduler()
+    run, other = run_on(s), run_on(s)
+    shared = run.trajectory
+    names = [run.next_phase().name for _ in PHASES]
+    assert names == list(PHASES) and run.position == 1 and run.trajectory is not shared
+    assert shared.frontier == 0 and other.trajectory is shared  # nobody else saw a half-made step
+    other.step()
+    assert np.array_equal(run.trajectory.state(1).data, shared.state(1).data)
+    run.next_phase()
+    run.next_phase()  # forward, loss
+    run.step()  # finishes it
+    assert run.position == 2 and run.phase is None
+
+
+def test_the_snapshot_is_what_the_model_computes():
+    s, _ = scheduler()
+    run = run_on(s)
+    run.step()
+    run.step()
+    view = run.snapshot()
+    reference = alone(LECTURE, 2)
+    scores = [reference.model(x) for x in reference.X]
+    assert view.step == 2 and view.reports == reference.history
+    assert view.loss == pytest.approx(reference.loss(scores, reference.y).data, abs=1e-12)
+    assert view.predictions == pytest.approx([sc.data for sc in scores], abs=1e-12)
+    assert view.next_lr == 0.05 and view.end is None and view.stop is None
+    demo = run_on(s, DEMO).snapshot()
+    assert demo.predictions is None and demo.grid[2].shape == (60, 60) and demo.boundary
+
+
+def test_a_run_whose_page_is_not_drawn_stays_alive_while_its_browser_is_connected():
+    clock = Clock()
+    s = Scheduler(worker=False, clock=clock)
+    connected = {"yes": True}
+    run = TrainingRun(s, LECTURE, lambda: connected["yes"], unseen_after=300, clock=clock)
+    run.train()
+    clock.now += 60  # a busy server drew nothing for a minute: the run goes on
+    s.serve()
+    assert run.training
+    connected["yes"] = False  # the tab was closed
+    s.serve()
+    assert not run.training and run.snapshot().end == "gone"
+    run.train()
+    clock.now += 301  # connected, but its page never drawn again: a tab left open and hidden
+    connected["yes"] = True
+    s.serve()
+    assert not run.training

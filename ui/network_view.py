@@ -1,0 +1,41 @@
+"""The MLP diagram as Graphviz: inputs, neurons and output left to right, each edge a weight.
+
+The sign of a weight shows in two ways, so it reads without colour too: blue and solid for
+positive, vermillion and dashed for negative; its size sets the edge's width.
+"""
+
+from __future__ import annotations
+
+import graphviz
+
+from lessons.mlp.diagram import Diagram
+from micrograd_core.graph import NEGATIVE_COLOR, NEUTRAL_COLOR, POSITIVE_COLOR
+
+from .frame import presenting
+
+
+def network_dot(d: Diagram) -> graphviz.Digraph:
+    dot = graphviz.Digraph(graph_attr={"rankdir": "LR", "bgcolor": "transparent", "nodesep": "0.12", "ordering": "out",
+                                       "ranksep": "1.1", "fontname": "Helvetica"},
+                           node_attr={"shape": "circle", "fixedsize": "true", "width": "0.42", "label": "",
+                                      "fontname": "Helvetica", "fontsize": "16" if presenting() else "12",
+                                      "color": NEUTRAL_COLOR, "style": "filled", "fillcolor": "white"})
+    last = len(d.sizes) - 1
+    for li, (size, shown) in enumerate(zip(d.sizes, d.shown)):
+        title = "inputs" if li == 0 else ("output" if li == last else f"hidden {li}")
+        if li:
+            title += f"\\n{d.activations[li - 1]}, {d.parameters[li - 1]} params"
+        with dot.subgraph(name=f"cluster_{li}") as layer:
+            layer.attr(label=title, color="transparent", fontsize="16" if presenting() else "12")
+            for i in range(shown):
+                label = f"x{i + 1}" if li == 0 else ""
+                layer.node(f"u{li}_{i}", label, shape="box" if li == 0 else "circle")
+            if size > shown:
+                layer.node(f"more{li}", f"+{size - shown}", shape="plaintext", fillcolor="transparent")
+    top = max((abs(e.weight) for e in d.edges), default=1.0) or 1.0
+    for e in d.edges:
+        width = 0.4 + 3.6 * abs(e.weight) / top
+        color = POSITIVE_COLOR if e.weight >= 0 else NEGATIVE_COLOR
+        dot.edge(f"u{e.layer - 1}_{e.source}", f"u{e.layer}_{e.target}", color=color, penwidth=f"{width:.2f}",
+                 style="solid" if e.weight >= 0 else "dashed", arrowhead="none")
+    return dot
