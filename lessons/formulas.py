@@ -76,6 +76,23 @@ class _Token(NamedTuple):
     pos: int
 
 
+# functions a student may reach for that the engine does not have as one operation
+_OTHER_FUNCTIONS = {
+    "sqrt": "x**0.5", "abs": "relu(x) + relu(-x)", "exp2": "exp(x*log(2))", "pow": "x**k with a number k",
+    "ln": "log(x), the natural log", "log10": "log(x)/log(10)", "log2": "log(x)/log(2)",
+    **dict.fromkeys(("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "max", "min", "floor", "ceil",
+                     "round", "sign"), ""),
+}
+
+
+def _instead(name: str) -> str:
+    """What to write instead of an unknown function: a formula for it, or, for a one-letter name, a product."""
+    if name.lower() in _OTHER_FUNCTIONS:
+        other = _OTHER_FUNCTIONS[name.lower()]
+        return f"; {name} is not one of them" + (f" (write {other} instead)" if other else "")
+    return f" (for a product write {name}*(...))"
+
+
 def _bad_character(ch: str, pos: int) -> ExpressionError:
     if " " < ch < "\x7f":
         what = f"'{ch}'"
@@ -288,11 +305,8 @@ class _Parser:
         elif tok.kind == "name":
             self.advance()
             if self.tok.kind == "(":
-                raise ExpressionError(
-                    f"unknown function '{tok.text}' at position {tok.pos}: the functions are {', '.join(FUNCTIONS)}"
-                    f" (for a product write {tok.text}*(...))",
-                    tok.pos,
-                )
+                raise ExpressionError(f"unknown function '{tok.text}' at position {tok.pos}: the functions are "
+                                      f"{', '.join(FUNCTIONS)}{_instead(tok.text)}", tok.pos)
             self.emit("var", tok.text, cost=0 if tok.text in self.variables else 1)
             self.variables.setdefault(tok.text, tok.pos)
             const = False

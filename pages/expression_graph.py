@@ -134,7 +134,7 @@ def stepper(build, values, controls, graph_area, panels):
     near = VIEW.value == "near" or (VIEW.value == "auto" and len(nodes) > FITS)
     unnamed = {n: names[id(n)] for n in nodes if n._prev and not n.label}  # as the text above calls them
     with graph_area:
-        show_graph(root, rankdir=LAYOUT.value, highlight=[current], show_grad=shown, names=unnamed,
+        show_graph(root, rankdir=LAYOUT.value, highlight=[current], show_grad=shown, names=unnamed, fit="graph",
                    max_nodes=NEAR if near else MAX_NODES, focus=current if near else None,
                    follow=f"{setup}{k}{QUIZ.value}")
     with panels:

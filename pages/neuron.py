@@ -142,7 +142,7 @@ def quiz(values: dict[str, float]) -> None:
 
 def graph(o, nodes: dict) -> None:
     target = [nodes[TARGET.value]] if QUIZ.value else []
-    show_graph(o, rankdir=LAYOUT.value, show_grad=not QUIZ.value, highlight=target)
+    show_graph(o, rankdir=LAYOUT.value, show_grad=not QUIZ.value, highlight=target, fit="neuron")
     if detail_visible():
         LAYOUT.widget()
 

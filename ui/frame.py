@@ -101,9 +101,9 @@ h3 { font-size: 1.05rem !important; }
 [data-testid="stMetricValue"] { font-size: 1.9rem; }
 .st-key-mlp_live [data-testid="stMetricValue"] { font-size: 1.5rem; }
 [data-testid="stMainBlockContainer"] { padding: 2.6rem 1.5rem 4rem 1.5rem; max-width: 100%; }
-/* a graph taller than the screen is drawn smaller to fit it; the pages draw a big graph around its
-   current node instead, so this shrinks only graphs that stay legible */
-[data-testid="stGraphVizChart"] svg { max-height: calc(100vh - 7rem); }
+/* a page's main graph, taller than the screen, is drawn smaller to fit it; the pages draw a big graph
+   around its current node instead, so this shrinks only graphs that stay legible */
+[class*="st-key-fit_"] [data-testid="stGraphVizChart"] svg { max-height: calc(100vh - 7rem); }
 [data-testid="stPlotlyChart"] :is(.xtick, .ytick, .g-xtitle, .g-ytitle, .g-y2title) text,
 [data-testid="stPlotlyChart"] .legendtext,
 [data-testid="stVegaLiteChart"] :is(.role-axis-label, .role-axis-title, .role-legend-label) text {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+from contextlib import nullcontext
 from typing import Any
 
 import streamlit as st
@@ -44,15 +45,19 @@ def graph_font() -> int:
     return GRAPH_FONT_PRESENTING if presenting() else GRAPH_FONT
 
 
-def show_graph(root: Value, *, follow: str | None = None, **options: Any) -> GraphDrawing:
+def show_graph(root: Value, *, follow: str | None = None, fit: str | None = None, **options: Any) -> GraphDrawing:
     """Draw the graph of `root` with `micrograd_core.graph.draw_graph(**options)`, and say what a cap left out.
 
     With `follow`, a key naming the current state (a step, say), the highlighted node is scrolled
-    into view when the page changes it. Rendered in the browser: no `dot` program is needed.
+    into view when the page changes it. With `fit`, a name for the page's main graph, a graph taller
+    than the screen is drawn smaller to fit it in presentation mode. Rendered in the browser: no `dot`
+    program is needed.
     """
     drawing = draw_graph(root, fontsize=graph_font(), **options)
     name = root.label or "the output"
-    st.graphviz_chart(drawing.dot, alt=f"Computation graph of {name}: {drawing.shown} of {drawing.total} values drawn")
+    alt = f"Computation graph of {name}: {drawing.shown} of {drawing.total} values drawn"
+    with st.container(key=f"fit_{fit}") if fit else nullcontext():
+        st.graphviz_chart(drawing.dot, alt=alt)
     if drawing.note:
         st.caption(drawing.note)
     if follow is not None and drawing.highlighted:

@@ -233,6 +233,7 @@ def sync_url(settings: Sequence[Setting]) -> list[str]:
     Returns notices, as Markdown, about URL values that were ignored.
     """
     notices = []
+    st.session_state["_url_keys"] = [s.key for s in settings]  # what this page keeps in its link
     for s in settings:
         if s.key not in st.session_state:
             value = st.session_state.get(_kept(s.key), s.default)

@@ -170,9 +170,11 @@ def targets_chart(predictions: Sequence[float], targets: Sequence[float]) -> dic
         {"mark": {"type": "bar", "width": {"band": 0.55}}, "encoding": {"x": x, "y": y, "color": colors}},
         {"mark": {"type": "point", "shape": "diamond", "filled": False, "size": 500, "strokeWidth": 3, "color": GREY},
          "encoding": {"x": x, "y": {**y, "field": "target"}}},
-        {"mark": {"type": "text", "baseline": {"expr": "datum.output < 0 ? 'top' : 'bottom'"},
-                  "dy": {"expr": "datum.output < 0 ? 4 : -4"}},
-         "encoding": {"x": x, "y": {**y, "field": "output"}, "text": {"field": "value"}}},
+        # the value by the 0 line, on the side away from its bar: clear of the targets at ±1
+        {"mark": {"type": "text", "baseline": {"expr": "datum.output < 0 ? 'bottom' : 'top'"},
+                  "dy": {"expr": "datum.output < 0 ? -4 : 4"}},
+         "encoding": {"x": x, "y": {"datum": 0, "type": "quantitative", "scale": y["scale"]},
+                      "text": {"field": "value"}}},
     ]
     for layer in layers:
         layer["data"] = {"name": "samples"}

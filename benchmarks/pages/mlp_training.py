@@ -5,7 +5,7 @@ chart updates per second and Pause in a real browser, and time to the presets' t
 
 `bench_mlp_training()` (AppTest rerun medians) is what benchmarks/bench_pages.py collects.
 "Plain core" is `Trainer.step` in a loop with the cyclic collector paused for each step, as
-the page's worker thread steps (lessons.mlp.live); the bare loop is printed beside it.
+the server's scheduler steps (lessons.mlp.trajectory); the bare loop is printed beside it.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.pages.common import median_ms, open_app  # noqa: E402
-from lessons.mlp.live import cyclic_gc_paused  # noqa: E402
 from lessons.mlp.runs import data_accuracy  # noqa: E402
 from lessons.mlp.settings import PRESETS, make_trainer  # noqa: E402
+from lessons.mlp.trajectory import cyclic_gc_paused  # noqa: E402
 
 PAGE = "pages/mlp_training.py"
 DEMO_QUERY = "mlp_dataset=moons&mlp_neurons=16&mlp_activation=relu&mlp_seed=2&mlp_loss=hinge&mlp_lr=1&mlp_decay=1"
@@ -32,7 +32,7 @@ DEMO_QUERY = "mlp_dataset=moons&mlp_neurons=16&mlp_activation=relu&mlp_seed=2&ml
 def bench_mlp_training() -> dict[str, float]:
     """Median server time (ms) of the page's reruns after the interactions that matter."""
     at = open_app(PAGE)
-    lrs = ["0.01", "0.02", "0.05", "0.1"]
+    lrs = [0.01, 0.02, 0.05, 0.1]
     out = {
         "Step clicked (Lecture)": median_ms(at, lambda at, i: at.button(key="mlp_step").click()),
         "learning rate moved (Lecture)": median_ms(
@@ -52,7 +52,7 @@ def core_steps_per_second(preset: str, seconds: float = 3.0, collector_paused: b
     """Steps per second of plain micrograd_core, no Streamlit: `Trainer.step` in a loop."""
     trainer = make_trainer(PRESETS[preset])
     start = time.perf_counter()
-    while time.perf_counter() - start < seconds and trainer.stopped_reason is None:
+    while time.perf_counter() - start < seconds and trainer.stopped is None:
         if collector_paused:
             with cyclic_gc_paused():
                 trainer.step()
@@ -70,10 +70,10 @@ def apptest_steps_per_second(preset: str, seconds: float = 3.0) -> float:
     run = at.session_state.mlp_run
     start = time.perf_counter()
     # until the window ends, or the run reaches its step limit (counting on would understate the pace)
-    while time.perf_counter() - start < seconds and run.running:
+    while time.perf_counter() - start < seconds and run.training:
         at.run()
         time.sleep(max(0.0, 0.25 - (time.perf_counter() - start) % 0.25))
-    steps = len(run.trainer.history)
+    steps = run.position
     elapsed = time.perf_counter() - start
     run.pause()
     return steps / elapsed
@@ -146,7 +146,7 @@ def browser_training(trials: int) -> dict[str, float]:
                 ):
                     page = open_page(browser, f"{server.url}/mlp_training?{query}")
                     page.evaluate(WATCH_JS)
-                    page.get_by_role("button", name="Train").click()
+                    page.get_by_role("button", name="Train", exact=True).click()
                     page.wait_for_function(f"() => ({STEP_JS})() >= 1", timeout=60_000)
                     start_steps, start_redraws = page.evaluate(STEP_JS), page.evaluate("window.__redraws")
                     start = time.perf_counter()
@@ -158,7 +158,7 @@ def browser_training(trials: int) -> dict[str, float]:
                     samples.setdefault(f"{name}: loss-chart redraws/s", []).append(redraws / elapsed)
                     start = time.perf_counter()
                     page.evaluate(PAUSE_JS)
-                    page.get_by_role("button", name="Train").wait_for(timeout=30_000)
+                    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=30_000)
                     back = time.perf_counter() - start
                     samples.setdefault(f"{name}: Pause to Train button back (s)", []).append(back)
                     page.wait_for_timeout(1000)  # the counter catches up with the last redraw
@@ -170,18 +170,18 @@ def browser_training(trials: int) -> dict[str, float]:
                     page.close()
                 # time to target as the class sees it: from the Train click to the number on screen
                 for name, query, label, reached in (
-                    ("Lecture: loss < 0.01", "mlp_pace=max", "loss",
+                    ("Lecture: loss < 0.01", "mlp_pace=max", "loss, all samples",
                      "v => v !== null && v !== '–' && Number(v) < 0.01"),
                     ("micrograd demo: 100% accuracy", DEMO_QUERY + "&mlp_pace=max", "accuracy, all samples",
                      "v => v === '100%'"),
                 ):
                     page = open_page(browser, f"{server.url}/mlp_training?{query}")
                     start = time.perf_counter()
-                    page.get_by_role("button", name="Train").click()
+                    page.get_by_role("button", name="Train", exact=True).click()
                     page.wait_for_function(f"() => ({reached})(({METRIC_JS})('{label}'))", timeout=120_000, polling=50)
                     samples.setdefault(f"{name}, in the page (s)", []).append(time.perf_counter() - start)
                     page.evaluate(PAUSE_JS)
-                    page.get_by_role("button", name="Train").wait_for(timeout=30_000)
+                    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=30_000)
                     page.close()
             browser.close()
     finally:

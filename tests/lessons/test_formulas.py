@@ -382,3 +382,14 @@ def test_no_eval_exec_compile_or_ast():
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
     }
     assert not calls & {"eval", "exec", "compile", "__import__", "getattr", "setattr"}
+
+
+@pytest.mark.parametrize(
+    "text, says, not_says",
+    [("sin(x)", "sin is not one of them", "sin*("), ("sqrt(x)", "x**0.5", "sqrt*("), ("ln(x)", "log(x)", "ln*("),
+     ("x(1 + x)", "for a product write x*(...)", "not one of them")],
+)
+def test_an_unknown_function_gets_a_hint_that_fits_it(text, says, not_says):
+    with pytest.raises(ExpressionError) as err:
+        parse(text)
+    assert says in str(err.value) and not_says not in str(err.value)

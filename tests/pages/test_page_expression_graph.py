@@ -261,3 +261,14 @@ def test_the_topological_sort_is_stepped_on_the_graph():
     press(at, "Next search step")
     press(at, "Next search step")
     assert "d (visited)" in at.get("graphviz_chart")[1].proto.spec
+
+
+@pytest.mark.parametrize("formula, leaves", [("1/x", "x:0"), ("log(x)*y", "x:-1"), ("exp(1000*x) - x", ""),
+                                             ("x**0.5", "x:0")])
+def test_inf_and_nan_draw_on_every_tab_and_change_no_setting(formula, leaves):
+    query = {"graph_preset": "Type a formula", "graph_formula": formula, "graph_leaves": leaves}
+    for tab in parts.TABS:
+        at = open_page(PAGE, {**query, "graph_tab": tab, "graph_step": "1"})
+        assert not at.exception, (tab, at.exception)
+        assert at.session_state["graph_tab"] == tab and at.session_state["graph_step"] == 1
+        assert any(word in dot(at) for word in ("inf", "nan"))
