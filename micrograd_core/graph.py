@@ -143,6 +143,8 @@ def draw_graph(
     labels = {id(v): s for v, s in (names or {}).items()}
 
     nodes = topological_order(root)
+    if focus is not None and all(v is not focus for v in nodes):
+        raise ValueError("focus must be a node of the graph")
     shown = _nearest(nodes, root if focus is None else focus, max_nodes)
     dot = graphviz.Digraph(
         graph_attr=_GRAPH_ATTR | {"rankdir": rankdir},

@@ -8,7 +8,6 @@ from ui import Choice, Counter, NamedNumbers, Text, Toggle, detail_visible, init
 from ui.formula_input import formula_input
 from ui.graph_view import layout_setting, show_graph
 from ui.parts import expression_graph as parts
-from ui.quiz import answer_box, show_verdict
 from ui.text import code, literal
 
 TYPED = "Type a formula"
@@ -66,44 +65,6 @@ def stepper_buttons(k: int, last: int) -> None:
         st.button("Reset", on_click=step_to, args=(0,), disabled=k == 0, icon=":material/first_page:")
 
 
-def chain_rule_panel(node, links, names) -> None:
-    st.markdown(f"**Chain rule at {literal(names[id(node)])}**: its `_backward()` adds local derivative × "
-                f"{literal(names[id(node)])}.grad to each input's grad")
-    lines = []
-    for link in links:
-        child = literal(names[id(link.child)])
-        number = "" if link.rule.endswith(f"= {link.local:g}") else f" = {link.local:.4g}"  # "= 1 = 1" says it twice
-        lines.append(f"- {literal(link.rule)}{number}; {child}.grad += {link.local:.4g} × {link.upstream:.4g} "
-                     f"= **{link.amount:+.4g}** → {link.child.grad:.4g}")
-    st.markdown("\n".join(lines))
-    if len({id(link.child) for link in links}) < len(links):
-        st.caption("The same node is both inputs: it receives both contributions, summed.")
-
-
-def topological_panel(root, order, current, names) -> None:
-    shown = [f"**{literal(names[id(n)])}**" if n is current else literal(names[id(n)])
-             for n in topological_order(root)]
-    st.markdown("**Topological order**, each node after the nodes it is built from: " + ", ".join(shown))
-    st.caption("backward() walks it from the end and runs `_backward()` at each node built by an operation: "
-               + " → ".join(literal(names[id(n)]) for n in order))
-
-
-def quiz_panel(root, names, setup):
-    nodes = topological_order(root)[:-1]  # every node but the output, whose gradient is 1
-    replay(root, len(backward_order(root)))  # every gradient, to check answers against
-    if st.session_state.get("graph_quiz_node", 0) >= len(nodes):  # a smaller graph than the last one
-        st.session_state.graph_quiz_node = 0
-    index = st.selectbox("Gradient of the output with respect to", range(len(nodes)), key="graph_quiz_node",
-                         format_func=lambda i: f"{names[id(nodes[i])]} (data {nodes[i].data:.4g})")
-    target = nodes[index]
-    where = st.columns([1, 1], vertical_alignment="bottom")
-    verdict = answer_box("graph_quiz", target.grad, (setup, index), where=where)
-    if verdict is not None:
-        show_verdict(verdict, f"d{literal(names[id(root)])}/d{literal(names[id(target)])}",
-                     lambda: "" if verdict.right else "Step through with quiz mode off to see where it comes from.")
-    return target
-
-
 def stepper(build, values, controls, graph_area, panels):
     """The graph with backward() replayed up to the current step; returns the fully backpropagated root."""
     s = st.session_state
@@ -121,14 +82,14 @@ def stepper(build, values, controls, graph_area, panels):
     current = order[k - 1] if k else root
     with panels:
         if QUIZ.value:
-            current = quiz_panel(root, names, setup)
+            current = parts.quiz_panel(root, names, setup)
         elif k:
             st.markdown(f"**Step {k} of {len(order)}**: {code(names[id(current)])} passes its gradient back")
-            chain_rule_panel(current, links, names)
+            parts.chain_rule_panel(current, links, names)
         else:
             st.markdown(f"**Step 0 of {len(order)}**: seed the output's gradient, d{literal(names[id(root)])}"
                         f"/d{literal(names[id(root)])} = 1. Then Next step (or →).")
-        topological_panel(root, order, current, names)
+        parts.topological_panel(root, order, current, names)
     nodes = topological_order(root)
     shown = False if QUIZ.value else [n for n in nodes if id(n) in filled]
     near = VIEW.value == "near" or (VIEW.value == "auto" and len(nodes) > FITS)

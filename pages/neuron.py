@@ -9,16 +9,13 @@ from lessons.neuron import (
     build_neuron,
     chain_to,
     manual_backprop,
-    micrograd_forward_backward,
     micrograd_neuron,
-    runnable_source,
-    torch_forward_backward,
-    torch_neuron,
 )
 from ui import Choice, Slider, Toggle, detail_visible, page_frame, presenting
 from ui.formula_input import exact_input
 from ui.graph_view import layout_setting, show_graph
 from ui.neuron_figures import tanh_chart
+from ui.parts import neuron as parts
 from ui.quiz import answer_box, show_verdict
 from ui.text import code, literal
 
@@ -77,50 +74,6 @@ def by_hand(values: dict[str, float], nodes: dict) -> None:
                "value times its gradient; tanh multiplies by its local slope 1 − o².")
 
 
-def comparison(columns: dict[str, dict[str, float]]) -> float | None:
-    """A table of results side by side (as the user sees them) and, for two columns, their largest difference."""
-    table = pd.DataFrame(columns)
-    worst = None
-    if len(columns) == 2:
-        first, second = (table[c] for c in columns)
-        table["difference"] = (first - second).map("{:.1e}".format)
-        worst = float((first - second).abs().max())
-    for name in columns:
-        table[name] = table[name].map("{:.10g}".format)
-    st.table(table.rename_axis("value").reset_index(), hide_index=True)
-    return worst
-
-
-def from_exp(values: dict[str, float]) -> None:
-    st.header("tanh as one operation, or built from exp")
-    comparison({"tanh as one op": micrograd_neuron(values), "tanh from exp, −, +, /": micrograd_neuron(values, True)})
-    st.caption("Any function whose local derivative we know can be a node; composing simpler ones gives the same "
-               "output and gradients, up to rounding. Switch the toggle above to see the longer graph.")
-
-
-def pytorch(values: dict[str, float]) -> None:
-    st.header("The same neuron in PyTorch")
-    left, right = st.columns(2)
-    left.markdown("**micrograd_core**: the code that computed the numbers below")
-    left.code(runnable_source(micrograd_forward_backward, values, "from micrograd_core.engine import Value"),
-              wrap_lines=True)
-    right.markdown("**PyTorch**: float64 tensors with `requires_grad=True`, then `backward()`")
-    right.code(runnable_source(torch_forward_backward, values), wrap_lines=True)
-    ours, theirs = micrograd_forward_backward(values), torch_neuron(values)
-    if theirs is None:
-        st.info("PyTorch is not installed here, so only micrograd_core's numbers are shown. To compare live, install "
-                "it next to the app with `pip install torch` and restart; the app itself does not need it.",
-                icon=":material/info:")
-        comparison({"micrograd_core": ours})
-        return
-    worst = comparison({"micrograd_core": ours, "PyTorch": theirs})
-    if worst <= 1e-6:
-        st.success(f"micrograd_core and PyTorch agree: largest difference {worst:.1e} (≤ 1e-6).",
-                   icon=":material/check_circle:")
-    else:
-        st.error(f"micrograd_core and PyTorch differ by up to {worst:.3g}.", icon=":material/error:")
-
-
 def quiz(values: dict[str, float]) -> None:
     st.header("Quiz: your turn")
     QUIZ.widget()
@@ -164,5 +117,5 @@ if QUIZ.value:
     st.info("The other gradients on this page are hidden while the quiz is on.", icon=":material/visibility_off:")
 else:
     by_hand(values, nodes)
-    from_exp(values)
-    pytorch(values)
+    parts.from_exp(values)
+    parts.pytorch(values)

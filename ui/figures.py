@@ -15,16 +15,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from micrograd_core.graph import NEGATIVE_COLOR, POSITIVE_COLOR
-
 from .frame import presenting
+from .palette import GREEN, GREY, NEGATIVE, POSITIVE, PURPLE, SERIES
 
-SKY = "#56B4E9"
-GREEN = "#009E73"
-ORANGE = "#E69F00"
-PURPLE = "#CC79A7"
-GREY = "#7F7F7F"
-COLORWAY = [POSITIVE_COLOR, NEGATIVE_COLOR, GREEN, PURPLE, ORANGE, SKY, GREY]
 BODY_PX = 22  # the body text in presentation mode (frame.py): chart text matches it there
 
 
@@ -43,7 +36,7 @@ def styled(fig: go.Figure, *, height: int = 380, title: str | None = None) -> go
     fig.update_layout(
         height=chart_height(height),
         title=title,
-        colorway=COLORWAY,
+        colorway=SERIES,
         font=dict(size=size),
         margin=dict(l=10, r=10, t=50 if title else 20, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, font=dict(size=size)),
@@ -102,18 +95,18 @@ def function_with_secant(
     lo, hi = float(xs[0]), float(xs[-1])
     secant = (fxh - fx) / h if math.isfinite(fx) and math.isfinite(fxh) else math.nan
     fig.add_trace(go.Scatter(x=[lo, hi], y=_line(lo, hi, x, fx, secant), name="secant, x to x+h",
-                             mode="lines", line=dict(color=NEGATIVE_COLOR, width=2, dash="dash")))
+                             mode="lines", line=dict(color=NEGATIVE, width=2, dash="dash")))
     fig.add_trace(go.Scatter(x=[lo, hi], y=_line(lo, hi, x, fx, slope), name="tangent (autograd)",
-                             mode="lines", line=dict(color=POSITIVE_COLOR, width=3)))
+                             mode="lines", line=dict(color=POSITIVE, width=3)))
     fig.add_trace(go.Scatter(x=[x, x + h], y=finite_or_none([fx, fxh]), name="f(x), f(x+h)", mode="markers",
-                             marker=dict(size=13, color=[POSITIVE_COLOR, NEGATIVE_COLOR])))
+                             marker=dict(size=13, color=[POSITIVE, NEGATIVE])))
     y_range = robust_range(curve, keep=[fx])
     if y_range is not None:
         fig.update_yaxes(range=y_range)
     fig.update_xaxes(title="x", range=[lo, hi])
     fig.update_yaxes(title="f(x)")
     if not math.isfinite(fx):
-        fig.add_vline(x=x, line=dict(color=NEGATIVE_COLOR, dash="dot"))
+        fig.add_vline(x=x, line=dict(color=NEGATIVE, dash="dot"))
         fig.add_annotation(x=x, y=0.98, yref="paper", text=f" f is not defined at x = {x:g} ", showarrow=False,
                            yanchor="top", xanchor="left", bgcolor="rgba(255,255,255,0.85)")
     return styled(fig, height=360)
@@ -127,10 +120,10 @@ def slope_error_plot(hs: Sequence[float], errors: Sequence[float], current_h: fl
     fig = go.Figure()
     shown = [e if e is not None and e > 0 else None for e in finite_or_none(errors)]
     fig.add_trace(go.Scatter(x=list(hs), y=shown, mode="lines+markers", name="slope error", line=dict(color=PURPLE)))
-    fig.add_vline(x=current_h, line=dict(color=POSITIVE_COLOR, dash="dot"))
+    fig.add_vline(x=current_h, line=dict(color=POSITIVE, dash="dot"))
     # on a log axis an annotation's x is in log10 units, not data units
     fig.add_annotation(x=math.log10(current_h), y=1, yref="paper", text="your h", showarrow=False,
-                       yanchor="bottom", xanchor="left", font=dict(color=POSITIVE_COLOR))
+                       yanchor="bottom", xanchor="left", font=dict(color=POSITIVE))
     if not any(v is not None for v in shown):
         fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
                            text="no error to draw: the slope is undefined here, or every nudge is exact")
@@ -144,13 +137,13 @@ def descent_plot(weights: Sequence[float], errors: Sequence[float], best: float 
     steps = list(range(len(weights)))
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
     fig.add_trace(go.Scatter(x=steps, y=finite_or_none(weights), name="weight", mode="lines+markers",
-                             line=dict(color=POSITIVE_COLOR)), row=1, col=1)
+                             line=dict(color=POSITIVE)), row=1, col=1)
     if best is not None:
         fig.add_trace(go.Scatter(x=[0, max(10, len(weights) - 1)], y=[best, best], name="best weight",
                                  mode="lines", line=dict(color=GREEN, dash="dash")), row=1, col=1)
     error_curve = finite_or_none(errors)
     fig.add_trace(go.Scatter(x=steps, y=error_curve, name="error", mode="lines+markers",
-                             line=dict(color=NEGATIVE_COLOR)), row=2, col=1)
+                             line=dict(color=NEGATIVE)), row=2, col=1)
     top = max([e for e in error_curve if e is not None] or [1.0]) or 1.0
     # a few steps of room from the start, and the error (never negative) measured from 0
     fig.update_xaxes(autorangeoptions=dict(include=[0, 10]))

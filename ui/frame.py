@@ -17,6 +17,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from .palette import TEXT
 from .state import Setting, Toggle, sync_url
 
 FAVICON = Path(__file__).parent / "static" / "favicon.png"
@@ -121,7 +122,7 @@ def presenting() -> bool:
 
 def text_color() -> str:
     """The body text's colour in the theme the browser shows (light unless it says dark)."""
-    return "#F2F2F2" if st.context.theme.type == "dark" else "#111111"
+    return TEXT["dark"] if st.context.theme.type == "dark" else TEXT["light"]
 
 
 def detail_visible() -> bool:

@@ -60,6 +60,9 @@ def show_graph(root: Value, *, follow: str | None = None, fit: str | None = None
         st.graphviz_chart(drawing.dot, alt=alt)
     if drawing.note:
         st.caption(drawing.note)
+    if presenting() and options.get("rankdir") == "LR" and drawing.shown > 6:
+        st.caption("Left to right, a graph this size is drawn smaller than the text around it: top to bottom "
+                   "reads better on a projector.")
     if follow is not None and drawing.highlighted:
         # the comment changes with `follow` (hashed: it may hold typed text), so the script runs at each new step
         token = hashlib.sha256(follow.encode()).hexdigest()[:16]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import graphviz
 
 from lessons.mlp.diagram import Diagram
-from micrograd_core.graph import NEGATIVE_COLOR, NEUTRAL_COLOR, POSITIVE_COLOR
 
 from .frame import presenting
+from .palette import NEGATIVE, NEUTRAL, POSITIVE
 
 
 def network_dot(d: Diagram) -> graphviz.Digraph:
@@ -19,7 +19,7 @@ def network_dot(d: Diagram) -> graphviz.Digraph:
                                        "ranksep": "1.1", "fontname": "Helvetica"},
                            node_attr={"shape": "circle", "fixedsize": "true", "width": "0.42", "label": "",
                                       "fontname": "Helvetica", "fontsize": "16" if presenting() else "12",
-                                      "color": NEUTRAL_COLOR, "style": "filled", "fillcolor": "white"})
+                                      "color": NEUTRAL, "style": "filled", "fillcolor": "white"})
     last = len(d.sizes) - 1
     for li, (size, shown) in enumerate(zip(d.sizes, d.shown)):
         title = "inputs" if li == 0 else ("output" if li == last else f"hidden {li}")
@@ -35,7 +35,7 @@ def network_dot(d: Diagram) -> graphviz.Digraph:
     top = max((abs(e.weight) for e in d.edges), default=1.0) or 1.0
     for e in d.edges:
         width = 0.4 + 3.6 * abs(e.weight) / top
-        color = POSITIVE_COLOR if e.weight >= 0 else NEGATIVE_COLOR
+        color = POSITIVE if e.weight >= 0 else NEGATIVE
         dot.edge(f"u{e.layer - 1}_{e.source}", f"u{e.layer}_{e.target}", color=color, penwidth=f"{width:.2f}",
                  style="solid" if e.weight >= 0 else "dashed", arrowhead="none")
     return dot

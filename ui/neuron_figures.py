@@ -7,9 +7,8 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from micrograd_core.graph import NEGATIVE_COLOR, POSITIVE_COLOR
-
-from .figures import GREEN, GREY, styled
+from .figures import styled
+from .palette import GREEN, GREY, NEGATIVE, POSITIVE
 
 TANGENT_HALF_WIDTH = 1.2  # the tangent is drawn from n - 1.2 to n + 1.2
 
@@ -30,9 +29,9 @@ def tanh_chart(n: float, o: float, *, hide_slope: bool = False) -> go.Figure:
         go.Scatter(x=ns, y=ts, name="o = tanh(n)", line=dict(color=GREY, width=3)),
         go.Scatter(x=ns, y=1 - ts**2, name="1 − tanh²(n)", line=dict(color=GREEN, dash="dot")),
         go.Scatter(x=[n - half, n + half], y=[o - slope * half, o + slope * half], name=tangent_name,
-                   mode="lines", line=dict(color=POSITIVE_COLOR, width=3)),
+                   mode="lines", line=dict(color=POSITIVE, width=3)),
         go.Scatter(x=[n], y=[o], name="(n, o)", mode="markers", hovertemplate="n = %{x:.4f}<br>o = %{y:.4f}",
-                   marker=dict(size=14, color=NEGATIVE_COLOR if o < 0 else POSITIVE_COLOR,
+                   marker=dict(size=14, color=NEGATIVE if o < 0 else POSITIVE,
                                line=dict(width=2, color="white"))),
     ]
     asymptote = dict(type="line", xref="paper", x0=0, x1=1, line=dict(color=GREY, dash="dash", width=1))

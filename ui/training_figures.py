@@ -18,16 +18,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from micrograd_core.graph import NEGATIVE_COLOR, POSITIVE_COLOR
-
-from .figures import GREEN, GREY, ORANGE, PURPLE, SKY, font_size
+from .figures import font_size
 from .frame import presenting, text_color
+from .palette import GREEN, GREY, HIGHLIGHT, INK, NEGATIVE, POSITIVE, PURPLE, SERIES, SKY, blend
 
-KEPT_COLORS = [GREEN, PURPLE, ORANGE, SKY, GREY, NEGATIVE_COLOR]
+KEPT_COLORS = [GREEN, PURPLE, HIGHLIGHT, SKY, GREY, NEGATIVE]
 # The score colours blended 60% over white, drawn opaque, so the black boundary line reads on either theme.
-SCORE_RANGE = ["#E69E66", "#FFFFFF", "#66AAD1"]
-BOUNDARY_COLOR = "#222222"
-CLASSES = {"+1": (POSITIVE_COLOR, "circle"), "−1": (NEGATIVE_COLOR, "diamond")}
+SCORE_RANGE = [blend(NEGATIVE, 0.6), "#FFFFFF", blend(POSITIVE, 0.6)]
+BOUNDARY_COLOR = INK
+CLASSES = {"+1": (POSITIVE, "circle"), "−1": (NEGATIVE, "diamond")}
 EMPTY_TEXT = "Press Step or Train"
 STEP_AXIS = {"tickMinStep": 1, "format": "d"}  # whole steps
 
@@ -72,7 +71,7 @@ def loss_chart(
     hollow triangles, said in a note. `stop` (step, loss) marks the step that blew up, above the curve.
     """
     names = [name for name, _, _ in kept] + [label]
-    colors = [KEPT_COLORS[i % len(KEPT_COLORS)] for i in range(len(kept))] + [POSITIVE_COLOR]
+    colors = [KEPT_COLORS[i % len(KEPT_COLORS)] for i in range(len(kept))] + [POSITIVE]
     x = {"field": "step", "type": "quantitative", "title": "step", "scale": {"domainMin": 0}, "axis": STEP_AXIS}
     y = {"field": "shown", "type": "quantitative", "title": "loss (log scale)", "scale": {"type": "log"}}
     color = {"field": "run", "type": "nominal", "title": None, "sort": names,
@@ -97,15 +96,15 @@ def loss_chart(
         {"data": {"name": "dots"}, "mark": {"type": "point", "filled": True, "size": 40},
          "encoding": {"x": x, "y": y, "color": color}},
         {"data": {"name": "zeros"}, "mark": {"type": "point", "shape": "triangle-down", "size": 90, "filled": False,
-                                            "strokeWidth": 2, "color": POSITIVE_COLOR},
+                                            "strokeWidth": 2, "color": POSITIVE},
          "encoding": {"x": x, "y": y}},
         {"data": {"name": "notes"}, "mark": {"type": "text", "align": "right", "baseline": "bottom", "dy": -8,
                                             "x": {"expr": "width"}, "color": GREY},
          "encoding": {"y": y, "text": {"field": "text"}}},
         {"data": {"name": "stop"}, "mark": {"type": "point", "shape": "cross", "size": 260, "filled": True,
-                                           "color": NEGATIVE_COLOR},
+                                           "color": NEGATIVE},
          "encoding": {"x": x, "y": y}},
-        {"data": {"name": "stop"}, "mark": {"type": "text", "align": "right", "dx": -12, "color": NEGATIVE_COLOR,
+        {"data": {"name": "stop"}, "mark": {"type": "text", "align": "right", "dx": -12, "color": NEGATIVE,
                                            "fontWeight": "bold"},
          "encoding": {"x": x, "y": y, "text": {"field": "text"}}},
         {"data": {"name": "empty"}, "mark": {"type": "text", "color": GREY, "fontSize": 18},
@@ -152,7 +151,7 @@ def accuracy_chart(steps: Sequence[int], accuracies: Sequence[float]) -> dict:
     return _spec(230, [layer], data)
 
 
-SAMPLE_COLORS = [POSITIVE_COLOR, NEGATIVE_COLOR, GREEN, PURPLE, ORANGE, SKY, GREY]
+SAMPLE_COLORS = SERIES
 
 
 def targets_chart(predictions: Sequence[float], targets: Sequence[float]) -> dict:

@@ -169,3 +169,24 @@ def test_two_users_training_at_once_stay_independent(server, browser):
     finally:
         for c in contexts:
             c.close()
+
+
+def test_a_closed_tab_stops_its_run_and_an_open_one_goes_on(server, browser):
+    """A run stops when its browser is gone (within the 10 s a dropped connection has to come back), and
+    never because another student left."""
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 900}) for _ in range(2)]
+    try:
+        leaving, staying = (c.new_page() for c in contexts)
+        for page in (leaving, staying):
+            open_training_page(page, f"{server.url}/mlp_training?mlp_pace=slow")
+            page.get_by_role("button", name="Train", exact=True).click()
+            wait_for_steps(page, 1)
+        together = staying.get_by_text("2 students are training on this server")
+        expect(together).to_be_visible(timeout=30_000)
+        contexts[0].close()  # the tab is closed
+        expect(together).to_have_count(0, timeout=30_000)  # its run stopped
+        shown = steps(staying)
+        wait_for_steps(staying, shown + 1)  # the other run goes on
+        expect(staying.get_by_role("button", name="Pause", exact=True)).to_be_visible()
+    finally:
+        contexts[1].close()

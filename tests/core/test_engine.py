@@ -237,3 +237,21 @@ def test_autograd_matches_central_differences(steps, inputs):
     # forward values agree with plain floats too
     plain = run_program(steps, inputs, engine=False)[0]
     assert out.data == pytest.approx(plain, rel=1e-12, abs=1e-12)
+
+
+def test_every_operation_names_itself_and_leaves_its_result_unnamed():
+    a, b = Value(2.0, label="a"), Value(0.5, label="b")
+    assert a._op == "" and Value(1.0).label == ""
+    results = {"+": a + b, "*": a * b, "**3": a**3, "**0.5": a**0.5, "exp": a.exp(), "log": a.log(),
+               "tanh": a.tanh(), "sigmoid": a.sigmoid(), "relu": a.relu()}
+    for op, result in results.items():
+        assert result._op == op and result.label == "" and result._prev[0] is a
+
+
+def test_powers_of_zero_and_overflow_follow_ieee():
+    assert (Value(0.0) ** -2).data == math.inf and (Value(-0.0) ** -2).data == math.inf  # even: +inf
+    assert (Value(0.0) ** -3).data == math.inf and (Value(-0.0) ** -3).data == -math.inf  # odd: the zero's sign
+    assert (Value(-10.0) ** 401).data == -math.inf and (Value(-10.0) ** 400).data == math.inf
+    assert (Value(10.0) ** 400).data == math.inf and math.isnan((Value(-2.0) ** 0.5).data)
+    with pytest.raises(TypeError, match="number exponent"):
+        Value(2.0) ** Value(3.0)

@@ -300,3 +300,61 @@ def test_fontsize_sizes_values_and_operations_alike():
     assert "fontsize=22" in big and "fontsize=31" in big  # the op's glyph a little larger
     assert "fontsize=12" not in big and "fontsize=14" not in big
     assert "fontsize=14" in draw_graph(a * b).dot.source
+
+
+def test_number_format_switches_at_exactly_1e_4_and_1e6():
+    assert format_number(1e-4) == "0.0001" and format_number(0.99e-4) == "9.9e-05"
+    assert format_number(999999.0) == "999999.0000" and format_number(1e6) == "1e+06"
+
+
+def test_a_graph_can_be_drawn_around_any_of_its_nodes():
+    v = lecture_expression()
+    drawing = draw_graph(v["L"], max_nodes=3, focus=v["e"])
+    src = drawing.dot.source
+    shown = {label for label in "abcdefL" if f'"{{ {label} | data' in src}
+    assert "e" in shown and len(shown) == 3 and shown <= {"a", "b", "d", "e"}  # its inputs and its user
+    assert drawing.center == "e" and "nearest e;" in drawing.note
+    # the cut shows on both sides: dashed from the note into a kept node's operation, and from a kept node out
+    dashed = [e for e in edges(src) if "dashed" in e]
+    assert any(e.startswith("omitted ->") for e in dashed) or any(e.endswith("omitted [style=dashed]") for e in dashed)
+    named = draw_graph(v["L"], max_nodes=2, focus=v["e"], names={v["e"]: "product"})
+    assert named.center == "product"
+    nameless = v["a"] * 3.0
+    assert draw_graph(nameless + 1.0, max_nodes=2, focus=nameless).center == "the chosen node"
+    with pytest.raises(ValueError, match="focus"):
+        draw_graph(v["L"], focus=Value(1.0))
+
+
+def test_a_kept_node_that_feeds_a_left_out_one_points_at_the_note():
+    a = Value(1.0, label="a")
+    b = a.tanh()
+    b.label = "b"
+    c = b.exp()
+    c.label = "c"
+    d = c.relu()
+    d.label = "d"
+    src = draw_graph(d, max_nodes=2, focus=b).dot.source  # b and its user c; a before them, d after
+    assert '"{ b |' in src and '"{ c |' in src and '"{ a |' not in src and '"{ d |' not in src
+    assert any(e.endswith("-> omitted [style=dashed]") for e in edges(src))
+    assert any(e.startswith("omitted ->") for e in edges(src))
+
+
+def test_no_grad_field_at_all_for_a_value_without_one():
+    v = lecture_expression()
+    src = draw_dot(v["L"], show_grad=None).source
+    assert "grad" not in src and '"{ a | data 2.0000 }"' in src
+
+
+def test_highlighted_nodes_are_named_and_classed_for_the_page():
+    v = lecture_expression()
+    drawing = draw_graph(v["L"], highlight=[v["d"]])
+    line = record_line(drawing.dot.source, "d")
+    assert "class=highlight" in line and drawing.highlighted == (line.split()[0],)
+    assert draw_graph(v["L"]).highlighted == ()
+
+
+def test_operations_are_small_ellipses():
+    src = draw_dot(lecture_expression()["L"]).source
+    op_lines = [line for line in src.splitlines() if "_op [" in line]
+    assert op_lines and all("shape=ellipse" in line and "height=0.34" in line for line in op_lines)
+    assert "arrowsize=0.7" in src  # the edges' style is applied

@@ -79,3 +79,18 @@ def test_parameter_gradient_matches_central_difference():
         down = ((mlp(x) - 1.0) ** 2).data
         p.data = old
         assert p.grad == pytest.approx((up - down) / (2 * h), rel=1e-5, abs=1e-8)
+
+
+def test_the_lectures_defaults_names_and_shapes():
+    neuron = Neuron(2, seed=0)
+    assert neuron.activation == "tanh" and [w.label for w in neuron.w] == ["w1", "w2"] and neuron.b.label == "b"
+    single = Layer(3, 1, seed=0)([1.0, 2.0, 3.0])
+    assert isinstance(single, Value)  # a layer of one neuron gives one Value, as in the lecture
+    assert len(Layer(3, 2, seed=0)([1.0, 2.0, 3.0])) == 2
+    mlp = MLP(3, [4, 4, 1], seed=0)
+    assert mlp.nin == 3 and mlp.nouts == [4, 4, 1] and mlp.activation == mlp.output_activation == "tanh"
+    assert repr(mlp) == ("MLP of [Layer of [TanhNeuron(3), TanhNeuron(3), TanhNeuron(3), TanhNeuron(3)], "
+                         "Layer of [TanhNeuron(4), TanhNeuron(4), TanhNeuron(4), TanhNeuron(4)], "
+                         "Layer of [TanhNeuron(4)]]")
+    with pytest.raises(ValueError, match="choose one of tanh, relu, sigmoid, linear"):
+        Neuron(2, activation="cube")

@@ -142,3 +142,13 @@ def test_bad_arguments_raise(name, n, noise):
 def test_unknown_name_raises():
     with pytest.raises(ValueError, match="unknown dataset"):
         make_dataset("swiss_roll", 100, 0.1, 0)
+
+
+def test_the_shapes_span_their_whole_extent():
+    X, y = make_moons(100, 0.0, 0)
+    upper, lower = X[y == -1] + [0.5, 0.25], X[y == 1] + [0.5, 0.25]
+    assert (upper[:, 0].min(), upper[:, 0].max()) == pytest.approx((-1.0, 1.0))  # the whole half circle
+    assert (lower[:, 0].min(), lower[:, 0].max()) == pytest.approx((0.0, 2.0))
+    X, y = make_circles(8, 0.0, 0)
+    angles = sorted(np.round(np.degrees(np.arctan2(X[y == -1][:, 1], X[y == -1][:, 0])) % 360))
+    assert angles == [0, 90, 180, 270]  # evenly round the circle, the start not repeated

@@ -16,7 +16,7 @@ from lessons.expression_graph import (
     two_branches,
 )
 from lessons.formulas import parse
-from micrograd_core.engine import Value
+from micrograd_core.engine import Value, topological_order
 
 LECTURE = "Lecture: L = (a·b + c)·f"
 
@@ -136,3 +136,44 @@ def test_bug_mode_does_not_leak():
     a.grad = 0.0
     (a + a).backward()
     assert a.grad == 2.0
+
+
+def test_the_lectures_expressions_name_their_nodes_as_the_lecture_does():
+    L, leaves = PRESETS[LECTURE].build(PRESETS[LECTURE].values)
+    assert [n.label for n in topological_order(L)] == ["a", "b", "e", "c", "d", "f", "L"]
+    assert list(leaves) == ["a", "b", "c", "f"] and all(leaves[k].label == k for k in leaves)
+    g, leaves = PRESETS["micrograd README example"].build(PRESETS["micrograd README example"].values)
+    named = {n.label for n in topological_order(g) if n.label}
+    assert named == {"a", "b", "c", "d", "e", "f", "g"} and g.label == "g"
+    o, leaves = PRESETS["Neuron: tanh(x1·w1 + x2·w2 + b)"].build(PRESETS["Neuron: tanh(x1·w1 + x2·w2 + b)"].values)
+    assert [n.label for n in topological_order(o)] == ["x1", "w1", "x1*w1", "x2", "w2", "x2*w2", "x1*w1 + x2*w2",
+                                                       "b", "n", "o"]
+    assert list(leaves) == ["x1", "x2", "w1", "w2", "b"]
+
+
+def test_the_reuse_bug_keeps_only_the_last_contribution_exactly():
+    buggy, fixed = reuse_demo(two_branches)
+    a_bug, b_bug = buggy._prev[0]._prev  # f = d·e, d = a·b
+    a_fix, b_fix = fixed._prev[0]._prev
+    # d is processed last: its assignments overwrite what e gave; with the fix, both add up
+    assert (a_bug.grad, b_bug.grad) == (3.0, -2.0)
+    assert (a_fix.grad, b_fix.grad) == (-3.0, -8.0)
+    assert buggy.grad == 1.0 and a_bug.label == "a" and buggy.label == "f"
+    b_doubled, _ = doubled()
+    assert b_doubled.label == "b" and b_doubled._prev[0].label == "a" and b_doubled._prev[0].data == 3.0
+
+
+def test_names_of_constants_numbers_and_places():
+    x = Value(2.0, label="x")
+    out = (x * 3.0 + x.log()).relu()
+    names = node_names(out)
+    nodes = topological_order(out)
+    assert names[id(nodes[1])] == "3" and names[id(out)] == "out"
+    assert "(x · 3)" in names.values() and "log(x)" in names.values()
+    assert [link.rule for link in chain_rule(out, names)] == [f"∂out/∂{names[id(out._prev[0])]} = (1 if "
+                                                              f"{names[id(out._prev[0])]} > 0 else 0)"]
+    assert chain_rule(out._prev[0], names)[0].rule.endswith("= 1")
+    logs = [n for n in nodes if n._op == "log"]
+    assert chain_rule(logs[0], names)[0].rule == "∂log(x)/∂x = 1/x"
+    long = parse("(a + b)*(c + d)*(a + d)").build(dict.fromkeys("abcd", 1.0))[0]
+    assert sorted(v for v in node_names(long).values() if v.startswith("#")) == ["#7"]  # the 7th, counted from 1

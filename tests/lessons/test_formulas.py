@@ -182,10 +182,13 @@ def test_non_finite_values_propagate():
     assert parse("exp(x)").evaluate({"x": 1000.0}) == math.inf
 
 
-def test_error_is_a_value_error():
+def test_error_is_a_value_error_and_every_function_computes_the_same_both_ways():
     assert issubclass(ExpressionError, ValueError)
     assert FUNCTIONS == ("exp", "log", "tanh", "sigmoid", "relu")
-    assert tuple(expr._FLOAT_FUNCS) == FUNCTIONS and tuple(expr._VALUE_FUNCS) == FUNCTIONS
+    for name in FUNCTIONS:
+        e = parse(f"{name}(x)")
+        for x in (-2.0, 0.5, 3.0):
+            assert e.evaluate({"x": x}) == e.build({"x": x})[0].data or math.isnan(e.evaluate({"x": x}))
 
 
 # --- evaluate() agrees with build() ---
@@ -324,13 +327,24 @@ def test_node_limit_counts_the_values_built():
         parse("-".join(["x"] * 168))
 
 
-@pytest.mark.parametrize("text", ["x/y - -z", "exp(-x) ** 2 + 3", "(x+1)*(x-1)/2", "+x", "x**(1/2) - relu(y)"])
-def test_node_count_is_exact(text):
-    e = parse(text)
-    parser = expr._Parser(text)
-    parser.expr(0)
-    root, _ = e.build({"x": 1.0, "y": 2.0, "z": 3.0})
-    assert len(topological_order(root)) == parser.nodes
+@pytest.mark.parametrize("piece", ["x/y--z", "-x-y", "-x/-y"])
+def test_the_node_limit_is_exact_for_formulas_of_every_shape(piece):
+    """A formula is refused exactly when its graph would have more than MAX_NODES Values (these shapes reach
+    the node limit before the length limit)."""
+    def size(k):
+        root, _ = parse("+".join([piece] * k)).build({"x": 1.0, "y": 2.0, "z": 3.0})
+        return len(topological_order(root))
+
+    per_piece = size(2) - size(1)
+    k = 1
+    while True:
+        try:
+            parse("+".join([piece] * (k + 1)))
+        except ExpressionError as err:
+            assert "nodes" in str(err)
+            break
+        k += 1
+    assert size(k) <= MAX_NODES < size(k) + per_piece  # the next piece would cross the limit
 
 
 def test_non_text_is_refused():

@@ -311,3 +311,161 @@ def test_a_run_whose_page_is_not_drawn_stays_alive_while_its_browser_is_connecte
     connected["yes"] = True
     s.serve()
     assert not run.training
+
+
+def test_the_worker_thread_trains_until_paused_and_stops_when_closed():
+    import time
+
+    s = Scheduler(budget=0.5)
+    viewer = Viewer(s.shared(LECTURE))
+    assert s.train(viewer, None) and not viewer.slowed
+    deadline = time.monotonic() + 30
+    while viewer.position < 5 and time.monotonic() < deadline:  # a generous limit, not a speed test
+        time.sleep(0.01)
+    s.pause(viewer)
+    paused = viewer.position
+    assert paused >= 5 and not viewer.training and s.training == 0
+    time.sleep(0.2)
+    assert viewer.position == paused
+    thread = s._thread
+    s.close()
+    thread.join(10)
+    assert not thread.is_alive()
+
+
+def test_a_round_leaves_the_pages_their_share_of_the_time():
+    s, _ = scheduler(budget=0.5)
+    viewer = Viewer(s.shared(DEMO))
+    s.train(viewer, None)
+    wait = s.serve()  # one demo step: ~0.2 s of CPU, then as long again for the pages
+    assert wait == pytest.approx(viewer.trajectory.cpu_per_step, rel=1e-9) and wait > 0.01
+    assert s.serve() > 0
+
+
+def test_shared_runs_are_kept_up_to_a_limit_the_least_recently_used_going_first_unless_followed():
+    s, _ = scheduler(max_shared=2)
+    first = s.shared(replace(LECTURE, lr=0.01))
+    followed = Viewer(first)
+    s.train(followed, None)
+    second, third = s.shared(replace(LECTURE, lr=0.02)), s.shared(replace(LECTURE, lr=0.1))
+    assert s.is_shared(first) and s.is_shared(third) and not s.is_shared(second)  # first is trained on
+    s.pause(followed)
+    s.shared(replace(LECTURE, lr=0.2))
+    assert not s.is_shared(first)
+    assert s.shared(replace(LECTURE, lr=0.1)) is third  # still there, and now the most recently used
+
+
+def test_a_refused_train_leaves_the_student_paused():
+    s, _ = scheduler()
+    viewer = Viewer(s.shared(replace(LECTURE, activation="relu", lr=1e6)))
+    while s.step(viewer):
+        pass
+    assert viewer.ended == "diverged"
+    assert not s.train(viewer, None) and viewer.training is False and s.training == 0
+
+
+def test_a_paced_run_waits_exactly_its_interval_and_catches_up_at_most_a_second():
+    s, clock = scheduler()
+    viewer = Viewer(s.shared(LECTURE))
+    s.train(viewer, PACES["1"])  # four steps a second
+    s.serve()
+    assert viewer.position == 1 and not viewer.slowed  # alone on the server
+    assert s.serve() == pytest.approx(0.25)  # the worker sleeps until the next step is due
+    clock.now += 0.25
+    s.serve()
+    assert viewer.position == 2 and viewer.steps_taken == 2
+    clock.now += 10.0  # the server was busy for ten seconds: the overdue step, then one second's worth at once
+    for _ in range(20):
+        s.serve()
+    assert viewer.position == 2 + 1 + 5  # not 40: the steps due from 1 s ago until now, ends included
+
+
+def test_the_cost_of_a_step_is_an_average_of_the_steps_measured(monkeypatch):
+    from lessons.mlp import scheduler as scheduler_module
+
+    ticks = iter([0.0, 1.0, 10.0, 10.5])  # CPU time before and after two steps: 1 s, then 0.5 s
+    monkeypatch.setattr(scheduler_module.time, "thread_time", lambda: next(ticks))
+    s, _ = scheduler(budget=0.5)
+    viewer = Viewer(s.shared(LECTURE))
+    s.train(viewer, None)
+    assert s.serve() == pytest.approx(1.0)
+    assert viewer.trajectory.cpu_per_step == pytest.approx(1.0)
+    assert s.serve() == pytest.approx(0.5)
+    assert viewer.trajectory.cpu_per_step == pytest.approx(0.8 * 1.0 + 0.2 * 0.5)
+
+
+def test_a_change_before_any_step_joins_the_shared_run_of_the_new_settings_and_pace_alone_starts_nothing():
+    s, _ = scheduler()
+    run = run_on(s)
+    run.update(replace(LECTURE, lr=0.2), "10")
+    assert s.is_shared(run.trajectory) and run.trajectory is s.shared(replace(LECTURE, lr=0.2))
+    run.update(replace(LECTURE, lr=0.2), "slow")
+    assert not run.training and run.viewer.rate is None  # a pace set while paused applies at the next Train
+    run.step()
+    assert run.update(replace(LECTURE, neurons=3), "slow") == "restarted"  # one step is a curve to keep
+
+
+def test_a_copy_of_ones_own_still_stops_when_its_browser_is_gone():
+    s, _ = scheduler()
+    here = {"open": True}
+    run = TrainingRun(s, LECTURE, lambda: here["open"])
+    run.step()
+    run.update(replace(LECTURE, lr=0.2), "max")  # a fork
+    run.train()
+    s.serve()
+    here["open"] = False
+    s.serve()
+    assert not run.training and run.viewer.ended == "gone"
+    run.next_phase()  # a step by hand, on a copy again
+    assert run.viewer.alive == run.alive
+
+
+def test_a_step_in_phases_from_behind_on_a_shared_run_goes_on_from_where_the_student_is():
+    s, _ = scheduler()
+    ahead, behind = run_on(s), run_on(s)
+    for _ in range(3):
+        ahead.step()
+    behind.step()
+    assert behind.trajectory is ahead.trajectory and behind.position == 1
+    for _ in PHASES:
+        behind.next_phase()
+    assert behind.position == 2 and behind.trajectory is not ahead.trajectory
+    assert np.array_equal(behind.trajectory.state(2).data, ahead.trajectory.state(2).data)
+
+
+def test_the_snapshot_says_how_the_run_stands():
+    s, _ = scheduler()
+    run = run_on(s, replace(LECTURE, activation="relu", lr=1e6))
+    while run.step():
+        pass
+    view = run.snapshot()
+    assert not view.training and view.end == "diverged" and view.stop is not None and view.stop.cause == "learning_rate"
+    assert view.accuracy in (0.0, 0.25, 0.5, 0.75, 1.0) and view.failure is None
+    stuck = run_on(s, replace(LECTURE, lr=1.0))
+    for _ in range(60):
+        stuck.step()
+    assert stuck.snapshot().stalled and stuck.snapshot().label == "lr 1 · tanh 4-4"
+    broken = run_on(s, replace(LECTURE, model_seed=9))
+    broken.trainer.loss = lambda *args: 1 / 0
+    assert not broken.step()
+    assert broken.snapshot().failure.startswith("ZeroDivisionError") and broken.snapshot().end == "failed"
+    fine = run_on(s)
+    fine.update(LECTURE, "max")
+    fine.train()
+    s.serve()
+    assert fine.snapshot().training and fine.snapshot().end is None
+    assert fine.snapshot().accuracy == float(np.mean(
+        (np.array(fine.snapshot().predictions) > 0) == (np.array(fine.trainer.y) > 0)))
+
+
+def test_an_unfinished_step_puts_back_the_last_state_not_an_earlier_one():
+    t = Trajectory(LECTURE)
+    t.advance()
+    t.advance()
+    half = t.phases()
+    for _ in range(4):
+        next(half)
+    half.close()
+    data, grad = t.trainer.state()
+    assert np.array_equal(data, t.state(2).data) and np.array_equal(grad, t.state(2).grad)
+    assert not np.array_equal(grad, t.state(1).grad)

@@ -148,3 +148,19 @@ def test_real_torch_agrees_to_1e_12():
     v = {"x1": -1.3, "x2": 2.7, "w1": 0.4, "w2": -0.9, "b": 1.1}
     assert_matches(torch_neuron(v), hand(v), tol=1e-12)  # float64 throughout
     assert_matches(torch_neuron(LECTURE_VALUES), micrograd_forward_backward(LECTURE_VALUES), tol=1e-12)
+
+
+def test_every_line_of_the_manual_backprop_reads_as_the_lecture_writes_it():
+    statements = [line.statement for line in manual_backprop(LECTURE_VALUES)]
+    assert statements == [
+        "o.grad = 1",
+        "n.grad = (1 − o²) · o.grad = (1 − 0.7071²) · 1.0000 = 0.5000",
+        "(x1*w1 + x2*w2).grad = 1 · n.grad = 1 · 0.5000 = 0.5000",
+        "b.grad = 1 · n.grad = 1 · 0.5000 = 0.5000",
+        "(x1*w1).grad = 1 · (x1*w1 + x2*w2).grad = 1 · 0.5000 = 0.5000",
+        "(x2*w2).grad = 1 · (x1*w1 + x2*w2).grad = 1 · 0.5000 = 0.5000",
+        "x1.grad = w1 · (x1*w1).grad = -3.0000 · 0.5000 = -1.5000",
+        "w1.grad = x1 · (x1*w1).grad = 2.0000 · 0.5000 = 1.0000",
+        "x2.grad = w2 · (x2*w2).grad = 1.0000 · 0.5000 = 0.5000",
+        "w2.grad = x2 · (x2*w2).grad = 0.0000 · 0.5000 = 0.0000",
+    ]

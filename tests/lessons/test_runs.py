@@ -21,6 +21,7 @@ from lessons.mlp.runs import (
     zero_contour,
 )
 from lessons.mlp.settings import PRESETS, make_trainer
+from lessons.mlp.training import StepReport
 from micrograd_core.nn import MLP
 
 LECTURE = PRESETS["Lecture"]
@@ -145,3 +146,29 @@ def test_zero_contour_is_empty_without_a_boundary_and_skips_non_finite_cells():
     z[0, 1] = np.nan
     segments = zero_contour(xs, ys, z)
     assert len(segments) == 3 and all(s[0] == pytest.approx(0.375) for s in segments)
+
+
+def reports_of(losses, **kwargs):
+    return [StepReport(k, loss, 1.0, 0.05, **kwargs) for k, loss in enumerate(losses, 1)]
+
+
+def test_stalled_means_twenty_steps_without_a_change_far_from_zero():
+    assert not stalled(reports_of([2.0] * 19)) and stalled(reports_of([2.0] * 20))
+    assert not stalled(reports_of([3.0] + [2.0] * 19))  # it moved within the last 20 steps
+    assert stalled(reports_of([3.0] + [2.0] * 20))  # not within the last 20
+    assert not stalled(reports_of([0.01] * 20)) and stalled(reports_of([0.0101] * 20))  # near 0 it is learnt
+    assert stalled(reports_of([5.0] * 19 + [5.0 + 4e-6]))  # a tiny move, relative to a loss of 5, is still
+    assert not stalled(reports_of([5.0] * 19 + [5.0 + 6e-6]))
+
+
+def test_run_labels_for_runs_whose_batch_or_learning_rate_changed():
+    steps = reports_of([1.0, 1.0], batch=2) + [StepReport(3, 1.0, 1.0, 0.2, batch=4)]
+    assert run_label(LECTURE, steps) == "lr 0.05→0.2 · tanh 4-4 · batch changed"
+    assert run_label(replace(LECTURE, lr_decay=True), []) == "lr 0.05 decaying · tanh 4-4"
+    assert run_label(LECTURE, []) == "lr 0.05 · tanh 4-4"
+
+
+def test_thin_keeps_the_first_every_stride_and_the_last():
+    assert thin(10, 4) == [0, 3, 6, 9]
+    assert thin(11, 4) == [0, 4, 8, 10]
+    assert thin(4, 4) == [0, 1, 2, 3]

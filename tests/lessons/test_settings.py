@@ -136,3 +136,10 @@ def test_what_needs_a_new_model_and_what_a_running_one_takes_on():
 
 def test_a_sliders_float_noise_is_the_same_setting():
     assert RunSettings(dataset="moons", noise=0.15000000000000002) == RunSettings(dataset="moons", noise=0.15)
+
+
+def test_small_batches_and_the_lectures_four_samples():
+    assert check_limits(replace(LECTURE, batch_size=1)) == []
+    assert effective_batch(replace(LECTURE, batch_size=3)) == 3
+    assert effective_batch(replace(LECTURE, batch_size=4)) is None
+    assert RunSettings(noise=0.123).noise == 0.12

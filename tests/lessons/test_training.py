@@ -101,21 +101,6 @@ def test_accuracy():
     assert isinstance(accuracy([1.0], np.array([1.0])), float)
 
 
-def test_config_defaults():
-    c = TrainConfig()
-    assert (c.lr, c.loss, c.alpha, c.batch_size, c.lr_decay, c.zero_grad, c.seed, c.explode_factor) == (
-        0.05,
-        "squared_error",
-        1e-4,
-        None,
-        False,
-        True,
-        0,
-        1e4,
-    )
-    assert LOSSES == ("squared_error", "hinge")
-
-
 # --- the Trainer ---
 
 
@@ -285,10 +270,12 @@ def test_minibatch_uses_batch_size_samples_deterministically():
     assert weights(a.model) == weights(b.model)
     # other seeds draw other batches
     others = [lecture_trainer(batch_size=2, seed=s) for s in range(6)]
-    # a batch depends on (seed, step) only: a copy made at step 3 draws the same batches from there
+    # a batch depends on (seed, step) only: a copy made at step 3 draws the same batches from there on
+    original = lecture_trainer(batch_size=2, seed=5)
+    original.steps(3)
     copy_at_3 = lecture_trainer(batch_size=2, seed=5)
-    copy_at_3.set_state(*b_state_at(3), [])
-    assert copy_at_3._batch(4) == a._batch(4)
+    copy_at_3.set_state(*original.state(), original.history)
+    assert copy_at_3.steps(4) == original.steps(4)
     assert len({tuple(r.loss for r in t.steps(3)) for t in others}) > 1
 
 
@@ -427,12 +414,6 @@ def test_numpy_forward_covers_a_whole_grid():
     assert out[0] == pytest.approx(corner, abs=1e-9)
 
 
-def b_state_at(k):
-    trainer = lecture_trainer(batch_size=2, seed=5)
-    trainer.steps(k)
-    return trainer.state()
-
-
 def test_without_zero_grad_a_divergence_names_zero_grad_as_its_cause():
     fine = relu_trainer(lr=0.1, explode_factor=100)
     fine.steps(1000)
@@ -457,3 +438,21 @@ def test_state_round_trips_and_a_copy_goes_on_identically():
     b.set_state(*a.state(), a.history)
     assert b.steps(3) == a.steps(3)
     assert weights(b.model) == weights(a.model)
+
+
+def test_each_phase_carries_what_the_step_has_made_so_far():
+    trainer = lecture_trainer()
+    phases = {phase.name: phase for phase in trainer.step_phases()}
+    assert phases["forward"].loss is None and len(phases["forward"].scores) == 4
+    for name in ("loss", "zero_grad", "backward", "update"):
+        assert phases[name].scores is phases["forward"].scores
+        assert phases[name].loss is phases["loss"].loss
+    assert phases["loss"].loss.data == trainer.history[0].loss
+
+
+def test_a_batch_of_one_and_data_of_one_sample_are_allowed():
+    xs, ys = tiny_dataset()
+    one = lecture_trainer(batch_size=1)
+    assert one.step().batch == 1
+    single = Trainer(MLP(3, [4, 1], seed=0), xs[:1], ys[:1], TrainConfig())
+    assert math.isfinite(single.step().loss)

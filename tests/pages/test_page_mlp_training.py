@@ -506,3 +506,16 @@ def test_an_unexpected_error_in_training_is_shown_and_the_page_keeps_working():
     at.number_input(key="mlp_seed").set_value(1).run()  # another run is not affected
     at.button(key="mlp_step").click().run()
     assert step_count(at) == 1 and not at.error
+
+
+def test_students_on_the_same_settings_share_one_run_and_the_page_says_how_many_train():
+    a, b = open_page(PAGE, {"mlp_pace": "slow"}), open_page(PAGE, {"mlp_pace": "slow"})
+    a.button(key="mlp_train").click().run()
+    b.button(key="mlp_train").click().run()
+    rerun_until(b, lambda at: any("2 students are training" in c.value for c in at.caption))
+    assert run_of(a).trajectory is run_of(b).trajectory  # computed once
+    caption = next(c.value for c in b.caption if "students are training" in c.value)
+    assert "on 1 run " in caption
+    a.number_input(key="mlp_seed").set_value(3).run()  # another model: a run of its own
+    a.button(key="mlp_train").click().run()
+    rerun_until(b, lambda at: any("on 2 runs" in c.value for c in at.caption))

@@ -3,6 +3,7 @@
 import json
 import math
 import sys
+import time
 
 import pytest
 
@@ -194,6 +195,11 @@ def test_pytorch_panel_reports_a_disagreement(monkeypatch):
 def test_pytorch_panel_with_real_torch():
     pytest.importorskip("torch")
     at = open_page(PAGE, {"neuron_x1": "-1.25"})
+    deadline = time.monotonic() + 60
+    while not at.success and time.monotonic() < deadline:  # PyTorch loads in the background, once
+        assert any("Loading PyTorch" in c.value for c in at.caption)
+        time.sleep(0.2)
+        at.run()
     assert any("agree" in s.value for s in at.success)
     table = table_with(at, "PyTorch")
     _, o, grads = hand(-1.25, 0.0, -3.0, 1.0, LECTURE["b"])

@@ -1,4 +1,4 @@
-"""The Expression graph page's lessons below the stepper, one function per tab."""
+"""The Expression graph page's parts: the panels beside the stepper, and one function per lesson tab."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ from lessons.expression_graph import (
     two_branches,
     value_class,
 )
-from lessons.expression_graph.walkthrough import Builder, node_names
-from micrograd_core.engine import Value
+from lessons.expression_graph.walkthrough import Builder, backward_order, node_names, replay
+from micrograd_core.engine import Value, topological_order
 from micrograd_core.gradcheck import gradient_check
 from micrograd_core.graph import draw_graph
 
 from ..graph_view import show_graph, svg_of
+from ..quiz import answer_box, show_verdict
 from ..state import Choice, Counter, Slider
 from ..text import literal
 
@@ -52,6 +53,44 @@ def _stepper(counter: Counter, last: int, what: str) -> int:
         st.button("End", key=f"{counter.key}_last", on_click=_set, args=(counter, last), disabled=k == last,
                   icon=":material/last_page:")
     return k
+
+
+def chain_rule_panel(node, links, names) -> None:
+    st.markdown(f"**Chain rule at {literal(names[id(node)])}**: its `_backward()` adds local derivative × "
+                f"{literal(names[id(node)])}.grad to each input's grad")
+    lines = []
+    for link in links:
+        child = literal(names[id(link.child)])
+        number = "" if link.rule.endswith(f"= {link.local:g}") else f" = {link.local:.4g}"  # "= 1 = 1" says it twice
+        lines.append(f"- {literal(link.rule)}{number}; {child}.grad += {link.local:.4g} × {link.upstream:.4g} "
+                     f"= **{link.amount:+.4g}** → {link.child.grad:.4g}")
+    st.markdown("\n".join(lines))
+    if len({id(link.child) for link in links}) < len(links):
+        st.caption("The same node is both inputs: it receives both contributions, summed.")
+
+
+def topological_panel(root, order, current, names) -> None:
+    shown = [f"**{literal(names[id(n)])}**" if n is current else literal(names[id(n)])
+             for n in topological_order(root)]
+    st.markdown("**Topological order**, each node after the nodes it is built from: " + ", ".join(shown))
+    st.caption("backward() walks it from the end and runs `_backward()` at each node built by an operation: "
+               + " → ".join(literal(names[id(n)]) for n in order))
+
+
+def quiz_panel(root, names, setup):
+    nodes = topological_order(root)[:-1]  # every node but the output, whose gradient is 1
+    replay(root, len(backward_order(root)))  # every gradient, to check answers against
+    if st.session_state.get("graph_quiz_node", 0) >= len(nodes):  # a smaller graph than the last one
+        st.session_state.graph_quiz_node = 0
+    index = st.selectbox("Gradient of the output with respect to", range(len(nodes)), key="graph_quiz_node",
+                         format_func=lambda i: f"{names[id(nodes[i])]} (data {nodes[i].data:.4g})")
+    target = nodes[index]
+    where = st.columns([1, 1], vertical_alignment="bottom")
+    verdict = answer_box("graph_quiz", target.grad, (setup, index), where=where)
+    if verdict is not None:
+        show_verdict(verdict, f"d{literal(names[id(root)])}/d{literal(names[id(target)])}",
+                     lambda: "" if verdict.right else "Step through with quiz mode off to see where it comes from.")
+    return target
 
 
 def value_class_tab(layout: str) -> None:

@@ -201,14 +201,18 @@ def status(view: Snapshot, settings: RunSettings) -> None:
             why = ("with tanh and a large learning rate the units saturate (outputs near ±1, where 1 − tanh² ≈ 0): "
                    "the gradients vanish and nothing learns. Lower the learning rate and press Reset.")
         st.info(f"The loss has not moved for 20 steps: {why}", icon=":material/hourglass_empty:")
-    if view.slowed:
-        st.caption(f":material/groups: The server is shared by {scheduler().runs} runs: this one goes a little "
-                   "slower than its pace.")
+    students = scheduler().training
+    if view.training and students > 1:
+        slower = " This run goes a little slower than its pace, to share the server." if view.slowed else ""
+        runs = scheduler().runs
+        st.caption(f":material/groups: {students} students are training on this server, on {runs} "
+                   f"run{'s' if runs > 1 else ''} (students on the same settings share one).{slower}")
 
 
 def draw(view: Snapshot, run: TrainingRun) -> None:
     reports = view.reports
-    status(view, run.settings)
+    with st.container():  # messages come and go inside it; the charts after it keep their place, drawn in place
+        status(view, run.settings)
     cols = st.columns(4)
     cols[0].metric("step", view.step)
     cols[1].metric("loss, all samples", f"{view.loss:.4g}")
