@@ -22,7 +22,7 @@ import math
 import operator
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -175,6 +175,14 @@ _FLOAT_OPS = {
 }
 
 
+def _value_ops(operations: Mapping[str, Callable] | None) -> dict:
+    if not operations:
+        return _VALUE_OPS
+    functions = {**_VALUE_FUNCS, **{k: f for k, f in operations.items() if k in FUNCTIONS}}
+    return {**_VALUE_OPS, **{k: f for k, f in operations.items() if k in _BINARY},
+            "call": lambda a, name: functions[name](a)}
+
+
 def _run(program: tuple | list, leaves: Mapping, ops: dict):
     """Run a postfix program with a stack (no recursion, however long the formula)."""
     stack = []
@@ -206,10 +214,16 @@ class Expression:
                 raise ExpressionError(f"no value given for '{name}'", pos)
         return {name: float(values[name]) for name in self.variables}
 
-    def build(self, values: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:
-        """Fresh Value graph: (root, {name: leaf Value}), one leaf per name however often it appears."""
+    def build(
+        self, values: Mapping[str, float], operations: Mapping[str, Callable] | None = None
+    ) -> tuple[Value, dict[str, Value]]:
+        """Fresh Value graph: (root, {name: leaf Value}), one leaf per name however often it appears.
+
+        `operations` replaces some of the engine's operations by name ("*", "tanh", ...): the formula
+        then runs through a changed engine, as the bug lab does.
+        """
         leaves = {name: Value(x, label=name) for name, x in self._inputs(values).items()}
-        return _run(self._program, leaves, _VALUE_OPS), leaves
+        return _run(self._program, leaves, _value_ops(operations)), leaves
 
     def evaluate(self, values: Mapping[str, float]) -> float:
         """Same result as build(values)[0].data, with plain floats; inf/nan instead of errors."""

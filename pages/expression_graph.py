@@ -5,7 +5,7 @@ import streamlit as st
 from lessons.expression_graph import PRESETS, backward_order, engine_source, node_names, replay
 from micrograd_core.engine import topological_order
 from ui import Choice, Counter, NamedNumbers, Text, Toggle, detail_visible, init_state, page_frame
-from ui.formula_input import formula_input
+from ui.formula_input import formula_input, leaf_inputs
 from ui.graph_view import layout_setting, show_graph
 from ui.parts import expression_graph as parts
 from ui.text import code, literal
@@ -26,12 +26,6 @@ init_state({"graph_last_good": FORMULA.default, "graph_setup": None})
 st.title("The expression graph: backpropagation, node by node")
 
 
-def store_leaf(name: str, key: str, default: float) -> None:
-    values = {k: v for k, v in LEAVES.value.items() if k != name}
-    typed = st.session_state[key]
-    st.session_state[LEAVES.key] = values if typed == default else {**values, name: typed}
-
-
 def choose():
     """The starting point: its builder and leaf values (shown in boxes, kept in the link)."""
     PRESET.widget(on_change=lambda: st.session_state.update({LEAVES.key: {}}))
@@ -41,14 +35,7 @@ def choose():
     else:
         preset = PRESETS[PRESET.value]
         build, defaults, tag = preset.build, preset.values, str(list(PRESETS).index(PRESET.value))
-    values = {}
-    cols = st.columns(min(max(len(defaults), 1), 4))
-    for i, (name, default) in enumerate(defaults.items()):
-        key = f"graph_leaf_{tag}_{name}"
-        st.session_state[key] = LEAVES.value.get(name, default)
-        values[name] = cols[i % len(cols)].number_input(literal(name), key=key, step=0.5, format="%.4g",
-                                                        on_change=store_leaf, args=(name, key, default))
-    return build, values
+    return build, leaf_inputs(LEAVES, defaults, f"graph_leaf_{tag}")
 
 
 def step_to(k: int) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import streamlit as st
 
 from lessons.formulas import FUNCTIONS, Expression, ExpressionError, parse
 
-from .state import Slider, Text
+from .state import NamedNumbers, Slider, Text
 from .text import code, literal
 
 HELP = f"Numbers, names, + - * / ** ( ) and {', '.join(FUNCTIONS)}. Write 3\\*x, not 3x."
@@ -75,3 +75,22 @@ def exact_input(label: str, slider: Slider) -> None:
                   help="A number, or a formula of numbers such as 2/3 or 1e-3, for a value the slider's steps miss.")
     if error:
         st.error(f"{literal(error)} — the slider keeps {shortest(st.session_state[target])}.", icon=":material/error:")
+
+
+def _store_leaf(setting: NamedNumbers, name: str, key: str, default: float) -> None:
+    values = {k: v for k, v in setting.value.items() if k != name}
+    typed = st.session_state[key]
+    st.session_state[setting.key] = values if typed == default else {**values, name: typed}
+
+
+def leaf_inputs(setting: NamedNumbers, defaults: Mapping[str, float], prefix: str) -> dict[str, float]:
+    """A box for each input of a formula, in up to four columns; the values that differ from `defaults`
+    are kept in `setting` (and so in the link). `prefix` keeps the boxes of different formulas apart."""
+    values = {}
+    cols = st.columns(min(max(len(defaults), 1), 4))
+    for i, (name, default) in enumerate(defaults.items()):
+        key = f"{prefix}_{name}"
+        st.session_state[key] = setting.value.get(name, default)
+        values[name] = cols[i % len(cols)].number_input(literal(name), key=key, step=0.5, format="%.4g",
+                                                        on_change=_store_leaf, args=(setting, name, key, default))
+    return values

@@ -52,6 +52,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/mlp_training.py", "MLP training", ":material/model_training:",
              "A multi-layer perceptron learning live: loss curve, decision boundary, and the classic mistakes.",
              "Lecture 01:43 to 02:10: MLP, loss, gradient descent"),
+    PageSpec("pages/bug_lab.py", "Bug lab", ":material/bug_report:",
+             "The backprop bugs everyone writes, each a small change to the real engine: find them, and see the "
+             "gradient check catch each one.",
+             "After the lecture: = instead of +=, the topological order, zero_grad and more"),
 )
 LESSONS = tuple(p for p in PAGES if p.summary)
 

@@ -167,7 +167,7 @@ class Trainer:
         if self.config.zero_grad:
             self.model.zero_grad()
         yield Phase("zero_grad", scores, loss)
-        loss.backward()
+        self.backward(loss)
         yield Phase("backward", scores, loss)
 
         c = self.config
@@ -176,11 +176,18 @@ class Trainer:
             return
 
         # update
-        for p in self.model.parameters():
-            p.data += -lr * p.grad
-
+        self.update(lr)
         self.history.append(report)
         yield Phase("update", scores, loss)
+
+    def backward(self, loss: Value) -> None:
+        """Every parameter's grad gets the loss's gradient (added to what is there)."""
+        loss.backward()
+
+    def update(self, lr: float) -> None:
+        """Gradient descent: every parameter takes a small step against its gradient."""
+        for p in self.model.parameters():
+            p.data += -lr * p.grad
 
     def step(self) -> StepReport:
         """Take one whole step and report its loss and accuracy (a diverged step's report is `stopped.report`)."""

@@ -19,6 +19,7 @@ FIRST_SCREEN = {
     "expression_graph": ('[data-testid="stGraphVizChart"]', None),
     "neuron": ('[data-testid="stGraphVizChart"]', "o = tanh(n)"),
     "mlp_training": (".st-key-mlp_loss_chart", "loss, all samples"),
+    "bug_lab": ('[data-testid="stCode"]', None),
 }
 DRAWN = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
     .every(p => p.querySelector('svg.main-svg'))

@@ -335,7 +335,8 @@ def the_code(run: TrainingRun) -> None:
     st.header("The code being run")
     st.markdown("Each Step (and each step of Train) runs `Trainer.step_phases` from `lessons/mlp/training.py`, "
                 "the lecture's loop body (it pauses at each `yield` when you step phase by phase):")
-    st.code(textwrap.dedent(inspect.getsource(Trainer.step_phases)), language="python")
+    st.code("\n".join(textwrap.dedent(inspect.getsource(method))
+                       for method in (Trainer.step_phases, Trainer.backward, Trainer.update)), language="python")
     loss = DATA_LOSSES[run.settings.loss]
     hinge = run.settings.loss == "hinge"
     st.markdown(f"and `self.loss` is `{loss.__name__}`" + (" plus `l2_penalty`:" if hinge else ":"))
