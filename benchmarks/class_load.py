@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from lessons.mlp.settings import PRESETS  # noqa: E402
 from tests.browser.conftest import Server  # noqa: E402
-from ui.parts.mlp_training import SETTINGS  # noqa: E402
+from ui.parts.mlp.settings import SETTINGS  # noqa: E402
 
 
 def preset_query(name: str, pace: str = "max") -> str:

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from lessons.mlp.settings import PRESETS, batch_cut, check_limits, matching_preset
+from lessons.mlp.settings import CUSTOM, PRESETS, batch_cut, check_limits, matching_preset
 from lessons.mlp.training import PHASES
 from ui import page_frame, presenting
-from ui.parts import mlp_training as parts
+from ui.parts.mlp import data, inside, live
+from ui.parts.mlp.settings import PACE, SAMPLE, SETTINGS, controls, load_preset, read_settings
 from ui.text import literal
 
-page_frame("pages/mlp_training.py", [*parts.SETTINGS, parts.PACE, parts.SAMPLE])
+page_frame("pages/mlp_training.py", [*SETTINGS, PACE, SAMPLE])
 st.title("MLP training: watch a network learn")
 if not presenting():
     st.markdown("The lecture's finale: an MLP of `Neuron`s and `Layer`s, a loss over the data, and gradient descent "
@@ -21,7 +22,7 @@ def buttons(run) -> None:
     phase = PHASES[(PHASES.index(run.phase.name) + 1) % len(PHASES)] if run.phase is not None else PHASES[0]
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.selectbox("preset", [*PRESETS, "custom"], key="mlp_preset", width=220,
-                     on_change=lambda: parts.load_preset(st.session_state.mlp_preset),
+                     on_change=lambda: load_preset(st.session_state.mlp_preset),
                      label_visibility="collapsed" if presenting() else "visible")
         st.button("Step", on_click=run.step, icon=":material/skip_next:", key="mlp_step")
         st.button(f"Phase: {phase}", on_click=run.next_phase, icon=":material/steps:", key="mlp_phase",
@@ -36,18 +37,30 @@ def buttons(run) -> None:
                   disabled=not run.kept)
 
 
-settings = parts.read_settings()
+settings = read_settings()
+if settings.dataset == CUSTOM and not settings.points and "mlp_run" in st.session_state:
+    data.adopt(st.session_state.mlp_run.settings)  # "your own points" just chosen: start from the set shown
+    settings = read_settings()
 problems = check_limits(settings)
+if [p.setting for p in problems] == ["points"]:
+    # a link to points too many for it, or a hand-made one: the data tools can still make a set
+    st.warning(f"This page is set to your own points, but has {len(settings.points)} of them: it needs at least "
+               "one of each class. Load a CSV file of points in the sidebar, or start from an empty plane.",
+               icon=":material/scatter_plot:")
+    st.button("Start from an empty plane", on_click=data.set_points, args=(data.STARTER,), key="mlp_empty_plane")
+    controls(presenting(), lambda: data.tools(settings))
+    st.stop()
 for problem in problems:  # only a hand-made session state gets here: the widgets and links keep to the limits
     st.error(f"{literal(problem.setting)} = {literal(problem.asked)} is outside {problem.allowed}.")
 if problems:
     st.stop()
-run = parts.training_run()
-if run.update(settings, parts.PACE.value) == "restarted":
-    st.info("Settings changed: the model was re-initialised. The previous curve is kept in the loss chart to compare.",
+run = live.training_run()
+what = "The data changed" if settings.points != run.settings.points else "Settings changed"
+if run.update(settings, PACE.value) == "restarted":
+    st.info(f"{what}: the model was re-initialised. The previous curve is kept in the loss chart to compare.",
             icon=":material/restart_alt:")
 buttons(run)
-parts.controls(presenting())
+controls(presenting(), lambda: data.tools(settings))
 if cut := batch_cut(settings):
     st.info(f"A step on {cut.asked} samples with this network would build about {cut.values:,} Values for its graph. "
             f"To keep each step under a second and well inside the server's memory, this run trains on random "
@@ -57,7 +70,8 @@ if settings.forget_zero_grad:
                "keep growing. On the lecture's four samples that can even look like faster learning, which is how "
                "the bug went unnoticed in the lecture; on the moons the loss climbs back up.",
                icon=":material/bug_report:")
-parts.live_view(run)
-parts.inside_one_step(run)
-parts.network(run)
-parts.the_code(run)
+live.live_view(run)
+inside.inside_view(run, live.redraw_interval() if run.training else None)
+inside.code_tabs()
+inside.the_code(run)
+inside.twin(run)

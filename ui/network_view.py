@@ -11,10 +11,11 @@ import graphviz
 from lessons.mlp.diagram import Diagram
 
 from .frame import presenting
-from .palette import NEGATIVE, NEUTRAL, POSITIVE
+from .palette import HIGHLIGHT, NEGATIVE, NEUTRAL, POSITIVE
 
 
-def network_dot(d: Diagram) -> graphviz.Digraph:
+def network_dot(d: Diagram, chosen: tuple[int, int] | None = None) -> graphviz.Digraph:
+    """The diagram; neurons are numbered in their layer, and the `chosen` (layer, neuron), 1-based, is filled."""
     dot = graphviz.Digraph(graph_attr={"rankdir": "LR", "bgcolor": "transparent", "nodesep": "0.12", "ordering": "out",
                                        "ranksep": "1.1", "fontname": "Helvetica"},
                            node_attr={"shape": "circle", "fixedsize": "true", "width": "0.42", "label": "",
@@ -28,8 +29,9 @@ def network_dot(d: Diagram) -> graphviz.Digraph:
         with dot.subgraph(name=f"cluster_{li}") as layer:
             layer.attr(label=title, color="transparent", fontsize="16" if presenting() else "12")
             for i in range(shown):
-                label = f"x{i + 1}" if li == 0 else ""
-                layer.node(f"u{li}_{i}", label, shape="box" if li == 0 else "circle")
+                label = f"x{i + 1}" if li == 0 else str(i + 1)
+                fill = {"fillcolor": HIGHLIGHT} if chosen == (li, i + 1) else {}
+                layer.node(f"u{li}_{i}", label, shape="box" if li == 0 else "circle", **fill)
             if size > shown:
                 layer.node(f"more{li}", f"+{size - shown}", shape="plaintext", fillcolor="transparent")
     top = max((abs(e.weight) for e in d.edges), default=1.0) or 1.0

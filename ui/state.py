@@ -251,7 +251,7 @@ def sync_url(settings: Sequence[Setting]) -> list[str]:
         value = st.session_state[s.key]
         st.session_state[_kept(s.key)] = value
         text = s.to_url(value)
-        if value == s.default:
+        if value == s.default or text is None:  # None: a value too long for a link (the page says so)
             if s.key in st.query_params:
                 del st.query_params[s.key]
         elif st.query_params.get(s.key) != text:

@@ -64,24 +64,29 @@ def loss_chart(
     label: str,
     kept: Sequence[tuple[str, Sequence[int], Sequence[float]]] = (),
     stop: tuple[int, float] | None = None,
+    held_out: Sequence[float] | None = None,
 ) -> dict:
     """The current run's loss per step (bold blue, dots while short) over earlier runs' curves (faded), log scale.
 
     A loss of exactly 0 has no place on a log axis: such steps are drawn on the chart's floor as
     hollow triangles, said in a note. `stop` (step, loss) marks the step that blew up, above the curve.
+    `held_out`, beside `losses` step for step, is the loss on the held-out samples: a dashed line.
     """
-    names = [name for name, _, _ in kept] + [label]
-    colors = [KEPT_COLORS[i % len(KEPT_COLORS)] for i in range(len(kept))] + [POSITIVE]
+    names = [name for name, _, _ in kept] + [label] + ([HELD_OUT] if held_out is not None else [])
+    colors = ([KEPT_COLORS[i % len(KEPT_COLORS)] for i in range(len(kept))] + [POSITIVE]
+              + ([HIGHLIGHT] if held_out is not None else []))
     x = {"field": "step", "type": "quantitative", "title": "step", "scale": {"domainMin": 0}, "axis": STEP_AXIS}
     y = {"field": "shown", "type": "quantitative", "title": "loss (log scale)", "scale": {"type": "log"}}
     color = {"field": "run", "type": "nominal", "title": None, "sort": names,
              "scale": {"domain": names, "range": colors}, "legend": {"orient": "bottom", "direction": "vertical"}}
-    floor = _floor([*losses, *(v for _, _, ys in kept for v in ys)])
+    floor = _floor([*losses, *(v for _, _, ys in kept for v in ys), *(held_out or [])])
     current = _curve(steps, losses, label, floor)
+    tested = _curve(steps, held_out, HELD_OUT, floor) if held_out is not None else _curve([], [], HELD_OUT, floor)
     zeros = current[current["loss"] <= 0]
     datasets = {
         "kept": pd.concat([_curve(xs, ys, name, floor) for name, xs, ys in kept] or [_curve([], [], "", floor)]),
         "current": current,
+        "held_out": tested,
         "dots": current if len(current) <= 40 else current.iloc[:0],  # a lone first step stays visible
         "zeros": zeros,
         "notes": pd.DataFrame({"text": [ZERO_TEXT] if len(zeros) else [], "shown": [floor] * min(len(zeros), 1)}),
@@ -92,6 +97,8 @@ def loss_chart(
         {"data": {"name": "kept"}, "mark": {"type": "line", "strokeWidth": 2, "opacity": 0.55},
          "encoding": {"x": x, "y": y, "color": color, "detail": {"field": "run"}}},
         {"data": {"name": "current"}, "mark": {"type": "line", "strokeWidth": 3},
+         "encoding": {"x": x, "y": y, "color": color}},
+        {"data": {"name": "held_out"}, "mark": {"type": "line", "strokeWidth": 3, "strokeDash": [7, 4]},
          "encoding": {"x": x, "y": y, "color": color}},
         {"data": {"name": "dots"}, "mark": {"type": "point", "filled": True, "size": 40},
          "encoding": {"x": x, "y": y, "color": color}},
@@ -113,6 +120,7 @@ def loss_chart(
     return _spec(380, layers, datasets)
 
 
+HELD_OUT = "held-out samples (dashed)"
 ZERO_TEXT = "▼ loss exactly 0: a log axis has no 0, so it is drawn here"
 
 
@@ -139,15 +147,25 @@ def _curve(steps: Sequence[int], values: Sequence[float], run: str, floor: float
     return pd.DataFrame({"step": np.asarray(steps, dtype=np.int64), "loss": loss, "shown": shown, "run": run})
 
 
-def accuracy_chart(steps: Sequence[int], accuracies: Sequence[float]) -> dict:
-    """Accuracy of each step's batch, in percent."""
-    data = {"accuracy": pd.DataFrame({"step": np.asarray(steps, dtype=np.int64),
-                                      "accuracy": 100 * np.asarray(accuracies, dtype=np.float64)})}
-    layer = {"data": {"name": "accuracy"}, "mark": {"type": "line", "color": GREEN, "strokeWidth": 2},
+def accuracy_chart(steps: Sequence[int], accuracies: Sequence[float],
+                   held_out: Sequence[float] | None = None) -> dict:
+    """Accuracy of each step's batch, in percent; beside it, dashed, the held-out samples' accuracy."""
+    names = ["training batch"] + (["held-out samples"] if held_out is not None else [])
+    n = len(steps)
+    values = [*accuracies, *(held_out or [])]
+    data = {"accuracy": pd.DataFrame({"step": np.tile(np.asarray(steps, dtype=np.int64), len(names)),
+                                      "accuracy": 100 * np.asarray(values, dtype=np.float64),
+                                      "set": np.repeat(names, n)})}
+    layer = {"data": {"name": "accuracy"}, "mark": {"type": "line", "strokeWidth": 2},
              "encoding": {"x": {"field": "step", "type": "quantitative", "title": "step", "scale": {"domainMin": 0},
                                 "axis": STEP_AXIS},
                           "y": {"field": "accuracy", "type": "quantitative", "title": "accuracy (%)",
-                                "scale": {"domain": [0, 100]}}}}
+                                "scale": {"domain": [0, 100]}},
+                          "color": {"field": "set", "type": "nominal", "title": None,
+                                    "scale": {"domain": names, "range": [GREEN, HIGHLIGHT][: len(names)]},
+                                    "legend": {"orient": "bottom"} if held_out is not None else None},
+                          "strokeDash": {"field": "set", "type": "nominal", "legend": None,
+                                         "scale": {"domain": names, "range": [[1, 0], [7, 4]][: len(names)]}}}}
     return _spec(230, [layer], data)
 
 
@@ -187,8 +205,15 @@ def boundary_chart(
     boundary: Sequence[tuple[float, float, float, float]],
     X: Sequence[Sequence[float]],
     y: Sequence[float],
+    held_out: tuple[Sequence[Sequence[float]], Sequence[float]] = ((), ()),
+    picked: int | None = None,
 ) -> dict:
-    """The model's score over the plane, its 0 level (the decision boundary, as segments) and the data points."""
+    """The model's score over the plane, its 0 level (the decision boundary, as segments) and the data points.
+
+    Held-out points are drawn hollow. Point `picked` (an index into X, then the held-out points) gets a
+    ring. A click selects a cell of the plane (parameter "cell", its row i and column j) or a point
+    (parameter "pick", or "pick_test" for a held-out one, its index k): the page decides what a click does.
+    """
     dx, dy = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
     rows, cols = np.indices(z.shape)  # the cells' row (along ys) and column (along xs)
     cells = pd.DataFrame({"i": rows.ravel().astype(np.int16), "j": cols.ravel().astype(np.int16),
@@ -199,15 +224,22 @@ def boundary_chart(
              {"calculate": f"{xs[0]} + datum.j * {2 * dx} + {1.2 * dx}", "as": "x2"},
              {"calculate": f"{ys[0]} + datum.i * {2 * dy} - {1.2 * dy}", "as": "y"},
              {"calculate": f"{ys[0]} + datum.i * {2 * dy} + {1.2 * dy}", "as": "y2"}]
-    a = np.asarray(X, dtype=np.float64)
-    points = pd.DataFrame({"x1": a[:, 0], "x2": a[:, 1], "class": ["+1" if t > 0 else "−1" for t in y]})
+    train, tested = _points(X, y, 0), _points(*held_out, len(X))
+    everything = pd.concat([train, tested])
+    ring = everything.iloc[[picked]] if picked is not None and 0 <= picked < len(everything) else everything.iloc[:0]
     # the axes span the grid, which depends on the data set only, not on the training
     ex = {"scale": {"domain": [float(xs[0] - dx), float(xs[-1] + dx)], "nice": False, "zero": False}}
     ey = {"scale": {"domain": [float(ys[0] - dy), float(ys[-1] + dy)], "nice": False, "zero": False}}
     x = {"type": "quantitative", "title": "x1", **ex}
     y_axis = {"type": "quantitative", "title": "x2", **ey}
+    classes = {"field": "class", "type": "nominal", "legend": None,
+               "scale": {"domain": list(CLASSES), "range": [c for c, _ in CLASSES.values()]}}
+    shapes = {"field": "class", "type": "nominal", "legend": None,
+              "scale": {"domain": list(CLASSES), "range": [s for _, s in CLASSES.values()]}}
+    at = {"x": {**x, "field": "x1"}, "y": {**y_axis, "field": "x2"}}
     layers = [
-        {"data": {"name": "cells"}, "transform": edges, "mark": {"type": "rect"},
+        {"data": {"name": "cells"}, "transform": edges, "mark": {"type": "rect", "cursor": "crosshair"},
+         "params": [{"name": "cell", "select": {"type": "point", "fields": ["i", "j"]}}],
          "encoding": {"x": {**x, "field": "x"}, "x2": {"field": "x2"}, "y": {**y_axis, "field": "y"},
                       "y2": {"field": "y2"},
                       "color": {"field": "score", "type": "quantitative", "title": "score",
@@ -216,16 +248,68 @@ def boundary_chart(
         {"data": {"name": "boundary"}, "mark": {"type": "rule", "color": BOUNDARY_COLOR, "strokeWidth": 2.5},
          "encoding": {"x": {**x, "field": "x"}, "y": {**y_axis, "field": "y"},
                       "x2": {"field": "x2"}, "y2": {"field": "y2"}}},
+        {"data": {"name": "ring"}, "mark": {"type": "point", "filled": False, "size": 420, "strokeWidth": 3,
+                                           "color": INK, "shape": "circle"},
+         "encoding": at},
         {"data": {"name": "points"}, "mark": {"type": "point", "filled": True, "size": 70, "stroke": "white",
-                                             "strokeWidth": 1, "opacity": 1},
-         "encoding": {"x": {**x, "field": "x1"}, "y": {**y_axis, "field": "x2"},
-                      "color": {"field": "class", "type": "nominal", "legend": None,
-                                "scale": {"domain": list(CLASSES), "range": [c for c, _ in CLASSES.values()]}},
-                      "shape": {"field": "class", "type": "nominal", "legend": None,
-                                "scale": {"domain": list(CLASSES), "range": [s for _, s in CLASSES.values()]}}}},
+                                             "strokeWidth": 1, "opacity": 1, "cursor": "pointer"},
+         "params": [{"name": "pick", "select": {"type": "point", "fields": ["k"]}}],
+         "encoding": {**at, "color": classes, "shape": shapes}},
+        {"data": {"name": "held_out"}, "mark": {"type": "point", "filled": False, "size": 80, "strokeWidth": 2.5,
+                                               "opacity": 1, "cursor": "pointer"},
+         "params": [{"name": "pick_test", "select": {"type": "point", "fields": ["k"]}}],
+         "encoding": {**at, "color": classes, "shape": shapes}},
     ]
     segments = pd.DataFrame(np.asarray(boundary, dtype=np.float64).reshape(-1, 4), columns=["x", "y", "x2", "y2"])
-    # one canvas rather than 3,600 SVG paths re-laid out at every redraw (Streamlit picks a canvas itself
-    # only above 2,000 rows, which the compact cells table stays under)
+    # one canvas rather than 1,600 SVG paths re-laid out at every redraw (Streamlit picks a canvas itself
+    # only above 2,000 rows)
     canvas = {"embedOptions": {"renderer": "canvas"}}
-    return _spec(380, layers, {"cells": cells, "boundary": segments, "points": points}, usermeta=canvas)
+    datasets = {"cells": cells, "boundary": segments, "points": train, "held_out": tested, "ring": ring}
+    return _spec(380, layers, datasets, usermeta=canvas)
+
+
+def _points(X: Sequence[Sequence[float]], y: Sequence[float], first: int) -> pd.DataFrame:
+    a = np.asarray(X, dtype=np.float64).reshape(-1, 2)
+    return pd.DataFrame({"x1": a[:, 0], "x2": a[:, 1], "class": ["+1" if t > 0 else "−1" for t in y],
+                         "k": np.arange(first, first + len(a), dtype=np.int64)})
+
+
+def neuron_maps_chart(maps: Sequence[Sequence[np.ndarray]], shown: Sequence[int], chosen: tuple[int, int] | None,
+                      width: int = 720) -> dict:
+    """Small heatmaps of what each hidden neuron outputs over the plane: the first `shown[l]` neurons of layer l.
+
+    Blue where the neuron's output is positive, vermillion where negative, white at 0 (a relu
+    neuron is never negative: white where it is off). Each is named L<layer>.N<neuron>, as the parameter table
+    names them; the `chosen` (layer, neuron), 1-based, is marked ◀.
+    """
+    frames = []
+    for li, layer in enumerate(maps, 1):
+        for ni, values in enumerate(layer[: shown[li - 1]], 1):
+            rows, cols = np.indices(values.shape)
+            name = f"L{li}.N{ni}" + (" ◀" if chosen == (li, ni) else "")  # as the parameter table names it
+            frames.append(pd.DataFrame({"neuron": name, "i": rows.ravel().astype(np.int16),
+                                        "j": cols.ravel().astype(np.int16),
+                                        "out": np.asarray(values, dtype=np.float64).ravel()}))
+    data = pd.concat(frames) if frames else pd.DataFrame({"neuron": [], "i": [], "j": [], "out": []})
+    order = list(dict.fromkeys(data["neuron"]))
+    columns = max(shown) if shown else 1
+    size = max(56, min(120, width // columns - 8))  # a row of the widest layer fits in `width` pixels
+    chart = _spec(size, [], {"maps": data}, usermeta={"embedOptions": {"renderer": "canvas"}})
+    del chart["layer"], chart["height"]
+    config = chart["config"]
+    config["view"] = {"stroke": GREY, "strokeWidth": 1}  # a frame: a neuron that is 0 everywhere is still seen
+    config["header"] = {"labelFontSize": config["axis"]["labelFontSize"] - 2, "title": None,
+                        **({"labelColor": config["axis"]["labelColor"]} if "labelColor" in config["axis"] else {})}
+    chart.update({
+        "data": {"name": "maps"},
+        "facet": {"field": "neuron", "type": "ordinal", "sort": order, "header": {"title": None}},
+        "columns": columns,
+        "spacing": 6,
+        "spec": {"width": size, "height": size, "mark": {"type": "rect"},
+                 "encoding": {"x": {"field": "j", "type": "ordinal", "axis": None},
+                              "y": {"field": "i", "type": "ordinal", "axis": None, "sort": "descending"},
+                              "color": {"field": "out", "type": "quantitative", "legend": None,
+                                        "scale": {"domain": [-1, 0, 1], "range": SCORE_RANGE, "clamp": True,
+                                                  "interpolate": "rgb"}}}},
+    })
+    return chart

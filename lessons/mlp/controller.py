@@ -18,11 +18,14 @@ import numpy as np
 
 from micrograd_core.nn import MLP
 
-from .runs import KeptRun, decision_grid, keep_run, run_label, stalled, zero_contour
+from .diagram import Diagram, diagram
+from .runs import KeptRun, decision_grid, hidden_maps, keep_run, run_label, stalled, zero_contour
 from .scheduler import Scheduler, Viewer
 from .settings import TINY, RunSettings, train_config
 from .training import Phase, StepReport, Stop, Trainer, mlp_forward_numpy, numpy_loss
 from .trajectory import Trajectory
+
+PLANE_RESOLUTION = 40  # cells a side of the score drawn over the plane: 1,600 rects redrawn live
 
 # steps a second; None: as fast as the server allows
 PACES: dict[str, float | None] = {"slow": 1.0, "1": 4.0, "10": 40.0, "max": None}
@@ -45,10 +48,29 @@ class Snapshot:
     slowed: bool  # the server is shared and this run goes slower than its pace
     label: str
     predictions: list[float] | None  # the lecture's four samples
-    grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None  # a 2-D set: the score over the plane
-    boundary: list[tuple[float, float, float, float]] | None
-    X: list[list[float]]
+    X: list[list[float]]  # the samples trained on
     y: list[float]
+    test_X: list[list[float]]  # the samples held out (maybe none)
+    test_y: list[float]
+    test: tuple[float, float] | None  # held-out loss and accuracy of the current weights
+    test_curve: list[tuple[float, float]]  # held-out loss and accuracy as each step began, beside `reports`
+    model: MLP  # a model of its own at this step: the views below are computed from it when drawn
+
+    def everything(self) -> np.ndarray:
+        """Every sample, held-out ones too: the plane is drawn around them all."""
+        return np.asarray(self.X + self.test_X, dtype=np.float64)
+
+    def plane(self) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], list[tuple[float, float, float, float]]]:
+        """A 2-D set: the score over the plane (xs, ys, z) and its 0 level, the decision boundary."""
+        grid = decision_grid(self.model, self.everything(), PLANE_RESOLUTION)
+        return grid, zero_contour(*grid)
+
+    def maps(self) -> list[list[np.ndarray]]:
+        """A 2-D set: each hidden neuron's output over the plane."""
+        return hidden_maps(self.model, self.everything())
+
+    def network(self) -> Diagram:
+        return diagram(self.model)
 
 
 class TrainingRun:
@@ -112,8 +134,10 @@ class TrainingRun:
             return None
         old, self.settings = self.settings, settings
         if settings.model_key() != old.model_key():
-            had_steps = self.position > 0
+            had_steps, training = self.position > 0, self.training
             self._restart()
+            if training and settings.points != old.points:  # a point added or removed: train on, on the new data
+                self.scheduler.train(self.viewer, PACES[self.pace])
             return "restarted" if had_steps else None
         # the running model takes the change from the next step on
         self._drop_phases()
@@ -200,12 +224,13 @@ class TrainingRun:
         config = train_config(self.settings)
         at_end = position >= trajectory.frontier
         end = self.viewer.ended or (trajectory.end() if at_end and not self.training else None)
-        grid = boundary = predictions = None
-        if self.settings.dataset == TINY:
-            predictions = scores.tolist()
-        else:
-            grid = decision_grid(model, X)
-            boundary = zero_contour(*grid)
+        test_X, test_y = trajectory.test_X, trajectory.test_y
+        predictions = scores.tolist() if self.settings.dataset == TINY else None
+        test = None
+        if len(test_y):
+            test_scores = mlp_forward_numpy(model, test_X)
+            test = (numpy_loss(config.loss, test_scores, test_y, params, config.alpha),
+                    float(np.mean((test_scores > 0) == (test_y > 0))))
         ys = np.asarray(y)
         return Snapshot(
             step=position, reports=reports,
@@ -215,8 +240,9 @@ class TrainingRun:
             training=self.training, end=end,
             stop=trajectory.stopped if at_end else None, failure=trajectory.failure,
             stalled=stalled(reports), slowed=self.training and self.viewer.slowed,
-            label=run_label(self.settings, reports), predictions=predictions, grid=grid, boundary=boundary,
-            X=X, y=y,
+            label=run_label(self.settings, reports), predictions=predictions,
+            X=X, y=y, test_X=test_X.tolist(), test_y=test_y.tolist(), test=test,
+            test_curve=trajectory.tests(position) if len(test_y) else [], model=model,
         )
 
     # --- inside ---

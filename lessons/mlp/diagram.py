@@ -45,3 +45,37 @@ def diagram(model: MLP, max_shown: int = MAX_SHOWN) -> Diagram:
     parameters = tuple(len(layer.parameters()) for layer in model.layers)
     activations = tuple(layer.neurons[0].activation for layer in model.layers)
     return Diagram(sizes, shown, edges, parameters, activations)
+
+
+@dataclass(frozen=True)
+class NeuronView:
+    """One neuron with its current numbers: activation(w1·in1 + w2·in2 + ... + b), and the last gradients."""
+
+    layer: int  # 1 for the first hidden layer
+    index: int  # 1-based, within its layer
+    activation: str
+    inputs: tuple[str, ...]  # x1, x2 for the first layer; h1, h2 (the previous layer's outputs) after it
+    weights: tuple[float, ...]
+    weight_grads: tuple[float, ...]
+    bias: float
+    bias_grad: float
+
+    def formula(self) -> str:
+        """The neuron as arithmetic with its numbers, e.g. tanh(0.52·x1 + (−0.31)·x2 + 0.07)."""
+        terms = " + ".join(f"{_signed(w)}·{name}" for w, name in zip(self.weights, self.inputs))
+        inner = f"{terms} + {_signed(self.bias)}"
+        return inner if self.activation == "linear" else f"{self.activation}({inner})"
+
+
+def _signed(v: float) -> str:
+    return f"({v:.3g})" if v < 0 else f"{v:.3g}"
+
+
+def neuron_view(model: MLP, layer: int, index: int) -> NeuronView:
+    """Neuron `index` of layer `layer` (both 1-based) as a NeuronView."""
+    if not 1 <= layer <= len(model.layers) or not 1 <= index <= len(model.layers[layer - 1].neurons):
+        raise IndexError(f"no neuron {index} in layer {layer}")
+    neuron = model.layers[layer - 1].neurons[index - 1]
+    names = tuple(f"x{i}" if layer == 1 else f"h{i}" for i in range(1, len(neuron.w) + 1))
+    return NeuronView(layer, index, neuron.activation, names, tuple(w.data for w in neuron.w),
+                      tuple(w.grad for w in neuron.w), neuron.b.data, neuron.b.grad)

@@ -15,7 +15,7 @@ import numpy as np
 from micrograd_core.nn import MLP
 
 from .settings import TINY, RunSettings
-from .training import StepReport, accuracy, mlp_forward_numpy
+from .training import StepReport, accuracy, layer_outputs_numpy, mlp_forward_numpy
 
 MAX_KEPT_RUNS = 6
 
@@ -140,3 +140,12 @@ def zero_contour(xs: np.ndarray, ys: np.ndarray, z: np.ndarray) -> list[tuple[fl
         # two crossings: one segment; four (a saddle): two, pairing neighbouring edges
         segments += [(*crossings[k], *crossings[k + 1]) for k in range(0, len(crossings) - 1, 2)]
     return segments
+
+
+def hidden_maps(model: MLP, X: Sequence[Sequence[float]], resolution: int = 24) -> list[list[np.ndarray]]:
+    """What each hidden neuron computes over the plane around 2-D points X: per hidden layer, per neuron,
+    its output on a resolution x resolution grid (rows along x2, columns along x1), as decision_grid spans it."""
+    xs, ys, _ = decision_grid(model, X, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    outputs = layer_outputs_numpy(model, np.column_stack([gx.ravel(), gy.ravel()]))[:-1]
+    return [[a[:, j].reshape(resolution, resolution) for j in range(a.shape[1])] for a in outputs]

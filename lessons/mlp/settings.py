@@ -9,7 +9,10 @@ micrograd's demo.ipynb (100 moons, 2-16-16-1 ReLU, hinge loss + L2, decaying lr)
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, fields
+
+import numpy as np
 
 from micrograd_core.nn import MLP
 
@@ -17,7 +20,11 @@ from .data import DATASETS, make_dataset, tiny_dataset
 from .training import LOSSES, TrainConfig, Trainer
 
 TINY = "tiny"  # the lecture's four samples with three features
-DATASET_NAMES = (TINY, *DATASETS)
+CUSTOM = "custom"  # points the class made: added by hand, or from a CSV file
+DATASET_NAMES = (TINY, *DATASETS, CUSTOM)
+INITS = ("random", "zeros", "constant")  # the weights' start: the lecture's, or all equal (the symmetry lesson)
+CONSTANT_WEIGHT = 0.5
+TEST_FRACTIONS = (0.0, 0.2, 0.3, 0.5)  # the share of the data held out to test on
 HIDDEN_ACTIVATIONS = ("tanh", "relu")
 LEARNING_RATES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0, 1000.0, 1e6)
 BATCH_SIZES = (None, 1, 2, 4, 8, 16, 32, 64, 128, 256)  # None: every sample, every step
@@ -26,6 +33,7 @@ MAX_HIDDEN_LAYERS = 4
 MAX_NEURONS = 32
 MAX_POINTS = 500
 MIN_POINTS = 10
+MIN_CUSTOM = 2  # points of the class's own data set, one of each class at least
 # Weights times samples in one step. Each use of a weight leaves two Values in the graph,
 # so this bounds a step's memory (~35 MB) and time (~0.5 s in CPython); the demo needs 30,400.
 MAX_WORK = 60_000
@@ -49,6 +57,9 @@ class RunSettings:
     batch_size: int | None = None
     forget_zero_grad: bool = False  # the lecture's bug: gradients pile up from step to step
     alpha: float = 1e-4  # L2 strength with the hinge loss, as in the demo
+    init: str = "random"  # one of INITS
+    test_fraction: float = 0.0  # held out, 2-D datasets only
+    points: tuple[tuple[float, float, float], ...] = ()  # (x1, x2, label ±1) of the CUSTOM dataset
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "noise", round(float(self.noise), 2))  # a slider's 0.15000000000000002 is 0.15
@@ -59,8 +70,13 @@ class RunSettings:
 
     def model_key(self) -> tuple:
         """What fixes the data, the initial model and the loss: a change means a new run."""
-        data = (self.dataset,) if self.dataset == TINY else (self.dataset, self.n_points, self.noise, self.data_seed)
-        return (*data, self.hidden, self.activation, self.model_seed, self.loss, self.alpha)
+        if self.dataset == TINY:
+            data: tuple = (self.dataset,)
+        elif self.dataset == CUSTOM:
+            data = (self.dataset, self.points, self.test_fraction, self.data_seed)
+        else:
+            data = (self.dataset, self.n_points, self.noise, self.data_seed, self.test_fraction)
+        return (*data, self.hidden, self.activation, self.model_seed, self.loss, self.alpha, self.init)
 
     def live_key(self) -> tuple:
         """What a running trainer can take on between steps, without starting again."""
@@ -81,6 +97,12 @@ PRESETS: dict[str, RunSettings] = {
         dataset="moons", n_points=100, noise=0.1, data_seed=0, layers=2, neurons=16, activation="relu",
         model_seed=2, loss="hinge", lr=1.0, lr_decay=True,
     ),
+    # every weight 0.5: the six neurons stay one, 74% on xor after 200 steps (random weights: 100%)
+    "Symmetry": RunSettings(dataset="xor", n_points=100, noise=0.1, layers=1, neurons=6, init="constant", lr=0.01),
+    # 16-16 neurons on 15 points: 100% training accuracy, while the held-out loss is lowest at step 16
+    # and doubles by step 300 (held-out accuracy 80% -> 40%)
+    "Overfitting": RunSettings(dataset="moons", n_points=30, noise=0.4, layers=2, neurons=16, lr=0.05,
+                               test_fraction=0.5),
 }
 
 
@@ -140,11 +162,18 @@ def check_limits(settings: RunSettings) -> list[Limit]:
     need(settings.loss in LOSSES, "loss", ", ".join(LOSSES))
     need(settings.lr > 0, "lr", "above 0")
     need(settings.batch_size is None or settings.batch_size >= 1, "batch_size", "at least 1")
+    need(settings.init in INITS, "init", ", ".join(INITS))
+    need(settings.test_fraction in TEST_FRACTIONS, "test_fraction", ", ".join(f"{f:g}" for f in TEST_FRACTIONS))
+    if settings.dataset == CUSTOM:
+        labels = {p[2] for p in settings.points}
+        need(MIN_CUSTOM <= len(settings.points) <= MAX_POINTS and labels == {-1.0, 1.0}, "points",
+             f"{MIN_CUSTOM} to {MAX_POINTS} points, some of each class")
     return problems
 
 
 def sample_count(settings: RunSettings) -> int:
-    return 4 if settings.dataset == TINY else settings.n_points
+    """Samples trained on (the held-out ones aside)."""
+    return len(make_data(settings)[0])
 
 
 @dataclass(frozen=True)
@@ -175,19 +204,66 @@ def batch_cut(settings: RunSettings) -> BatchCut | None:
     return BatchCut(asked, size, 2 * weight_count(input_size(settings.dataset), layer_sizes(settings)) * asked)
 
 
-def make_data(settings: RunSettings) -> tuple[list[list[float]], list[float]]:
-    """The inputs and targets of the run."""
+def all_data(settings: RunSettings) -> tuple[np.ndarray, np.ndarray]:
+    """Every sample of the run's dataset, held-out ones included."""
     if settings.dataset == TINY:
-        return tiny_dataset()
-    X, y = make_dataset(settings.dataset, settings.n_points, settings.noise, settings.data_seed)
-    return X.tolist(), y.tolist()
+        X, y = tiny_dataset()
+        return np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if settings.dataset == CUSTOM:
+        a = np.asarray(settings.points, dtype=np.float64).reshape(-1, 3)
+        return a[:, :2], a[:, 2]
+    return make_dataset(settings.dataset, settings.n_points, settings.noise, settings.data_seed)
+
+
+def split(settings: RunSettings) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the samples trained on and of those held out to test on, fixed by the data seed.
+
+    A generated set holds out an exact share, drawn by a shuffle. The class's own points are held
+    out each by a draw of its own (a hash of the point and the seed), so adding or removing a point
+    leaves the others where they were; one point at least is kept to train on.
+    """
+    X, _ = all_data(settings)
+    n = len(X)
+    if settings.dataset == TINY or not settings.test_fraction:
+        return np.arange(n), np.arange(0)
+    if settings.dataset == CUSTOM:
+        draws = np.array([zlib.crc32(f"{settings.data_seed}:{a!r}:{b!r}".encode()) / 2**32 for a, b in X.tolist()])
+        held = draws < settings.test_fraction
+        if held.all():
+            held[np.argmax(draws)] = False
+        return np.flatnonzero(~held), np.flatnonzero(held)
+    order = np.random.default_rng([settings.data_seed, 1]).permutation(n)
+    cut = round(n * settings.test_fraction)
+    return np.sort(order[cut:]), np.sort(order[:cut])
+
+
+def make_data(settings: RunSettings) -> tuple[list[list[float]], list[float]]:
+    """The inputs and targets the run trains on."""
+    X, y = all_data(settings)
+    train, _ = split(settings)
+    return X[train].tolist(), y[train].tolist()
+
+
+def held_out_data(settings: RunSettings) -> tuple[list[list[float]], list[float]]:
+    """The samples held out (none unless a test fraction is set)."""
+    X, y = all_data(settings)
+    _, held = split(settings)
+    return X[held].tolist(), y[held].tolist()
 
 
 def make_model(settings: RunSettings) -> MLP:
-    """The initial MLP: tanh throughout as in the lecture, or relu with a linear output as in the demo."""
+    """The initial MLP: tanh throughout as in the lecture, or relu with a linear output as in the demo.
+
+    Its weights are random, or all 0, or all CONSTANT_WEIGHT: then the neurons of a layer are the same
+    function of the same inputs, get the same gradients, and stay the same however long they train.
+    """
     output = "tanh" if settings.activation == "tanh" else "linear"
     nin, nouts = input_size(settings.dataset), layer_sizes(settings)
-    return MLP(nin, nouts, settings.activation, output, seed=settings.model_seed)
+    model = MLP(nin, nouts, settings.activation, output, seed=settings.model_seed)
+    if settings.init != "random":
+        for p in model.parameters():
+            p.data = 0.0 if settings.init == "zeros" else CONSTANT_WEIGHT
+    return model
 
 
 def train_config(settings: RunSettings) -> TrainConfig:

@@ -222,11 +222,9 @@ class Trainer:
         return config.lr * decay_factor(step) if config.lr_decay else config.lr
 
     def _batch(self, step: int) -> tuple[list[list[float]], list[float]]:
-        if self.config.batch_size is None or self.config.batch_size >= len(self.X):
+        ri = batch_indices(len(self.X), self.config.batch_size, self.config.seed, step)
+        if ri is None:
             return self.X, self.y
-        # drawn from (seed, step), not from a running generator: a run copied at any step goes on the same way
-        rng = np.random.default_rng([self.config.seed, step])
-        ri = rng.permutation(len(self.X))[: self.config.batch_size]
         return [self.X[i] for i in ri], [self.y[i] for i in ri]
 
     def _diverged(self, report: StepReport) -> bool:
@@ -284,6 +282,16 @@ class Trainer:
         return sample_loss_graph(self.model, self.X[sample], self.y[sample], self.config.loss)
 
 
+def batch_indices(n: int, batch_size: int | None, seed: int, step: int) -> list[int] | None:
+    """The samples of a step's minibatch, or None for all of them.
+
+    Drawn from (seed, step), not from a running generator: a run copied at any step goes on the same way.
+    """
+    if batch_size is None or batch_size >= n:
+        return None
+    return np.random.default_rng([seed, step]).permutation(n)[:batch_size].tolist()
+
+
 def sample_loss_graph(model: MLP, x: Sequence[float], y: float, loss: str) -> Value:
     """A fresh graph of one sample's forward pass and data loss, with its gradients filled in.
 
@@ -309,17 +317,25 @@ _NUMPY_ACTIVATIONS = {
 }
 
 
-def mlp_forward_numpy(model: MLP, points: np.ndarray) -> np.ndarray:
-    """The model's current outputs for many points at once: (m, nin) -> (m,), or (m, nout) if nout > 1."""
+def layer_outputs_numpy(model: MLP, points: np.ndarray) -> list[np.ndarray]:
+    """Every layer's outputs for many points at once: a (m, neurons) array per layer."""
     a = np.asarray(points, dtype=np.float64)
     if a.ndim != 2 or a.shape[1] != model.nin:
         raise ValueError(f"points must have shape (m, {model.nin}), got {a.shape}")
+    outputs = []
     with np.errstate(all="ignore"):  # inf and nan propagate, as in Value
         for layer in model.layers:
             # rebuilt on every call: the weights change at every training step
             W = np.array([[w.data for w in n.w] for n in layer.neurons])
             b = np.array([n.b.data for n in layer.neurons])
             a = _NUMPY_ACTIVATIONS[layer.neurons[0].activation](a @ W.T + b)  # a Layer's neurons share one
+            outputs.append(a)
+    return outputs
+
+
+def mlp_forward_numpy(model: MLP, points: np.ndarray) -> np.ndarray:
+    """The model's current outputs for many points at once: (m, nin) -> (m,), or (m, nout) if nout > 1."""
+    a = layer_outputs_numpy(model, points)[-1]
     return a[:, 0] if a.shape[1] == 1 else a
 
 

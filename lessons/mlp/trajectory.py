@@ -9,6 +9,7 @@ their own step, and one who changes a setting continues from their step on a cop
 from __future__ import annotations
 
 import gc
+import math
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,8 +19,8 @@ import numpy as np
 
 from micrograd_core.nn import MLP
 
-from .settings import RunSettings, make_model, make_trainer, train_config
-from .training import Phase, StepReport, Stop, Trainer
+from .settings import RunSettings, held_out_data, make_model, make_trainer, train_config
+from .training import Phase, StepReport, Stop, Trainer, mlp_forward_numpy, numpy_loss
 
 MAX_STEPS = 5000  # steps one run keeps; a curve this long has long gone flat
 
@@ -64,6 +65,8 @@ class Trajectory:
         self._grad: list[np.ndarray] = [grad]
         self._reports: list[StepReport] = list(self.trainer.history)
         self._base = len(self._reports)  # steps it was forked at
+        self.test_X, self.test_y = (np.asarray(a, dtype=np.float64) for a in held_out_data(settings))
+        self._tests: list[tuple[float, float]] = [self._test()]  # held-out loss and accuracy of each state
         self._lock = threading.Lock()  # one step at a time
         self.failure: str | None = None  # an unexpected error that ended the run
         self.cpu_per_step = 0.0  # seconds, measured: what it costs to go on
@@ -119,6 +122,7 @@ class Trajectory:
             data, grad = self.trainer.state()
             self._data.append(data)
             self._grad.append(grad)
+            self._tests.append(self._test())
             self._reports.append(self.trainer.history[-1])
             self._recorded = True
 
@@ -127,6 +131,20 @@ class Trajectory:
         k = min(max(step, self._base), self.frontier)
         row = k - self._base
         return State(k, self._data[row], self._grad[row], tuple(self._reports[:k]))
+
+    def _test(self) -> tuple[float, float]:
+        """The held-out samples' loss and accuracy on the trainer's current weights (nan without any)."""
+        if not len(self.test_y):
+            return math.nan, math.nan
+        scores = mlp_forward_numpy(self.trainer.model, self.test_X)
+        config = self.trainer.config
+        data, _ = self.trainer.state()
+        return (numpy_loss(config.loss, scores, self.test_y, data, config.alpha),
+                float(np.mean((scores > 0) == (self.test_y > 0))))
+
+    def tests(self, step: int) -> list[tuple[float, float]]:
+        """The held-out loss and accuracy of each step's weights, measured as the step began (as its report is)."""
+        return self._tests[: min(step, self.frontier)]
 
     def reports(self, step: int) -> list[StepReport]:
         """The reports of the first `step` steps."""
@@ -152,4 +170,5 @@ class Trajectory:
         fork = Trajectory(settings, trainer)
         fork._base = state.step
         fork._reports = list(state.reports)
+        fork._tests = self._tests[: state.step] + fork._tests  # its own start is the state it forked at
         return fork

@@ -291,7 +291,8 @@ def test_the_snapshot_is_what_the_model_computes():
     assert view.predictions == pytest.approx([sc.data for sc in scores], abs=1e-12)
     assert view.next_lr == 0.05 and view.end is None and view.stop is None
     demo = run_on(s, DEMO).snapshot()
-    assert demo.predictions is None and demo.grid[2].shape == (60, 60) and demo.boundary
+    grid, boundary = demo.plane()
+    assert demo.predictions is None and grid[2].shape == (40, 40) and boundary
 
 
 def test_a_run_whose_page_is_not_drawn_stays_alive_while_its_browser_is_connected():

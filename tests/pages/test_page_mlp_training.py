@@ -18,7 +18,7 @@ from streamlit import dataframe_util
 from lessons.mlp.training import Trainer, hinge_loss, squared_error_loss
 from micrograd_core.nn import MLP
 from tests.conftest import open_page, shown
-from ui.parts import mlp_training as parts
+from ui.parts.mlp import live as parts
 
 PAGE = "pages/mlp_training.py"
 XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
@@ -76,9 +76,13 @@ def step_count(at) -> int:
 
 
 def chart(at, i: int) -> dict[str, pd.DataFrame]:
-    """The named datasets of the page's i-th chart (0: loss, 1: targets or boundary, 2: accuracy), as sent."""
-    element = at.get("vega_lite_chart")[i]
-    return {d.name: dataframe_util.convert_arrow_bytes_to_pandas_df(d.data.data) for d in element.proto.datasets}
+    """The named datasets of one of the page's charts (0: loss, 1: targets or boundary, 2: accuracy), as sent."""
+    kinds = [{"current"}, {"samples", "cells"}, {"accuracy"}][i]
+    for element in at.get("vega_lite_chart"):
+        datasets = {d.name: d for d in element.proto.datasets}
+        if kinds & set(datasets):
+            return {name: dataframe_util.convert_arrow_bytes_to_pandas_df(d.data.data) for name, d in datasets.items()}
+    raise AssertionError(f"no chart with datasets {kinds}")
 
 
 def loss_curve(at) -> list[float]:
@@ -93,8 +97,14 @@ def kept_runs(at) -> list[str]:
     return list(dict.fromkeys(kept["run"])) if len(kept) else []
 
 
+def graphs(at, mark: str) -> list[str]:
+    """The Graphviz sources on the page holding `mark` ("u1_0": the network diagram; "score |": a sample's graph)."""
+    return [g.proto.spec for g in at.get("graphviz_chart") if mark in g.proto.spec]
+
+
 def table(at):
-    return at.dataframe[0].value
+    """Every parameter with its data and grad (the chosen neuron's own table aside)."""
+    return next(d.value for d in at.dataframe if "name" in d.value.columns)
 
 
 def run_of(at):
@@ -324,14 +334,14 @@ def test_micrograd_demo_preset_draws_the_decision_boundary():
     assert "337 parameters" in " ".join(m.value for m in at.markdown)
     boundary = chart(at, 1)
     cells = boundary["cells"]
-    assert len(cells) == 60 * 60
+    assert len(cells) == 40 * 40
     from lessons.mlp.data import make_moons
 
     X, _ = make_moons(100, 0.1, seed=0)
-    xs = np.linspace(X[:, 0].min() - 0.3, X[:, 0].max() + 0.3, 60)
-    ys = np.linspace(X[:, 1].min() - 0.3, X[:, 1].max() + 0.3, 60)
+    xs = np.linspace(X[:, 0].min() - 0.3, X[:, 0].max() + 0.3, 40)
+    ys = np.linspace(X[:, 1].min() - 0.3, X[:, 1].max() + 0.3, 40)
     n = MLP(2, [16, 16, 1], "relu", "linear", seed=2)
-    for k in (0, 1841, 3599):
+    for k in (0, 841, 1599):
         cell = cells.iloc[k]
         assert cell.score == pytest.approx(n([float(xs[int(cell.j)]), float(ys[int(cell.i)])]).data, abs=1e-9)
     segments = boundary["boundary"]
@@ -340,7 +350,7 @@ def test_micrograd_demo_preset_draws_the_decision_boundary():
     scores = sorted(abs(n(e).data) for e in ends)
     assert scores[len(scores) // 2] < 0.01 and scores[-1] < 0.2
     assert sorted(boundary["points"]["class"].value_counts().items()) == [("+1", 50), ("−1", 50)]
-    assert len(at.get("vega_lite_chart")) == 3  # loss, boundary, accuracy
+    assert len(at.get("vega_lite_chart")) == 4  # loss, accuracy, boundary, the hidden neurons' maps
     at.button(key="mlp_step").click().run()
     assert not np.array_equal(chart(at, 1)["cells"]["score"], cells["score"])  # the boundary moved with the step
     assert float(metrics(at)["learning rate"]) == pytest.approx(1 - 0.9 * 1 / 100, rel=1e-3)
@@ -444,7 +454,7 @@ def test_sessions_do_not_share_a_model():
 def test_the_sample_chosen_is_the_sample_drawn():
     at = open_page(PAGE)
     at.number_input(key="mlp_sample").set_value(3).run()
-    graph = at.get("graphviz_chart")[0].proto.spec
+    graph = graphs(at, "score |")[0]
     score = lecture_loop([])[1](XS[2]).data
     assert f"score | data {score:.4f}" in graph and f"loss | data {(score + 1) ** 2:.4f}" in graph
     assert any("Sample 3: inputs (0.5, 1, 1), target -1." in m.value for m in at.markdown)
@@ -455,7 +465,7 @@ def test_the_network_is_shown_as_its_classes_and_a_diagram():
     at = open_page(PAGE)
     codes = [c.value for c in at.code]
     assert any(c.startswith("class Neuron(Module)") for c in codes) and any(c.startswith("class MLP(") for c in codes)
-    diagram = at.get("graphviz_chart")[1].proto.spec
+    diagram = graphs(at, "u1_0")[0]
     assert diagram.count("penwidth") >= 12 + 16 + 4  # one edge per weight: 3x4 + 4x4 + 4x1
     assert any("layer 1: 16, layer 2: 20, layer 3: 5; 41 in all" in c.value for c in at.caption)
 

@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 
 from micrograd_core.graph import NEGATIVE_COLOR, POSITIVE_COLOR
-from ui.training_figures import EMPTY_TEXT, accuracy_chart, boundary_chart, loss_chart, targets_chart
+from ui.training_figures import (
+    EMPTY_TEXT,
+    HELD_OUT,
+    accuracy_chart,
+    boundary_chart,
+    loss_chart,
+    neuron_maps_chart,
+    targets_chart,
+)
 
 
 def without_data(spec: dict) -> dict:
@@ -57,7 +65,13 @@ def test_a_redraw_changes_the_data_only():
 
 def test_accuracy_in_percent():
     spec = accuracy_chart([1, 2], [0.5, 0.75])
-    assert rows(spec, "accuracy") == [{"step": 1, "accuracy": 50.0}, {"step": 2, "accuracy": 75.0}]
+    assert rows(spec, "accuracy") == [{"step": 1, "accuracy": 50.0, "set": "training batch"},
+                                      {"step": 2, "accuracy": 75.0, "set": "training batch"}]
+    both = accuracy_chart([1, 2], [0.5, 0.75], held_out=[0.25, 1.0])
+    assert [(r["set"], r["accuracy"]) for r in rows(both, "accuracy")] == [
+        ("training batch", 50.0), ("training batch", 75.0), ("held-out samples", 25.0), ("held-out samples", 100.0)]
+    dash = both["layer"][0]["encoding"]["strokeDash"]["scale"]
+    assert dict(zip(dash["domain"], dash["range"])) == {"training batch": [1, 0], "held-out samples": [7, 4]}
 
 
 def test_targets_chart_keeps_each_sample_in_its_place_and_colour_and_shows_values():
@@ -97,6 +111,38 @@ def test_boundary_chart_cells_boundary_and_classes():
     assert (edges["y"] + edges["y2"]) / 2 == pytest.approx(ys[2])
     assert rows(spec, "boundary") == [{"x": 0.1, "y": 0.2, "x2": 0.3, "y2": 0.4}]
     assert [p["class"] for p in rows(spec, "points")] == ["+1", "−1", "+1"]
-    shapes = spec["layer"][2]["encoding"]["shape"]["scale"]
+    shapes = spec["layer"][3]["encoding"]["shape"]["scale"]
     assert dict(zip(shapes["domain"], shapes["range"])) == {"+1": "circle", "−1": "diamond"}
     assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == pytest.approx([-1.5, 1.5])
+
+
+def test_held_out_points_are_drawn_hollow_numbered_after_the_training_ones_and_a_pick_is_ringed():
+    xs, ys = np.linspace(-1, 1, 3), np.linspace(-1, 1, 3)
+    X, y, tX, ty = [[0.0, 0.0], [1.0, 1.0]], [1.0, -1.0], [[0.5, 0.5]], [-1.0]
+    spec = boundary_chart(xs, ys, np.zeros((3, 3)), [], X, y, (tX, ty), picked=2)
+    assert [p["k"] for p in rows(spec, "points")] == [0, 1] and [p["k"] for p in rows(spec, "held_out")] == [2]
+    held = next(layer for layer in spec["layer"] if layer["data"]["name"] == "held_out")
+    assert held["mark"]["filled"] is False
+    assert [(r["x1"], r["x2"]) for r in rows(spec, "ring")] == [(0.5, 0.5)]
+    assert rows(boundary_chart(xs, ys, np.zeros((3, 3)), [], X, y), "ring") == []
+    params = [p["name"] for layer in spec["layer"] for p in layer.get("params", [])]
+    assert params == ["cell", "pick", "pick_test"]  # what a click on the plane can select
+
+
+def test_loss_chart_draws_the_held_out_loss_dashed_beside_the_training_loss():
+    spec = loss_chart([1, 2], [4.0, 2.0], "run", held_out=[5.0, 6.0])
+    assert [r["loss"] for r in rows(spec, "held_out")] == [5.0, 6.0]
+    dashed = next(layer for layer in spec["layer"] if layer["data"]["name"] == "held_out")
+    assert dashed["mark"]["strokeDash"] == [7, 4]
+    assert HELD_OUT in spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
+    assert rows(loss_chart([1, 2], [4.0, 2.0], "run"), "held_out") == []
+
+
+def test_neuron_maps_one_small_map_per_shown_hidden_neuron_in_layer_order():
+    maps = [[np.full((2, 2), v) for v in (0.1, 0.2, 0.3)], [np.full((2, 2), -0.5)] * 2]
+    spec = neuron_maps_chart(maps, [2, 2], chosen=(2, 1))
+    data = spec["datasets"]["maps"]
+    assert list(dict.fromkeys(data["neuron"])) == ["L1.N1", "L1.N2", "L2.N1 ◀", "L2.N2"]  # a layer's first 2
+    assert spec["facet"]["sort"] == ["L1.N1", "L1.N2", "L2.N1 ◀", "L2.N2"] and spec["columns"] == 2
+    assert list(data[data["neuron"] == "L1.N2"]["out"]) == [0.2] * 4
+    assert spec["spec"]["width"] == spec["spec"]["height"] <= 120

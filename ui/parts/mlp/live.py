@@ -1,0 +1,202 @@
+"""The MLP page's live view: the server's scheduler, this session's run, and what is redrawn while it trains.
+
+Three fragments, each rerunning on its own timer while the run trains: the numbers (status and
+metrics) and the curves at the redraw rate, the plane (the boundary, or the four samples' bars)
+less often, since redrawing it costs the browser far more than a curve does.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import streamlit as st
+
+from lessons.mlp.controller import Snapshot, TrainingRun
+from lessons.mlp.runs import thin
+from lessons.mlp.scheduler import Scheduler
+from lessons.mlp.settings import TINY, RunSettings
+
+from ...text import literal
+from ...training_figures import accuracy_chart, boundary_chart, loss_chart, targets_chart
+from . import data
+from .settings import read_settings
+
+UNSEEN = 300.0  # seconds without a redraw after which a run is taken for a page left open but gone (a hidden tab)
+GONE = 10.0  # seconds without a connection to the browser after which the run stops (a tab closed)
+PLANE_EVERY = 3  # the plane is redrawn once for every this many redraws of the curve
+
+
+@st.cache_resource
+def scheduler() -> Scheduler:
+    """The server's one scheduler of training runs, shared by every session (see lessons/mlp/scheduler.py)."""
+    return Scheduler()
+
+
+def _connected() -> Callable[[], bool]:
+    """Whether this session's browser is still connected; a dropped connection has GONE seconds to come back.
+
+    Asked from the scheduler's thread, so it holds the session's id and the runtime, never st.session_state.
+    """
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    runtime = Runtime.instance() if Runtime.exists() else None
+    session = ctx.session_id if ctx is not None else None
+    if runtime is None or session is None:
+        return lambda: True
+    lost: list[float] = []
+
+    def connected() -> bool:
+        if runtime.is_active_session(session):
+            lost.clear()
+            return True
+        lost[:] = lost or [time.monotonic()]
+        return time.monotonic() - lost[0] <= GONE
+
+    return connected
+
+
+def training_run() -> TrainingRun:
+    """This session's run, made on its first visit."""
+    if "mlp_run" not in st.session_state:
+        st.session_state.mlp_run = TrainingRun(scheduler(), read_settings(), _connected(), unseen_after=UNSEEN)
+    return st.session_state.mlp_run
+
+
+def redraw_interval() -> float:
+    """Seconds between live redraws: four a second for a few students, down to one a second for a class."""
+    training = scheduler().training
+    return 0.25 if training <= 4 else (0.5 if training <= 12 else 1.0)
+
+
+def status(view: Snapshot, settings: RunSettings) -> None:
+    """Why the run stopped, or what is holding it back, said first."""
+    if view.stop is not None:
+        blew = {"loss": f"the loss became {view.stop.report.loss}", "gradients": "the gradients became inf or nan",
+                "exploded": f"the loss jumped to {view.stop.report.loss:.3g} (it started at {view.stop.first_loss:.3g})"
+                }[view.stop.what]
+        if view.stop.cause == "zero_grad":
+            why = (f"zero_grad was off: every backward() added its gradients to all the earlier ones, so each step "
+                   f"(at learning rate {view.stop.report.lr:g}) was bigger than the last until it overshot. Switch "
+                   "forget zero_grad off and press Reset; if it still blows up, lower the learning rate too.")
+        else:
+            why = (f"the learning rate {view.stop.report.lr:g} is too large, so each step overshoots and the "
+                   "weights blow up. Lower the learning rate and press Reset.")
+        st.error(f"Training stopped at step {view.stop.report.step}: {blew}. The cause: {why} "
+                 "The last good weights are kept.", icon=":material/warning:")
+    elif view.end == "step_limit":
+        st.info(f"This run reached {view.step:,} steps, the most one run keeps. Press Reset to start again.",
+                icon=":material/flag:")
+    elif view.end == "failed":
+        st.error(f"Training stopped by an unexpected error: {literal(view.failure)}", icon=":material/error:")
+    elif view.end == "gone":
+        st.info("Training paused: this page lost its connection, or was not drawn for five minutes (a hidden "
+                "tab), and a run nobody watches stops. Press Train to go on.", icon=":material/pause_circle:")
+    elif view.end == "full":
+        st.warning("The server is training for as many students as it can right now. Press Train again in a "
+                   "moment.", icon=":material/groups:")
+    elif view.stalled:
+        if settings.forget_zero_grad:
+            why = ("zero_grad is off, so the gradients pile up and every step is bigger than the last: the tanh "
+                   "units are pushed to ±1, where 1 − tanh² ≈ 0, and stop learning. Switch forget zero_grad off "
+                   "and press Reset.")
+        else:
+            why = ("with tanh and a large learning rate the units saturate (outputs near ±1, where 1 − tanh² ≈ 0): "
+                   "the gradients vanish and nothing learns. Lower the learning rate and press Reset.")
+        st.info(f"The loss has not moved for 20 steps: {why}", icon=":material/hourglass_empty:")
+    students = scheduler().training
+    if view.training and students > 1:
+        slower = " This run goes a little slower than its pace, to share the server." if view.slowed else ""
+        runs = scheduler().runs
+        st.caption(f":material/groups: {students} students are training on this server, on {runs} "
+                   f"run{'s' if runs > 1 else ''} (students on the same settings share one).{slower}")
+
+
+def numbers(view: Snapshot) -> None:
+    with st.container():  # messages come and go inside it; the charts after it keep their place, drawn in place
+        status(view, read_settings())
+    held = view.test is not None
+    # a row that wraps: two or three to a line on a phone, rather than one metric per screenful
+    with st.container(horizontal=True, key="mlp_metrics"):
+        st.metric("step", view.step, width=175)
+        st.metric("training loss" if held else "loss, all samples", f"{view.loss:.4g}", width=175)
+        st.metric("training accuracy" if held else "accuracy, all samples", f"{100 * view.accuracy:.0f}%",
+                  width=175)
+        if view.test is not None:
+            st.metric("held-out loss", f"{view.test[0]:.4g}", width=175)
+            st.metric("held-out accuracy", f"{100 * view.test[1]:.0f}%", width=175)
+        st.metric("learning rate", f"{view.next_lr:.4g}", width=175)
+
+
+def curves(view: Snapshot, run: TrainingRun) -> None:
+    reports = view.reports
+    shown = thin(len(reports), 1500)
+    kept = [(r.label, [r.steps[i] for i in thin(len(r.steps), 600)], [r.losses[i] for i in thin(len(r.steps), 600)])
+            for r in run.kept]
+    steps, losses = [reports[i].step for i in shown], [reports[i].loss for i in shown]
+    stop = (view.stop.report.step, view.stop.report.loss) if view.stop is not None else None
+    tests = [view.test_curve[i] for i in shown] if view.test_curve else None
+    st.container(key="mlp_loss_chart").vega_lite_chart(
+        None, loss_chart(steps, losses, f"this run: {view.label}", kept, stop,
+                         held_out=[t[0] for t in tests] if tests else None))
+    if view.predictions is None:
+        st.container(key="mlp_accuracy_chart").vega_lite_chart(
+            None, accuracy_chart(steps, [reports[i].accuracy for i in shown],
+                                 held_out=[t[1] for t in tests] if tests else None))
+
+
+def plane(view: Snapshot) -> None:
+    """The four samples' outputs against their targets, or the score over the plane with the data points."""
+    if view.predictions is not None:
+        st.container(key="mlp_targets_chart").vega_lite_chart(None, targets_chart(view.predictions, view.y))
+        targets = ", ".join(f"{v:g}" for v in view.y)
+        st.caption(f"Bars: the network's output for each sample; diamonds: the targets {targets}. "
+                   "Every step pulls each bar towards its diamond.")
+        return
+    grid, boundary = view.plane()
+    data.remember_grid(grid[0], grid[1])
+    picked = data.picked_sample(len(view.X) + len(view.test_X))
+    spec = boundary_chart(*grid, boundary, view.X, view.y, (view.test_X, view.test_y), picked)
+    with st.container(key="mlp_boundary_chart"):
+        st.vega_lite_chart(None, spec, on_select=data.clicked, key=data.chart_key(),
+                           selection_mode=["cell", "pick", "pick_test"])
+    hollow = " Hollow ones are held out: the network never trains on them." if view.test_X else ""
+    st.caption("Background: the model's score, blue above 0 and vermillion below; the black line is score 0, the "
+               f"decision boundary. Circles are class +1, diamonds class −1.{hollow} {data.click_hint()}")
+
+
+def live_view(run: TrainingRun) -> None:
+    """Redraws the run as the server trains it; each part reruns on its own while training."""
+    every = redraw_interval() if run.training else None
+
+    @st.fragment(run_every=every)
+    def top() -> None:
+        run.seen()
+        snapshot = run.snapshot()
+        if st.session_state.get("mlp_drawn_training") and not snapshot.training:
+            st.session_state.mlp_drawn_training = False
+            st.rerun()  # it stopped by itself: a full rerun stops the timers and shows Train again
+        st.session_state.mlp_drawn_training = snapshot.training
+        numbers(snapshot)
+
+    @st.fragment(run_every=every)
+    def left() -> None:
+        curves(run.snapshot(), run)
+
+    @st.fragment(run_every=every * PLANE_EVERY if every else None)
+    def right() -> None:
+        if data.pending():
+            st.rerun()  # a click changed the data or the sample: the whole page follows
+        plane(run.snapshot())
+
+    with st.container(key="mlp_live"):
+        top()
+        a, b = st.columns(2)
+        with a:
+            left()
+        with b:
+            right()
+            if run.settings.dataset != TINY:
+                data.click_mode()
