@@ -44,12 +44,17 @@ def _spec(height: int, layers: list[dict], datasets: dict[str, pd.DataFrame], **
     """
     size = font_size()
     text = {"labelColor": text_color(), "titleColor": text_color()} if presenting() else {}
+    # In large type a y title written up the axis is longer than a short chart is high, and the chart
+    # shrinks its plot to fit the title in: there, it is written across, above the axis.
+    across = ({"titleAngle": 0, "titleAlign": "left", "titleAnchor": "end", "titleBaseline": "bottom",
+               "titleX": 0, "titleY": -10} if presenting() else {})
     return {
         "height": min(height, PRESENTING_HEIGHT) if presenting() else height,
         "layer": layers,
         "datasets": datasets,
         "config": {
             "axis": {"labelFontSize": size, "titleFontSize": size, "gridOpacity": 0.5, **text},
+            "axisY": across,
             "legend": {"labelFontSize": size, "titleFontSize": size, "labelLimit": 0, **text},
             "text": {"fontSize": size - 2},
             "view": {"stroke": None},
@@ -75,10 +80,11 @@ def loss_chart(
     names = [name for name, _, _ in kept] + [label] + ([HELD_OUT] if held_out is not None else [])
     colors = ([KEPT_COLORS[i % len(KEPT_COLORS)] for i in range(len(kept))] + [POSITIVE]
               + ([HIGHLIGHT] if held_out is not None else []))
-    x = {"field": "step", "type": "quantitative", "title": "step", "scale": {"domainMin": 0}, "axis": STEP_AXIS}
+    x = {"field": "step", "type": "quantitative", "title": _step_title(), "scale": {"domainMin": 0}, "axis": STEP_AXIS}
     y = {"field": "shown", "type": "quantitative", "title": "loss (log scale)", "scale": {"type": "log"}}
     color = {"field": "run", "type": "nominal", "title": None, "sort": names,
-             "scale": {"domain": names, "range": colors}, "legend": {"orient": "bottom", "direction": "vertical"}}
+             "scale": {"domain": names, "range": colors},
+             "legend": _legend()}
     floor = _floor([*losses, *(v for _, _, ys in kept for v in ys), *(held_out or [])])
     current = _curve(steps, losses, label, floor)
     tested = _curve(steps, held_out, HELD_OUT, floor) if held_out is not None else _curve([], [], HELD_OUT, floor)
@@ -120,7 +126,18 @@ def loss_chart(
     return _spec(380, layers, datasets)
 
 
-HELD_OUT = "held-out samples (dashed)"
+HELD_OUT = "held-out (dashed)"
+def _step_title() -> str | None:
+    return None if presenting() else "step"  # in large type the axis needs the room; the step is shown above
+
+
+def _legend() -> dict:
+    """Below the chart, one entry a line; in presentation mode above it, side by side, to leave the plot its height."""
+    if not presenting():
+        return {"orient": "bottom", "direction": "vertical"}
+    return {"orient": "top", "direction": "horizontal", "columns": 2, "labelLimit": 250}
+
+
 ZERO_TEXT = "▼ loss exactly 0: a log axis has no 0, so it is drawn here"
 
 
@@ -157,16 +174,16 @@ def accuracy_chart(steps: Sequence[int], accuracies: Sequence[float],
                                       "accuracy": 100 * np.asarray(values, dtype=np.float64),
                                       "set": np.repeat(names, n)})}
     layer = {"data": {"name": "accuracy"}, "mark": {"type": "line", "strokeWidth": 2},
-             "encoding": {"x": {"field": "step", "type": "quantitative", "title": "step", "scale": {"domainMin": 0},
-                                "axis": STEP_AXIS},
+             "encoding": {"x": {"field": "step", "type": "quantitative", "title": _step_title(),
+                                "scale": {"domainMin": 0}, "axis": STEP_AXIS},
                           "y": {"field": "accuracy", "type": "quantitative", "title": "accuracy (%)",
                                 "scale": {"domain": [0, 100]}},
                           "color": {"field": "set", "type": "nominal", "title": None,
                                     "scale": {"domain": names, "range": [GREEN, HIGHLIGHT][: len(names)]},
-                                    "legend": {"orient": "bottom"} if held_out is not None else None},
+                                    "legend": _legend() if held_out is not None else None},
                           "strokeDash": {"field": "set", "type": "nominal", "legend": None,
                                          "scale": {"domain": names, "range": [[1, 0], [7, 4]][: len(names)]}}}}
-    return _spec(230, [layer], data)
+    return _spec(260, [layer], data)
 
 
 SAMPLE_COLORS = SERIES

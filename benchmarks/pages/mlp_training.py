@@ -45,7 +45,18 @@ def bench_mlp_training() -> dict[str, float]:
     out["preset switched"] = median_ms(
         at, lambda at, i: at.selectbox(key="mlp_preset").set_value(["micrograd demo", "Lecture"][i % 2]), runs=10
     )
+    # a point added to the class's own data (what a click on the plane does): the run restarts on the new
+    # data, and the boundary, the neurons' maps and the network are drawn again
+    at = open_app(PAGE)
+    at.selectbox(key="mlp_dataset").set_value("moons").run()
+    at.selectbox(key="mlp_dataset").set_value("custom").run()  # the class's own points, starting from the moons
+    out["point added (100 moons points, 4-4 tanh)"] = median_ms(at, _add_point, runs=15)
     return out
+
+
+def _add_point(at, i: int) -> None:
+    points = at.session_state.mlp_data
+    at.session_state["mlp_data"] = (*points, (round(0.01 * i, 2), 0.25, 1.0 if i % 2 else -1.0))
 
 
 def core_steps_per_second(preset: str, seconds: float = 3.0, collector_paused: bool = True) -> float:
@@ -198,7 +209,7 @@ def main() -> None:
     for what, ms in bench_mlp_training().items():
         print(f"rerun after {what:36s} median {ms:8.1f} ms")
     core = {}
-    for preset in PRESETS:
+    for preset in ("Lecture", "micrograd demo"):
         # alternate core and page, three rounds, to even out machine noise
         plain, page = [], []
         for _ in range(3):

@@ -49,9 +49,9 @@ CELLS = "g.mark-rect.layer_0_marks"  # the heatmap's layer (the legend's gradien
 
 
 def background(page) -> str:
-    """The boundary chart as drawn, once its 3,600 cells are: an SVG's markup, or a canvas as a PNG."""
+    """The boundary chart as drawn, once its 1,600 cells are: an SVG's markup, or a canvas as a PNG."""
     page.wait_for_function(f"""() => {{ const d = ({DRAWING_JS})('mlp_boundary_chart');
-        return d && (d.tagName === 'CANVAS' || d.querySelectorAll('{CELLS} path').length === 3600); }}""",
+        return d && (d.tagName === 'CANVAS' || d.querySelectorAll('{CELLS} path').length === 1600); }}""",
                            timeout=30_000)
     return page.evaluate(f"""() => {{ const d = ({DRAWING_JS})('mlp_boundary_chart');
         return d.tagName === 'CANVAS' ? d.toDataURL() : d.querySelector('{CELLS}').innerHTML; }}""")

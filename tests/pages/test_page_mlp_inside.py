@@ -79,7 +79,7 @@ def test_held_out_data_is_drawn_hollow_and_measured_beside_the_training_data():
     for _ in range(3):
         at.button(key="mlp_step").click().run()
     loss = chart(at, 0)
-    assert len(loss["held_out"]) == 3 and set(loss["held_out"]["run"]) == {"held-out samples (dashed)"}
+    assert len(loss["held_out"]) == 3 and set(loss["held_out"]["run"]) == {"held-out (dashed)"}
     tX, ty = held_out_data(settings)
     assert float(metrics(at)["held-out loss"]) > 0 and len(tX) == 12
     accuracy = chart(at, 2)["accuracy"]

@@ -157,7 +157,8 @@ def inside_view(run: TrainingRun, every: float | None) -> None:
     def inside() -> None:
         view = run.snapshot()
         st.header("Inside the network")
-        network_view(view)
+        with st.container(key="mlp_network"):
+            network_view(view)
         st.header("One sample, one step")
         phases(run)
         left, right = st.columns([2, 3])
@@ -199,18 +200,33 @@ VALUE_STEPS = 3  # steps the Value engine is timed on again; the numpy run does 
 PARTED = 1e-9  # a relative difference in the loss above which the two runs are said to part
 
 
+def _fastest(work, repeats: int = 3) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _timed_steps(run: TrainingRun, steps: int) -> float:
+    """Seconds the Value engine takes for the run's first steps, from the same start."""
+    trainer = make_trainer(run.settings)
+    start = time.perf_counter()
+    trainer.steps(steps)
+    return time.perf_counter() - start
+
+
 def _compare(run: TrainingRun) -> dict:
     """The run so far again in numpy: left to run on its own, and step by step from the engine's weights."""
     trajectory, done = run.trajectory, run.position
     reports = trajectory.reports(done)
-    start = time.perf_counter()
     losses = train_in_numpy(run.settings, done, reports)
-    numpy_time = (time.perf_counter() - start) / done
-    trainer = make_trainer(run.settings)
+    # per step, without the setting up (the initial model, the data): the fastest of three, on a shared machine
+    setup = _fastest(lambda: train_in_numpy(run.settings, 0))
+    numpy_time = max(_fastest(lambda: train_in_numpy(run.settings, done, reports)) - setup, 1e-9) / done
     timed = min(done, VALUE_STEPS)
-    start = time.perf_counter()
-    trainer.steps(timed)  # from the same start, for the engine's time per step
-    value_time = (time.perf_counter() - start) / timed
+    value_time = min(_timed_steps(run, timed) for _ in range(3)) / timed
     first = trajectory.state(0).step  # a run forked from another keeps its states from the fork on
     loss_gap, grad_gap = check_steps(run.settings, [trajectory.state(k) for k in range(first, done + 1)])
     values = np.array([r.loss for r in reports])
