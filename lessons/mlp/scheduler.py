@@ -4,7 +4,8 @@ A class of thirty trains at once on one server process. A thread per run would c
 Python's one interpreter lock: the runs that start first get most of it, redraws queue behind the
 steps, and a slow redraw looks like a closed tab. Here one worker thread serves every run in
 turn, one step at a time, and spends at most `budget` of its time stepping so the pages keep
-being drawn. Students on the same settings follow one shared `Trajectory`, computed once.
+being drawn (`few_budget` while only a few students train: their pages need little of it).
+Students on the same settings follow one shared `Trajectory`, computed once.
 
 A `Viewer` is one student's place on a trajectory: the step they are at, their pace, whether they
 are training, and how to tell that their browser is still there (`alive`, supplied by the page).
@@ -41,6 +42,10 @@ class Viewer:
         return self.position >= self.trajectory.frontier
 
 
+BATCH = 0.005  # seconds of stepping one run may take in one turn, when its steps are quicker than that
+FEW = 4  # students training at once who count as a few (their pages redraw four times a second)
+
+
 class Scheduler:
     """Steps every training run of a server in turn, from one worker thread, within a CPU budget."""
 
@@ -48,12 +53,16 @@ class Scheduler:
         self,
         *,
         budget: float = 0.6,
+        few_budget: float = 0.85,
+        batch: float = BATCH,
         max_shared: int = 12,
         max_training: int = 200,
         clock: Callable[[], float] = time.monotonic,
         worker: bool = True,
     ) -> None:
-        self.budget = budget  # the share of its time the worker spends stepping
+        self.budget = budget  # the share of its time the worker spends stepping, for a class
+        self.few_budget = few_budget  # the same for a few students: their pages need little of the server
+        self.batch = batch  # seconds of quick steps one run may take in a turn (0: one step a turn)
         self.max_training = max_training
         self._clock = clock
         self._training: list[Viewer] = []
@@ -194,15 +203,23 @@ class Scheduler:
         self._turn += 1
         for viewer in viewers:
             viewer.slowed = len(needing) > 1 and viewer.trajectory in needing
-        start = time.thread_time()
-        advanced = trajectory.advance()
-        cost = time.thread_time() - start
-        trajectory.cpu_per_step = cost if not trajectory.cpu_per_step else 0.8 * trajectory.cpu_per_step + 0.2 * cost
-        for viewer in viewers:
-            if viewer.trajectory is trajectory:
-                self._move(viewer, self._clock()) if advanced else self._end(viewer)
+        followers = [viewer for viewer in viewers if viewer.trajectory is trajectory]
+        cost = 0.0
+        while True:  # a step of a few hundred microseconds is taken a few at a time: less bookkeeping per step
+            start = time.thread_time()
+            advanced = trajectory.advance()
+            step = time.thread_time() - start
+            cost += step
+            previous = trajectory.cpu_per_step
+            trajectory.cpu_per_step = 0.8 * previous + 0.2 * step if previous else step
+            now = self._clock()
+            for viewer in followers:
+                self._move(viewer, now) if advanced else self._end(viewer)
+            if not advanced or cost >= self.batch or not any(self._due(v, now) and v.at_frontier for v in followers):
+                break
         # leave the interpreter to the pages for a while: stepping takes at most `budget` of the time
-        return cost * (1 - self.budget) / self.budget
+        budget = self.few_budget if len(viewers) <= FEW else self.budget
+        return cost * (1 - budget) / budget
 
     def _due(self, viewer: Viewer, now: float) -> bool:
         return viewer.training and now >= viewer.due

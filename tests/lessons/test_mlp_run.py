@@ -36,7 +36,9 @@ def alone(settings, steps):
 
 
 def scheduler(**kwargs) -> tuple[Scheduler, Clock]:
+    """A scheduler stepped by hand (`serve()`), one step a turn unless `batch` is given, on a clock of the test's."""
     clock = Clock()
+    kwargs.setdefault("batch", 0.0)
     return Scheduler(worker=False, clock=clock, **kwargs), clock
 
 
@@ -297,7 +299,7 @@ def test_the_snapshot_is_what_the_model_computes():
 
 def test_a_run_whose_page_is_not_drawn_stays_alive_while_its_browser_is_connected():
     clock = Clock()
-    s = Scheduler(worker=False, clock=clock)
+    s = Scheduler(worker=False, clock=clock, batch=0.0)
     connected = {"yes": True}
     run = TrainingRun(s, LECTURE, lambda: connected["yes"], unseen_after=300, clock=clock)
     run.train()
@@ -335,7 +337,7 @@ def test_the_worker_thread_trains_until_paused_and_stops_when_closed():
 
 
 def test_a_round_leaves_the_pages_their_share_of_the_time():
-    s, _ = scheduler(budget=0.5)
+    s, _ = scheduler(budget=0.5, few_budget=0.5)
     viewer = Viewer(s.shared(DEMO))
     s.train(viewer, None)
     wait = s.serve()  # one demo step: ~0.2 s of CPU, then as long again for the pages
@@ -386,13 +388,46 @@ def test_the_cost_of_a_step_is_an_average_of_the_steps_measured(monkeypatch):
 
     ticks = iter([0.0, 1.0, 10.0, 10.5])  # CPU time before and after two steps: 1 s, then 0.5 s
     monkeypatch.setattr(scheduler_module.time, "thread_time", lambda: next(ticks))
-    s, _ = scheduler(budget=0.5)
+    s, _ = scheduler(budget=0.5, few_budget=0.5)
     viewer = Viewer(s.shared(LECTURE))
     s.train(viewer, None)
     assert s.serve() == pytest.approx(1.0)
     assert viewer.trajectory.cpu_per_step == pytest.approx(1.0)
     assert s.serve() == pytest.approx(0.5)
     assert viewer.trajectory.cpu_per_step == pytest.approx(0.8 * 1.0 + 0.2 * 0.5)
+
+
+def test_quick_steps_are_taken_a_few_at_a_time_and_slow_ones_one_at_a_time():
+    s, _ = scheduler(batch=0.005)
+    quick = Viewer(s.shared(LECTURE))  # well under a millisecond a step
+    s.train(quick, None)
+    s.serve()
+    assert 2 <= quick.position == quick.trajectory.frontier
+    paced = Viewer(s.shared(replace(LECTURE, lr=0.1)))
+    s.pause(quick)
+    s.train(paced, PACES["slow"])  # one step a second: never more than the pace, however quick
+    s.serve()
+    s.serve()
+    assert paced.position == 1
+    demo = Viewer(s.shared(DEMO))  # a tenth of a second and more a step
+    s.pause(paced)
+    s.train(demo, None)
+    s.serve()
+    assert demo.position == 1
+
+
+def test_a_few_students_get_the_larger_budget_and_a_class_the_smaller():
+    s, _ = scheduler(budget=0.5, few_budget=0.8)
+    viewers = [Viewer(s.shared(replace(LECTURE, model_seed=k))) for k in range(6)]
+    s.train(viewers[0], None)
+    wait = s.serve()
+    cost = viewers[0].trajectory.cpu_per_step
+    assert wait == pytest.approx(cost * 0.2 / 0.8, rel=1e-9)
+    for viewer in viewers[1:]:
+        s.train(viewer, None)
+    wait = s.serve()
+    stepped = next(v.trajectory for v in viewers if v.trajectory.frontier == 1 and v is not viewers[0])
+    assert wait == pytest.approx(stepped.cpu_per_step, rel=1e-9)  # 0.5 / 0.5: as long again for the pages
 
 
 def test_a_change_before_any_step_joins_the_shared_run_of_the_new_settings_and_pace_alone_starts_nothing():

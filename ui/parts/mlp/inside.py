@@ -30,7 +30,7 @@ from ...training_figures import loss_chart, neuron_maps_chart
 from .settings import SAMPLE
 
 GRAPH_NODES = 36  # records in the drawing of one sample's graph: a readable size
-NETWORK_EVERY = 8  # the network and the sample's graph are redrawn once for every this many redraws of the curve
+NETWORK_EVERY = 12  # the network and the sample's graph are redrawn once for every this many redraws of the curve
 NEURON = "mlp_neuron"
 PHASE_TEXT = {
     "forward": "Forward pass: each sample's score from the current weights.",

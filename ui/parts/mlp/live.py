@@ -14,7 +14,7 @@ import streamlit as st
 
 from lessons.mlp.controller import Snapshot, TrainingRun
 from lessons.mlp.runs import thin
-from lessons.mlp.scheduler import Scheduler
+from lessons.mlp.scheduler import FEW, Scheduler
 from lessons.mlp.settings import TINY, RunSettings
 
 from ...text import literal
@@ -24,7 +24,7 @@ from .settings import read_settings
 
 UNSEEN = 300.0  # seconds without a redraw after which a run is taken for a page left open but gone (a hidden tab)
 GONE = 10.0  # seconds without a connection to the browser after which the run stops (a tab closed)
-PLANE_EVERY = 3  # the plane is redrawn once for every this many redraws of the curve
+PLANE_EVERY = 4  # the plane is redrawn once for every this many redraws of the curve
 
 
 @st.cache_resource
@@ -68,7 +68,7 @@ def training_run() -> TrainingRun:
 def redraw_interval() -> float:
     """Seconds between live redraws: four a second for a few students, down to one a second for a class."""
     training = scheduler().training
-    return 0.25 if training <= 4 else (0.5 if training <= 12 else 1.0)
+    return 0.25 if training <= FEW else (0.5 if training <= 12 else 1.0)
 
 
 def status(view: Snapshot, settings: RunSettings) -> None:
