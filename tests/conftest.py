@@ -1,11 +1,15 @@
 """Shared test helpers: opening a page of the app under Streamlit's AppTest."""
 
+import os
+import tempfile
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
+# class mode's store: a folder of this test run's own, never the project's data folder
+os.environ.setdefault("MICROGRAD_DATA_DIR", tempfile.mkdtemp(prefix="micrograd-test-data-"))
 
 
 def open_page(path: str, query: dict[str, str] | None = None) -> AppTest:

@@ -19,6 +19,7 @@ import streamlit as st
 
 from .palette import TEXT
 from .state import Setting, Toggle, sync_url
+from .tour import SCENE, TOUR
 
 FAVICON = Path(__file__).parent / "static" / "favicon.png"
 _LOG = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ PAGES: tuple[PageSpec, ...] = (
              "The backprop bugs everyone writes, each a small change to the real engine: find them, and see the "
              "gradient check catch each one.",
              "After the lecture: = instead of +=, the topological order, zero_grad and more"),
+    PageSpec("pages/classroom.py", "Class", ":material/groups:"),
 )
 LESSONS = tuple(p for p in PAGES if p.summary)
 
@@ -137,7 +139,7 @@ def detail_visible() -> bool:
 def page_frame(path: str, settings: Sequence[Setting] = ()) -> None:
     """Set up the page at `path` (e.g. "pages/neuron.py"): config, state from the URL, navigation."""
     spec = next(p for p in PAGES if p.path == path)
-    notices = sync_url([PRESENT, *settings])
+    notices = sync_url([PRESENT, TOUR, SCENE, *settings])
     # a local favicon: a ":material/...:" page icon would be fetched from the web, and a classroom may be offline.
     # Presentation mode gives the lesson the whole screen; the sidebar's arrow brings the navigation back.
     st.set_page_config(
@@ -152,9 +154,14 @@ def page_frame(path: str, settings: Sequence[Setting] = ()) -> None:
             st.page_link(page.path, label=page.title, icon=page.icon)
         st.divider()
         PRESENT.widget()
+        TOUR.widget()
     st.markdown(_CSS + (_PRESENT_CSS if presenting() else ""), unsafe_allow_html=True)
     for notice in notices:
         st.warning(notice, icon=":material/link_off:")
+    from .lecture import lecture_strip  # here, not above: class mode's views draw figures, which use this module
+
+    with shielded("The lecture tour"):
+        lecture_strip(path)
 
 
 @contextmanager

@@ -227,6 +227,21 @@ def _kept(key: str) -> str:
     return f"_kept_{key}"
 
 
+_SEEN = "_settings_seen"  # every setting key a page of this session has declared
+
+
+def forget_settings(keep: Sequence[str] = ()) -> None:
+    """Forget every page setting this session has seen (but those in `keep`), so the next page reads its link.
+
+    Used before opening a prepared view, such as a scene of the lecture tour: a setting the link
+    leaves out then takes its default, not the value the user last gave it.
+    """
+    for key in st.session_state.get(_SEEN, []):
+        if key not in keep:
+            st.session_state.pop(key, None)
+            st.session_state.pop(_kept(key), None)
+
+
 def sync_url(settings: Sequence[Setting]) -> list[str]:
     """Seed missing settings (URL, else last value, else default), then mirror all into the URL.
 
@@ -234,6 +249,8 @@ def sync_url(settings: Sequence[Setting]) -> list[str]:
     """
     notices = []
     st.session_state["_url_keys"] = [s.key for s in settings]  # what this page keeps in its link
+    seen = st.session_state.setdefault(_SEEN, [])
+    seen.extend(s.key for s in settings if s.key not in seen)
     for s in settings:
         if s.key not in st.session_state:
             value = st.session_state.get(_kept(s.key), s.default)
