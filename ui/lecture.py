@@ -39,6 +39,30 @@ def _results(code: str, question: Question) -> None:
     st.markdown(classroom.verdict_line(t))
 
 
+_SHOWN = "_class_page_shown"  # the scene whose page the teacher chose to show before the reveal
+
+# Everything after the cover in the page is hidden (still drawn, so every widget keeps its state).
+_COVER_CSS = """<style>
+[data-testid="stLayoutWrapper"]:has(> .st-key-class_cover) ~ * { display: none !important; }
+</style>"""
+
+
+def _show_page(number: int) -> None:
+    st.session_state[_SHOWN] = number
+
+
+def _cover(scene: Scene, question: Question, code: str) -> None:
+    """While a question is open, the projector shows it alone: the page below would give the answer away."""
+    with st.container(key="class_cover", border=True):
+        st.markdown(f"## {literal(question.prompt)}")
+        st.markdown(f"Answer on your phone: {literal(classroom.join_url(code))} (code **{literal(code)}**). "
+                    "The page is hidden until the answers are revealed.")
+        st.button("Show the page now", key="class_show_page", icon=":material/visibility:",
+                  on_click=_show_page, args=(scene.number,),
+                  help="For a question that needs the page to be seen: it is shown to the class at once")
+    st.markdown(_COVER_CSS, unsafe_allow_html=True)
+
+
 def _poll(scene: Scene) -> None:
     lead, state = classroom.teaching(), classroom.current_state()
     if lead is None:
@@ -50,12 +74,13 @@ def _poll(scene: Scene) -> None:
         return
     code = lead[0]
     question = scene.question
+    covered = question is not None and not state.revealed and st.session_state.get(_SHOWN) != scene.number
     with st.container(key="class_strip", horizontal=True, vertical_alignment="center", gap="small"):
         st.markdown(f":material/groups: Class **{literal(code)}**", width="content")
         if question is None:
             st.caption("No question in this scene.", width="content")
             return
-        st.markdown(f"**Q:** {literal(question.prompt)}", width="stretch")
+        st.markdown("" if covered else f"**Q:** {literal(question.prompt)}", width="stretch")
         _live_count(code, question.id)
         if state.revealed:
             if st.button("Show answers", key="class_show", icon=":material/bar_chart:"):
@@ -66,7 +91,10 @@ def _poll(scene: Scene) -> None:
             except StoreError as err:
                 st.error(literal(err))
                 return
+            covered = False
             _results(code, question)
+    if covered:
+        _cover(scene, question, code)
 
 
 def lecture_strip(path: str) -> None:

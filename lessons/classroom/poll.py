@@ -15,6 +15,9 @@ import numpy as np
 from lessons.tour import Question
 
 
+OUTLIER_CLASS = 20  # from this many answers on, the histogram leaves the farthest 10% to its edges
+
+
 @dataclass(frozen=True)
 class Tally:
     """The class's answers to one question, and how many are right."""
@@ -39,24 +42,27 @@ class Tally:
         return {c: sum(1 for v in self.values if v == c) for c in self.question.choices}
 
     def number_range(self) -> tuple[float, float]:
-        """The span a histogram shows: the truth and the middle 90% of the answers.
+        """The span a histogram shows: the truth and the answers, or, in a big class, their middle 90%.
 
         One student typing 1e6 must not squeeze everyone else's answers into one bar; answers outside
-        the span are drawn in the edge bins (see `clipped`).
+        the span are drawn in the edge bins (see `clipped`). A small class is shown whole.
         """
         truth = float(self.truth)
         if not self.values:
             pad = max(abs(truth) * 0.5, 1.0)
             return truth - pad, truth + pad
-        lo, hi = (float(q) for q in np.percentile(np.array(self.values, dtype=float), [5, 95]))
+        values = np.array(self.values, dtype=float)
+        cut = (5, 95) if len(values) >= OUTLIER_CLASS else (0, 100)
+        lo, hi = (float(q) for q in np.percentile(values, cut))
         lo, hi = min(lo, truth), max(hi, truth)
         pad = max(0.1 * (hi - lo), 2 * self.question.tolerance, 1e-9)
         return lo - pad, hi + pad
 
-    def clipped(self) -> tuple[list[float], int]:
-        """The answers held inside `number_range`, and how many had to be moved to its edges."""
+    def clipped(self, bins: int = 20) -> tuple[list[float], int]:
+        """The answers moved inside `number_range` (into its edge bins), and how many had to be moved."""
         lo, hi = self.number_range()
-        inside = [min(max(float(v), lo), hi) for v in self.values]
+        half = (hi - lo) / bins / 2
+        inside = [min(max(float(v), lo + half), hi - half) for v in self.values]
         return inside, sum(1 for v in self.values if not lo <= float(v) <= hi)
 
 
