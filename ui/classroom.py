@@ -92,6 +92,7 @@ def join_url(code: str) -> str:
     return f"{here.scheme}://{here.netloc}/classroom?{urlencode({'join': code})}"
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def qr_png(text: str) -> bytes:
     """A QR code of `text` as PNG, drawn offline, with large modules to scan from the back of a room."""
     buffer = io.BytesIO()

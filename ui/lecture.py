@@ -53,13 +53,15 @@ def _show_page(number: int) -> None:
 
 def _cover(scene: Scene, question: Question, code: str) -> None:
     """While a question is open, the projector shows it alone: the page below would give the answer away."""
-    with st.container(key="class_cover", border=True):
-        st.markdown(f"## {literal(question.prompt)}")
-        st.markdown(f"Answer on your phone: {literal(classroom.join_url(code))} (code **{literal(code)}**). "
-                    "The page is hidden until the answers are revealed.")
-        st.button("Show the page now", key="class_show_page", icon=":material/visibility:",
-                  on_click=_show_page, args=(scene.number,),
-                  help="For a question that needs the page to be seen: it is shown to the class at once")
+    with st.container(key="class_cover", border=True, horizontal=True, vertical_alignment="center"):
+        with st.container():
+            st.markdown(f"## {literal(question.prompt)}")
+            st.markdown(f"Answer on your phone: {literal(classroom.join_url(code))} (code **{literal(code)}**). "
+                        "The page is hidden until the answers are revealed.")
+            st.button("Show the page now", key="class_show_page", icon=":material/visibility:",
+                      on_click=_show_page, args=(scene.number,),
+                      help="For a question that needs the page to be seen: it is shown to the class at once")
+        st.image(classroom.qr_png(classroom.join_url(code)), width=220, caption="Scan to join")
     st.markdown(_COVER_CSS, unsafe_allow_html=True)
 
 

@@ -14,7 +14,6 @@ import numpy as np
 
 from lessons.tour import Question
 
-
 OUTLIER_CLASS = 20  # from this many answers on, the histogram leaves the farthest 10% to its edges
 
 

@@ -108,7 +108,11 @@ def _signature(state: ClassState | None) -> tuple:
 @st.fragment(run_every=1.0)
 def _watch(code: str) -> None:
     """Redraw the page when the teacher moves on, reveals or ends the class."""
-    if _signature(classroom.class_store().state(code)) != st.session_state.get(_SEEN):
+    try:
+        state = classroom.class_store().state(code)
+    except Exception:  # the store did not answer this time (a Redis server restarting): look again in a second
+        return
+    if _signature(state) != st.session_state.get(_SEEN):
         st.rerun(scope="app")
 
 
