@@ -14,7 +14,7 @@ import numpy as np
 
 from lessons.tour import Question
 
-OUTLIER_CLASS = 20  # from this many answers on, the histogram leaves the farthest 10% to its edges
+OUTLIER_CLASS = 20  # from this many answers on, a few far-off ones may be drawn at the histogram's edges
 
 
 @dataclass(frozen=True)
@@ -41,18 +41,23 @@ class Tally:
         return {c: sum(1 for v in self.values if v == c) for c in self.question.choices}
 
     def number_range(self) -> tuple[float, float]:
-        """The span a histogram shows: the truth and the answers, or, in a big class, their middle 90%.
+        """The span a histogram shows: the truth and every answer, unless a few are far off.
 
-        One student typing 1e6 must not squeeze everyone else's answers into one bar; answers outside
-        the span are drawn in the edge bins (see `clipped`). A small class is shown whole.
+        One student typing 1e6 must not squeeze everyone else's answers into one bar: when the
+        extremes lie far outside the middle 90% of a class's answers, the span is that middle part
+        widened, and the answers beyond it are drawn in the edge bins (see `clipped`).
         """
         truth = float(self.truth)
         if not self.values:
             pad = max(abs(truth) * 0.5, 1.0)
             return truth - pad, truth + pad
         values = np.array(self.values, dtype=float)
-        cut = (5, 95) if len(values) >= OUTLIER_CLASS else (0, 100)
-        lo, hi = (float(q) for q in np.percentile(values, cut))
+        lo, hi = float(values.min()), float(values.max())
+        if len(values) >= OUTLIER_CLASS:
+            q_lo, q_hi = (float(q) for q in np.percentile(values, [5, 95]))
+            spread = q_hi - q_lo
+            if hi - lo > 4 * spread and spread > 0:
+                lo, hi = max(lo, q_lo - spread), min(hi, q_hi + spread)
         lo, hi = min(lo, truth), max(hi, truth)
         pad = max(0.1 * (hi - lo), 2 * self.question.tolerance, 1e-9)
         return lo - pad, hi + pad

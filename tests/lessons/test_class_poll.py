@@ -50,3 +50,9 @@ def test_a_small_class_is_shown_whole():
     t = tally(NUMBER, [str(truth), str(truth + 10)])
     lo, hi = t.number_range()
     assert lo < truth and truth + 10 < hi and t.clipped()[1] == 0
+
+
+def test_a_class_of_ordinary_answers_is_shown_whole():
+    """Spread answers, none far off: nothing is moved to the edges (nor called far off)."""
+    t = tally(NUMBER, [str(NUMBER.truth() + d) for d in (0,) * 10 + (-0.5, 0.5, -1, 1, -0.2, 0.2, -0.1, 0.1, 1, 2)])
+    assert t.clipped()[1] == 0
