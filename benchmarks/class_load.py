@@ -4,8 +4,10 @@
 
 Thirty browsers do not fit on two cores beside the server, so each student is a light client that
 speaks Streamlit's own websocket protocol as the browser does: it opens the page, presses Train
-within the first second, and re-runs the live view each time the server asks for it (the page's
-`run_every`), as the browser's timer would. Per student it records the step shown at each redraw.
+within the first second, and re-runs each of the page's timed fragments when its timer (`run_every`)
+is due, one request in flight at a time (a browser sends each timer's request on time and the server
+queues them; the work done is the same). It sends no widget values with them (the page's fragments
+read the last ones). Per student it records the step shown at each redraw.
 
 Printed per N: steps/s per student (min, median, max) and fairness (slowest over fastest), redraw
 interval p50 and p95 per student, runs stopped by mistake (a run that stopped while its student was
@@ -60,14 +62,16 @@ class Student:
     redraws: list[float] = field(default_factory=list)  # times the live view finished drawing
     stopped_by_mistake: bool = False
     buttons: dict[str, str] = field(default_factory=dict)  # key -> widget id
-    fragment: str | None = None
-    interval: float | None = None
+    fragments: dict[str, float] = field(default_factory=dict)  # the page's timed fragments: id -> interval
+    page_hash: str = ""  # the page's script, as the server named it: a browser sends it with every rerun
 
     async def send(self, ws, widget_states=(), fragment: str | None = None) -> None:
         msg = BackMsg()
         run = msg.rerun_script
         run.query_string = self.query
-        run.page_name = "mlp_training"
+        # like the browser: the page's name until the server has said which script it is, then that script's hash
+        run.page_name = "" if self.page_hash else "mlp_training"
+        run.page_script_hash = self.page_hash
         for widget_id in widget_states:
             state = run.widget_states.widgets.add()
             state.id, state.trigger_value = widget_id, True
@@ -80,10 +84,13 @@ class Student:
         msg = ForwardMsg()
         msg.ParseFromString(raw)
         kind = msg.WhichOneof("type")
-        if kind == "auto_rerun":
-            self.fragment, self.interval = msg.auto_rerun.fragment_id, msg.auto_rerun.interval
+        if kind == "navigation" and msg.navigation.page_script_hash:
+            self.page_hash = msg.navigation.page_script_hash  # the page st.navigation chose
+        elif kind == "auto_rerun":
+            self.fragments[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
         elif kind == "stop_auto_rerun":
-            self.fragment = None
+            for fragment in msg.stop_auto_rerun.fragment_ids:
+                self.fragments.pop(fragment, None)
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             element = msg.delta.new_element
             what = element.WhichOneof("type")
@@ -103,19 +110,32 @@ class Student:
                     break
             await asyncio.sleep(max(0.0, start_at - time.monotonic()))
             await self.send(ws, [self.buttons["mlp_train"]])
-            next_rerun = None
+            due: dict[str, float] = {}  # each timed fragment's next rerun
+            steps_seen, running = 0, True
             while time.monotonic() < until:
-                if self.fragment and next_rerun is None:
-                    next_rerun = time.monotonic() + self.interval
-                timeout = max(0.01, (next_rerun or until) - time.monotonic())
+                now = time.monotonic()
+                for fragment, interval in self.fragments.items():
+                    due.setdefault(fragment, now + interval)
+                for fragment in [f for f in due if f not in self.fragments]:
+                    del due[fragment]
+                ready = [f for f, at in due.items() if at <= now]
+                if ready and not running:
+                    # one request in flight at a time: the server would run queued timers one after another anyway
+                    await self.send(ws, fragment=ready[0])
+                    del due[ready[0]]
+                    running = True
+                    continue
+                timeout = until - now if running or not due else min(due.values()) - now
                 try:
-                    raw = await asyncio.wait_for(ws.recv(), timeout)
-                    if self.read(raw, True) and self.steps:
-                        self.redraws.append(time.monotonic())
+                    raw = await asyncio.wait_for(ws.recv(), max(0.01, timeout))
                 except TimeoutError:
-                    if next_rerun is not None and time.monotonic() >= next_rerun:
-                        await self.send(ws, fragment=self.fragment)  # the browser's run_every timer
-                        next_rerun = None
+                    continue
+                if self.read(raw, True):
+                    running = False
+                    # a redraw of the live view: a run that finished having drawn the step counter again
+                    if len(self.steps) > steps_seen:
+                        steps_seen = len(self.steps)
+                        self.redraws.append(time.monotonic())
 
     def rate(self) -> float:
         """Steps per second while the window lasted (from its first redraw to its last)."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import difflib
-import inspect
 import math
 import textwrap
 from collections.abc import Callable, Mapping
@@ -23,6 +22,8 @@ from micrograd_core.gradcheck import relative_error
 from .formulas import Expression, parse
 from .mlp.settings import PRESETS, make_trainer
 from .mlp.training import StepReport, Trainer
+from .source import parse as parse_python
+from .source import source
 
 # a gradient passes the check when it is within these of central differences (relative, and absolute for ~0)
 TOLERANCE = 1e-5
@@ -173,12 +174,12 @@ def diff(bug: Bug) -> str:
 
 def body(function: Callable) -> list[str]:
     """A function's code without its signature and docstring: what differs is what it does."""
-    source = textwrap.dedent(inspect.getsource(function))
-    definition = ast.parse(source).body[0]
+    code = textwrap.dedent(source(function))
+    definition = parse_python(code).body[0]
     first = definition.body[0]
     documented = isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant)
     start = first.end_lineno if documented else first.lineno - 1
-    return textwrap.dedent("\n".join(source.splitlines()[start : definition.end_lineno])).splitlines()
+    return textwrap.dedent("\n".join(code.splitlines()[start : definition.end_lineno])).splitlines()
 
 
 @dataclass(frozen=True)

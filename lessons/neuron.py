@@ -7,7 +7,6 @@ Neuron page shows their source side by side, so the code on screen is the code t
 from __future__ import annotations
 
 import importlib.util
-import inspect
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from micrograd_core.engine import Value
 # the neuron's inputs, their lecture values and its builder are part of this lesson's interface
 from .expressions import INPUTS, build_neuron
 from .expressions import LECTURE_VALUES as LECTURE_VALUES
+from .source import source
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def runnable_source(func: Callable, v: Mapping[str, float], header: str = "") ->
     """
     values = "{" + ",\n          ".join(f'"{name}": {float(v[name])!r}' for name in INPUTS) + "}"
     head = f"{header}\n\n\n" if header else ""
-    return f"{head}{inspect.getsource(func)}\n\nvalues = {values}\nprint({func.__name__}(values))\n"
+    return f"{head}{source(func)}\n\nvalues = {values}\nprint({func.__name__}(values))\n"
 
 
 def torch_neuron(v: Mapping[str, float]) -> dict[str, float] | None:

@@ -71,7 +71,7 @@ if settings.forget_zero_grad:
                "the bug went unnoticed in the lecture; on the moons the loss climbs back up.",
                icon=":material/bug_report:")
 live.live_view(run)
-inside.inside_view(run, live.redraw_interval() if run.training else None)
+inside.inside_view(run, live.redraw_interval() if run.training else None, in_class=live.in_class())
 inside.code_tabs()
 inside.the_code(run)
 inside.twin(run)

@@ -43,7 +43,10 @@ class Setting:
 
     @property
     def value(self) -> Any:
-        return st.session_state[self.key]
+        """The setting now; in a fragment's rerun that was not sent the page's widgets, the page's last value."""
+        if self.key in st.session_state:
+            return st.session_state[self.key]
+        return st.session_state.get(_kept(self.key), self.default)
 
     def parse(self, raw: str) -> Any:
         """The URL text as a value of this setting; ValueError with a reason when it is not one."""

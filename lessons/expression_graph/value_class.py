@@ -8,10 +8,10 @@ shown with what the class knows so far: nothing to draw at first (one number), t
 from __future__ import annotations
 
 import difflib
-import inspect
 from dataclasses import dataclass
 from types import ModuleType
 
+from lessons.source import source
 from micrograd_core.engine import Value as EngineValue
 
 from .value_stages import s1_data, s2_children, s3_op, s4_label, s5_grad, s6_backward
@@ -29,7 +29,7 @@ class Stage:
 
     @property
     def source(self) -> str:
-        return inspect.getsource(self.module.Value)
+        return source(self.module.Value)
 
     @property
     def has(self) -> set[str]:

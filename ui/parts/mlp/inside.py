@@ -7,7 +7,6 @@ curves: a Graphviz drawing and a few thousand heatmap cells cost the browser mor
 
 from __future__ import annotations
 
-import inspect
 import textwrap
 import time
 
@@ -21,6 +20,7 @@ from lessons.mlp.runs import history_csv
 from lessons.mlp.settings import make_trainer
 from lessons.mlp.training import DATA_LOSSES, PHASES, Trainer, l2_penalty, sample_loss_graph
 from lessons.mlp.twin import check_steps, loss_and_grads, train_in_numpy
+from lessons.source import source
 from micrograd_core import nn
 
 from ...frame import detail_visible
@@ -150,13 +150,18 @@ def parameters(view: Snapshot) -> None:
                  column_config={c: st.column_config.NumberColumn(format="%.4f") for c in ("data", "grad")})
 
 
-def inside_view(run: TrainingRun, every: float | None) -> None:
-    """The network and one step, redrawn live while training."""
+def inside_view(run: TrainingRun, every: float | None, in_class: bool = False) -> None:
+    """The network and one step, redrawn live while training (for a whole class, when asked)."""
 
-    @st.fragment(run_every=every * NETWORK_EVERY if every else None)
+    @st.fragment(run_every=every * NETWORK_EVERY if every and not in_class else None)
     def inside() -> None:
         view = run.snapshot()
         st.header("Inside the network")
+        if every and in_class:
+            # a class's pages share one server: the curve stays live, this view waits to be asked
+            st.button("Show the network at this step", key="mlp_inside_refresh", icon=":material/refresh:",
+                      help="With a whole class training on this server, this part is redrawn when asked "
+                      "(or when you pause), so that everyone's loss curve stays live.")
         with st.container(key="mlp_network"):
             network_view(view)
         st.header("One sample, one step")
@@ -176,19 +181,19 @@ def code_tabs() -> None:
     st.header("The network as code: Neuron, Layer and MLP")
     tabs = st.tabs(["Neuron", "Layer", "MLP"])
     for tab, cls in zip(tabs, (nn.Neuron, nn.Layer, nn.MLP)):
-        tab.code(inspect.getsource(cls), language="python")
+        tab.code(source(cls), language="python")
 
 
 def the_code(run: TrainingRun) -> None:
     st.header("The code being run")
     st.markdown("Each Step (and each step of Train) runs `Trainer.step_phases` from `lessons/mlp/training.py`, "
                 "the lecture's loop body (it pauses at each `yield` when you step phase by phase):")
-    st.code("\n".join(textwrap.dedent(inspect.getsource(method))
+    st.code("\n".join(textwrap.dedent(source(method))
                        for method in (Trainer.step_phases, Trainer.backward, Trainer.update)), language="python")
     loss = DATA_LOSSES[run.settings.loss]
     hinge = run.settings.loss == "hinge"
     st.markdown(f"and `self.loss` is `{loss.__name__}`" + (" plus `l2_penalty`:" if hinge else ":"))
-    st.code(inspect.getsource(loss) + ("\n" + inspect.getsource(l2_penalty) if hinge else ""), language="python")
+    st.code(source(loss) + ("\n" + source(l2_penalty) if hinge else ""), language="python")
     st.download_button("Download the loss history (CSV)", history_csv(run.trajectory.reports(run.position)),
                        "mlp_loss_history.csv", mime="text/csv", on_click="ignore", icon=":material/download:",
                        key="mlp_csv")
@@ -273,4 +278,4 @@ def twin(run: TrainingRun) -> None:
                        "chaotic (its loss jumps about), and a matrix product adds a neuron's inputs in another "
                        "order, so the last digit differs, and such a difference grows from step to step.")
     with st.expander("The numpy code (this is the code that ran)"):
-        st.code(inspect.getsource(loss_and_grads) + "\n\n" + inspect.getsource(train_in_numpy), language="python")
+        st.code(source(loss_and_grads) + "\n\n" + source(train_in_numpy), language="python")

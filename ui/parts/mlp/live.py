@@ -65,10 +65,34 @@ def training_run() -> TrainingRun:
     return st.session_state.mlp_run
 
 
+CLASS = 12  # more students than this training at once: a class, redrawn once a second
+RETIME_AFTER = 10.0  # seconds a page keeps its redraw timers before it may take new ones
+
+
 def redraw_interval() -> float:
     """Seconds between live redraws: four a second for a few students, down to one a second for a class."""
     training = scheduler().training
-    return 0.25 if training <= FEW else (0.5 if training <= 12 else 1.0)
+    return 0.25 if training <= FEW else (0.5 if training <= CLASS else 1.0)
+
+
+def in_class() -> bool:
+    """Whether a class is training on this server (more students than `CLASS`)."""
+    return scheduler().training > CLASS
+
+
+def retime(every: float | None) -> None:
+    """Rerun the page when the class around this student grew or shrank past a step of `redraw_interval`.
+
+    A fragment's timer is set by a full rerun only: without this, the first students to press Train
+    would keep the few-students rate of four redraws a second (of every part) through a whole class's
+    run, and starve the others. Slowing down is urgent (the server is busy); speeding up waits
+    `RETIME_AFTER` seconds, so a class hovering around a step does not rerun every page again and again.
+    """
+    wanted = redraw_interval()
+    if every is None or wanted == every:
+        return
+    if wanted > every or time.monotonic() - st.session_state.get("mlp_timed_at", 0.0) >= RETIME_AFTER:
+        st.rerun()
 
 
 def status(view: Snapshot, settings: RunSettings) -> None:
@@ -114,9 +138,9 @@ def status(view: Snapshot, settings: RunSettings) -> None:
                    f"run{'s' if runs > 1 else ''} (students on the same settings share one).{slower}")
 
 
-def numbers(view: Snapshot) -> None:
+def numbers(view: Snapshot, settings: RunSettings) -> None:
     with st.container():  # messages come and go inside it; the charts after it keep their place, drawn in place
-        status(view, read_settings())
+        status(view, settings)
     held = view.test is not None
     # a row that wraps: two or three to a line on a phone, rather than one metric per screenful
     with st.container(horizontal=True, key="mlp_metrics"):
@@ -170,16 +194,18 @@ def plane(view: Snapshot) -> None:
 def live_view(run: TrainingRun) -> None:
     """Redraws the run as the server trains it; each part reruns on its own while training."""
     every = redraw_interval() if run.training else None
+    st.session_state.mlp_timed_at = time.monotonic()
 
     @st.fragment(run_every=every)
     def top() -> None:
         run.seen()
+        retime(every)
         snapshot = run.snapshot()
         if st.session_state.get("mlp_drawn_training") and not snapshot.training:
             st.session_state.mlp_drawn_training = False
             st.rerun()  # it stopped by itself: a full rerun stops the timers and shows Train again
         st.session_state.mlp_drawn_training = snapshot.training
-        numbers(snapshot)
+        numbers(snapshot, run.settings)  # the settings it runs with: a fragment reads no widget
 
     @st.fragment(run_every=every)
     def left() -> None:
