@@ -40,13 +40,27 @@ LEGIBLE_JS = """() => {
 }"""
 
 
+# the layout has settled: the main area's height and scroll position are the same over five frames in a row
+SETTLED_JS = """() => new Promise(done => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  let last = null, same = 0;
+  const look = () => {
+    const now = main.scrollHeight + ':' + main.scrollTop;
+    same = now === last ? same + 1 : 0;
+    last = now;
+    if (same >= 5) done(true); else requestAnimationFrame(look);
+  };
+  look();
+})"""
+
+
 def open_at(page, url: str, visual: str | None = None) -> None:
     page.goto(url)
     if visual is not None:
         page.wait_for_selector(visual, timeout=30_000)
     wait_idle(page)
     page.wait_for_function(DRAWN, timeout=30_000)
-    page.wait_for_timeout(600)  # chart transitions and the graph's fit to the screen
+    page.evaluate(SETTLED_JS)  # chart transitions and the graph's fit to the screen
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
 
 
@@ -60,6 +74,8 @@ def test_main_visual_and_key_number_on_the_first_screen(server, browser, path, s
         open_at(page, f"{server.url}/{path}?present=1", visual)
         (SCREENSHOTS / "first-screen").mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "first-screen" / f"{path}-{size}.png"))
+        scrolled = page.evaluate('document.querySelector(\'[data-testid="stMain"]\').scrollTop')
+        assert scrolled == 0, f"the page scrolled by itself to {scrolled} px"
         top, bottom = page.evaluate(BOX_JS, visual)
         assert 0 <= top and bottom <= height + 2, f"{visual} spans {top:.0f}-{bottom:.0f} on a {height} px screen"
         if number is not None:
