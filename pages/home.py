@@ -27,7 +27,7 @@ st.markdown(
     "- Switch on **Presentation mode** in the sidebar: larger text and charts, secondary controls hidden.\n"
     "- Switch on the **Lecture tour** in the sidebar to walk the lecture scene by scene: each scene opens a page "
     "as the lecture shows it, with a note for the teacher. Previous and Next answer to a presentation clicker "
-    "(Page Up, Page Down) and the arrow keys.\n"
+    "(Page Up, Page Down).\n"
     "- Start a **class** on the Class page: students join on their phones with a code or a QR code and answer "
     "each scene's question before you reveal the class's answers and the true one.\n"
     "- Each page keeps its main settings in the address bar: set up a view, then bookmark or share the link. "

@@ -86,8 +86,6 @@ def _graph_css(size: int) -> str:
 _CSS = """
 <style>
 [data-testid="stMetricValue"] { font-variant-numeric: tabular-nums; }
-/* the tour's arrow-key buttons: out of sight, still listening for their keys */
-.st-key-tour_keys { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
 /* a phone: headings that leave room for the lesson on the first screen */
 @media (max-width: 640px) {
   h1 { font-size: 1.7rem !important; }

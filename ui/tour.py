@@ -91,10 +91,6 @@ def tour_bar(on_open=None) -> None:
                          disabled=scene.number == 1, help="Previous scene (Page Up)")
         on = st.button("Next", icon=":material/arrow_forward:", key="tour_next", type="primary", shortcut="PageDown",
                        disabled=scene.number == len(SCENES), help="Next scene (Page Down)")
-    # the arrow keys a keyboard sends: the same moves, on buttons kept out of sight
-    with st.container(key="tour_keys", horizontal=True):
-        back = st.button("Previous scene", key="tour_left", shortcut="Left", disabled=scene.number == 1) or back
-        on = st.button("Next scene", key="tour_right", shortcut="Right",
-                       disabled=scene.number == len(SCENES)) or on
+    # not the arrow keys: they would also move a focused slider, so a teacher nudging x would change scene
     if back or on:
         open_scene(SCENES[scene.number - 1 + (1 if on else -1)], on_open)
