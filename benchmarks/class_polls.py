@@ -40,12 +40,10 @@ import random
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -56,7 +54,7 @@ from playwright.async_api import async_playwright  # noqa: E402
 
 from lessons.classroom.store import open_store  # noqa: E402
 from lessons.tour import SCENES  # noqa: E402
-from tests.browser.conftest import CHROMIUM_ARGS, Server, free_port  # noqa: E402
+from tests.browser.conftest import CHROMIUM_ARGS, Server  # noqa: E402
 from tests.lessons.test_class_store import redis_server  # noqa: E402
 
 POLL_EVERY = 0.1  # the projector's count is read this often
@@ -80,32 +78,6 @@ SCENE_JS = """() => {
   return m ? Number(m[1]) : null;
 }"""
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-
-
-class AppServer(Server):
-    """The harness's server, with its own environment, and its log in a file (a pipe nobody reads can fill)."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:  # Server.__init__, with env and the log
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        with open(log, "wb") as err:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-                 "--server.address", "127.0.0.1", "--server.port", str(self.port),
-                 "--server.fileWatcherType", "none"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("streamlit did not answer /_stcore/health within 30 s")
 
 
 # ---- the server's memory ------------------------------------------------------------------------
@@ -285,7 +257,7 @@ def quantiles(xs: list[float]) -> tuple[float, float, float]:
     return statistics.median(xs), xs[min(len(xs) - 1, int(0.95 * len(xs)))], xs[-1]
 
 
-async def one_class(server: AppServer, where: dict, args: argparse.Namespace, rng: random.Random,
+async def one_class(server: Server, where: dict, args: argparse.Namespace, rng: random.Random,
                     goes: list, out, memory: MemorySampler, rss: dict) -> dict:
     r: dict = {}
     async with async_playwright() as p:
@@ -389,13 +361,13 @@ def run_backend(backend: str, args: argparse.Namespace) -> None:
             w.start()
         stack.callback(lambda: [w.terminate() for w in workers if w.is_alive()])
 
-        server = AppServer(env, folder / "server.log")
+        server = Server(env=env, log=folder / "server.log")
         stack.callback(server.stop)
         memory, rss = MemorySampler(server.proc.pid), {}
         r = asyncio.run(one_class(server, where, args, rng, goes, out, memory, rss))
         for w in workers:
             w.join(10)
-        log = server.log.read_text(errors="replace")
+        log = (folder / "server.log").read_text(errors="replace")
     peak = max(memory.samples + [rss["before"]])
     wall = time.time() - wall
 

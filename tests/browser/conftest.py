@@ -58,15 +58,16 @@ def free_port() -> int:
 class Server:
     """A `streamlit run` of the app on a free port of 127.0.0.1."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: dict[str, str] | None = None, log: Path | None = None) -> None:
+        """`env`: the server's environment (default: this one's); `log`: a file for its log (default: temporary)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.TemporaryFile()
+        # the log goes to a file: a pipe nobody reads would stop the server once it filled up
+        self.log = open(log, "wb") if log is not None else tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
              "--server.address", "127.0.0.1", "--server.port", str(self.port), "--server.fileWatcherType", "none"],
-            # the log goes to a file: a pipe nobody reads would stop the server once it filled up
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.log,
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
