@@ -48,6 +48,14 @@ def dots(page) -> int:
 CELLS = "g.mark-rect.layer_0_marks"  # the heatmap's layer (the legend's gradient is a rect mark too)
 
 
+def wait_for_new_background(page, before: str) -> None:
+    """Wait until the boundary is drawn differently from `before` (the plane is redrawn every few redraws)."""
+    page.wait_for_function(f"""before => {{ const d = ({DRAWING_JS})('mlp_boundary_chart');
+        if (!d) return false;
+        const now = d.tagName === 'CANVAS' ? d.toDataURL() : d.querySelector('{CELLS}')?.innerHTML;
+        return now && now !== before; }}""", arg=before, timeout=30_000)
+
+
 def background(page) -> str:
     """The boundary chart as drawn, once its 1,600 cells are: an SVG's markup, or a canvas as a PNG."""
     page.wait_for_function(f"""() => {{ const d = ({DRAWING_JS})('mlp_boundary_chart');
@@ -119,6 +127,7 @@ def test_train_grows_the_curve_and_moves_the_boundary_in_place_then_pause_stops(
                            arg=shown, timeout=30_000)  # the curve grew with the steps
     assert same_charts(page, *charts)  # redrawn in place: no chart was mounted afresh (and blanked meanwhile)
     page.screenshot(path=str(SCREENSHOTS / "mlp_training-training.png"))
+    wait_for_new_background(page, before)  # the boundary moved: the plane is redrawn every few redraws
     assert background(page) != before
     # the rest of the page answers while training: a lower learning rate applies to the running model
     slider = page.locator('input[type="range"][aria-label="learning rate"]')

@@ -79,6 +79,7 @@ def test_main_visual_and_key_number_on_the_first_screen(server, browser, path, s
         top, bottom = page.evaluate(BOX_JS, visual)
         assert 0 <= top and bottom <= height + 2, f"{visual} spans {top:.0f}-{bottom:.0f} on a {height} px screen"
         if number is not None:
+            page.wait_for_function(f"label => ({METRIC_BOX_JS})(label) !== null", arg=number, timeout=30_000)
             metric_bottom = page.evaluate(METRIC_BOX_JS, number)
             assert metric_bottom is not None and metric_bottom <= height, f"{number} ends at {metric_bottom}"
         body, smallest = page.evaluate(LEGIBLE_JS)
