@@ -8,18 +8,10 @@ from lessons.mlp.settings import RunSettings
 from lessons.tour import SCENES
 from lessons.tour.answers import mlp_settings
 from tests.conftest import open_page
+from tests.pages.test_page_mlp_training import scheduler_of_its_own  # noqa: F401 (a fixture: a fresh scheduler per scene)
 from ui import PAGES
 from ui.parts.mlp import live
 from ui.parts.mlp.settings import SETTINGS as MLP_SETTINGS
-
-
-@pytest.fixture(autouse=True)
-def scheduler_of_its_own():
-    """The MLP page makes the server's scheduler; each scene gets a fresh one, closed after it."""
-    live.scheduler.clear()
-    yield
-    live.scheduler().close()
-    live.scheduler.clear()
 
 
 def test_every_scene_opens_a_page_of_the_app():
