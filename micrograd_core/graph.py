@@ -26,7 +26,7 @@ _HIGHLIGHT_FILL = "#FBE3B3"  # a light tint of HIGHLIGHT_COLOR, so dark text sta
 _TEXT_COLOR = "#222222"
 _FONT = "Helvetica"
 # White-filled nodes with dark text on a transparent background read on light and dark themes.
-_GRAPH_ATTR = {"bgcolor": "transparent", "fontname": _FONT, "nodesep": "0.25", "ranksep": "0.2"}
+_GRAPH_ATTR = {"bgcolor": "transparent", "fontname": _FONT, "nodesep": "0.25", "ranksep": "0.15"}
 _NODE_ATTR = {
     "shape": "record",
     "fontname": _FONT,
@@ -36,7 +36,7 @@ _NODE_ATTR = {
     "color": NEUTRAL_COLOR,
     "penwidth": "1.5",
 }
-_OP_ATTR = {"shape": "ellipse", "penwidth": "1", "height": "0.34", "margin": "0.03"}
+_OP_ATTR = {"shape": "ellipse", "penwidth": "1", "width": "0.3", "height": "0.34", "margin": "0.03"}
 _EDGE_ATTR = {"color": NEUTRAL_COLOR, "arrowsize": "0.7"}
 _RECORD_SPECIAL = str.maketrans({c: "\\" + c for c in '\\{}|<>"'} | {"\n": " ", "\r": " "})
 
@@ -182,11 +182,13 @@ def draw_graph(
     drawing = GraphDrawing(dot=dot, shown=len(shown), total=len(nodes), center=center, highlighted=marked)
     if drawing.omitted:
         # One note where the missing nodes would join, so the cut is visible, not silent.
-        dot.node("omitted", _escape(drawing.note).replace("; ", ";\\n"), shape="note")
+        # a short note in the drawing (the page says the whole sentence under it)
+        dot.node("omitted", f"{drawing.omitted} of {drawing.total}\\nleft out", shape="note")
+        # constraint=false: the note sits beside the graph, never adding a rank of its own to it
         for op in cut_ops:
-            dot.edge("omitted", op, style="dashed")
+            dot.edge("omitted", op, style="dashed", constraint="false")
         for name in dict.fromkeys(cut_uses):
-            dot.edge(name, "omitted", style="dashed")
+            dot.edge(name, "omitted", style="dashed", constraint="false")
     return drawing
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lessons.bug_lab import BUGS, BY_KEY, GRADIENT_BUGS, exposes, run
-from ui import Choice, NamedNumbers, Text, page_frame, presenting
+from ui import Choice, NamedNumbers, Text, page_frame, presenting, stage
 from ui.formula_input import formula_input, leaf_inputs
 from ui.parts import bug_lab as parts
 from ui.text import literal
@@ -24,7 +24,11 @@ if not presenting():
     st.markdown("Each engine below is the real one with a few lines changed. A **gradient check** (each input's "
                 "gradient against central differences, (f(x + h) − f(x − h)) / 2h) catches every gradient bug; "
                 "the loss curve catches the training ones.")
-MODE.widget()
+lab = stage.sections(["lab"])["lab"]
+with lab, st.container(horizontal=True, vertical_alignment="bottom"):
+    MODE.widget()
+    if MODE.value == "gallery":
+        BUG.widget(width=420)
 
 
 def new_mystery() -> None:
@@ -69,10 +73,10 @@ def your_formula() -> None:
                "training run: see the gallery.")
 
 
-if MODE.value == "gallery":
-    BUG.widget()
-    parts.gallery_entry(BY_KEY[BUG.value])
-elif MODE.value == "spot":
-    spot_the_bug()
-else:
-    your_formula()
+with lab:
+    if MODE.value == "gallery":
+        parts.gallery_entry(BY_KEY[BUG.value], hide_check=stage.hidden("check"))
+    elif MODE.value == "spot":
+        spot_the_bug()
+    else:
+        your_formula()

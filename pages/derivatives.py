@@ -8,7 +8,7 @@ import streamlit as st
 
 from lessons.derivatives import contraction, descend, partial_slopes, slope_at, slope_errors
 from lessons.formulas import parse
-from ui import Counter, Slider, Text, detail_visible, init_state, page_frame, shielded
+from ui import Counter, Slider, Text, detail_visible, init_state, page_frame, presenting, shielded, stage
 from ui.figures import descent_plot, function_with_secant, slope_error_plot
 from ui.formula_input import exact_input, formula_input, shortest
 
@@ -42,109 +42,136 @@ STATUS = {
 }
 
 
-def one_input() -> None:
-    st.header("One input: the slope of f at x")
-    chart_col, controls = st.columns([3, 2], gap="medium")
-    with controls:
-        expression = formula_input(FORMULA, "deriv_last_good", variables={"x"})
-        X.widget()
-        exact_input("x exactly (a number or e.g. 2/3)", X)
-        LOG_H.widget()
-        point = slope_at(expression, X.value, 10.0 ** LOG_H.value)
-        x = shortest(point.x)
-        if point.status in STATUS:
-            st.warning(STATUS[point.status].format(x=x, fx=f"{point.fx:g}", fxh=f"{point.fxh:g}", exact=point.exact),
-                       icon=":material/block:")
-        elif detail_visible():
-            st.caption(f"f({x}) = {point.fx:.10g},  f({x} + {point.h:g}) = {point.fxh:.10g}")
-    with chart_col, shielded("The chart of f"):
-        xs = np.linspace(-6.0, 6.0, 301)
-        ys = [expression.evaluate({"x": v}) for v in xs]
-        st.plotly_chart(function_with_secant(xs, ys, point.x, point.fx, point.h, point.fxh, point.exact),
-                        key="deriv_f_chart")
-    with chart_col:
-        exact = point.exact if point.status != "undefined" else math.nan  # no slope where f itself is undefined
-        a, b, c = st.columns(3)
-        a.metric("(f(x+h) − f(x)) / h", number(point.numerical))
-        b.metric("autograd slope", number(exact))
-        c.metric("difference", number(point.numerical - exact, ".2e"))
-    st.subheader("How small can h be?")
-    with shielded("The chart of the slope's error"):
-        hs = np.logspace(-15, 0, 61)
-        f = lambda v: expression.evaluate({"x": v})  # noqa: E731
-        st.plotly_chart(slope_error_plot(hs, slope_errors(f, point.x, point.exact, hs), point.h),
-                        key="deriv_err_chart")
-    st.caption(
-        "Large h: the secant is not the tangent (error shrinks with h). Tiny h: f(x+h) and f(x) agree in almost "
-        "every digit a float holds, so their difference is mostly round-off, and dividing by h magnifies it."
-    )
+def one_input(where):
+    """x, h and f: the chart with its secant and tangent, and the slopes. Returns what the error chart needs."""
+    with where:
+        if not on_stage:
+            st.header("One input: the slope of f at x")
+        chart_col, controls = st.columns([3, 2], gap="medium")
+        with controls:
+            expression = formula_input(FORMULA, "deriv_last_good", variables={"x"})
+            X.widget()
+            exact_input("x exactly (a number or e.g. 2/3)", X)
+            LOG_H.widget()
+            point = slope_at(expression, X.value, 10.0 ** LOG_H.value)
+            x = shortest(point.x)
+            if point.status in STATUS:
+                st.warning(STATUS[point.status].format(x=x, fx=f"{point.fx:g}", fxh=f"{point.fxh:g}",
+                                                       exact=point.exact), icon=":material/block:")
+            else:
+                st.caption(f"f({x}) = {point.fx:.10g},  f({x} + {point.h:g}) = {point.fxh:.10g}")
+        with chart_col, shielded("The chart of f"):
+            xs = np.linspace(-6.0, 6.0, 301)
+            ys = [expression.evaluate({"x": v}) for v in xs]
+            height = stage.room() - METRICS if on_stage else 360
+            st.plotly_chart(function_with_secant(xs, ys, point.x, point.fx, point.h, point.fxh, point.exact,
+                                                 height=height), key="deriv_f_chart")
+        with chart_col:
+            if stage.hidden("slope"):
+                stage.hidden_box("the slopes, nudged and by autograd")
+            else:
+                exact = point.exact if point.status != "undefined" else math.nan  # no slope where f is undefined
+                a, b, c = st.columns(3)
+                a.metric("(f(x+h) − f(x)) / h", number(point.numerical))
+                b.metric("autograd slope", number(exact))
+                c.metric("difference", number(point.numerical - exact, ".2e"))
+    return expression, point
 
 
-def several_inputs() -> None:
-    st.header("Several inputs: d = a·b + c")
-    cols = st.columns(4)
-    for col, leaf in zip(cols, LEAVES):
-        leaf.widget(col)
-    NUDGE.widget(cols[3])
-    values = {leaf.label: leaf.value for leaf in LEAVES}
-    h = 10.0 ** NUDGE.value
-    rows = partial_slopes(parse("a*b + c"), values, h)
-    table = pd.DataFrame(
-        {
+def h_error(where, expression, point) -> None:
+    """How the nudged slope's error depends on h: too large measures a secant, too small only round-off."""
+    with where:
+        st.subheader("How small can h be?")
+        if stage.hidden("h_error"):
+            stage.hidden_box("the error of the nudged slope for every h")
+            return
+        with shielded("The chart of the slope's error"):
+            hs = np.logspace(-15, 0, 61)
+            f = lambda v: expression.evaluate({"x": v})  # noqa: E731
+            height = stage.room() - 130 if on_stage else 300
+            st.plotly_chart(slope_error_plot(hs, slope_errors(f, point.x, point.exact, hs), point.h, height=height),
+                            key="deriv_err_chart")
+        st.caption(
+            "Large h: the secant is not the tangent (error shrinks with h). Tiny h: f(x+h) and f(x) agree in almost "
+            "every digit a float holds, so their difference is mostly round-off, and dividing by h magnifies it."
+        )
+
+
+def several_inputs(where) -> None:
+    with where:
+        st.header("Several inputs: d = a·b + c")
+        cols = st.columns(4)
+        for col, leaf in zip(cols, LEAVES):
+            leaf.widget(col)
+        NUDGE.widget(cols[3])
+        values = {leaf.label: leaf.value for leaf in LEAVES}
+        h = 10.0 ** NUDGE.value
+        rows = partial_slopes(parse("a*b + c"), values, h)
+        columns = {
             "nudge": [f"{n} += {h:g}" for n in rows],
             "d before": [r["before"] for r in rows.values()],
             "d after": [r["after"] for r in rows.values()],
-            "slope (after − before) / h": [r["numerical"] for r in rows.values()],
-            "autograd gradient": [r["autograd"] for r in rows.values()],
         }
-    )
-    st.table(table.style.format(precision=6))
-    st.caption("Autograd says dd/da = b, dd/db = a and dd/dc = 1: nudging a moves d by about b·h, and so on.")
+        hidden = stage.hidden("nudge_slopes")
+        if not hidden:
+            columns["slope (after − before) / h"] = [r["numerical"] for r in rows.values()]
+            columns["autograd gradient"] = [r["autograd"] for r in rows.values()]
+        st.table(pd.DataFrame(columns).style.format(precision=6))
+        if hidden:
+            stage.hidden_box("the slopes, (after − before) / h and by autograd")
+        else:
+            st.caption("Autograd says dd/da = b, dd/db = a and dd/dc = 1: nudging a moves d by about b·h, and so on.")
 
 
 def take_steps(k: int) -> None:
     st.session_state[STEPS.key] = 0 if k == 0 else min(STEPS.hi, STEPS.value + k)
 
 
-def predict_compare_learn() -> None:
-    st.header("Predict, compare, learn: one weight")
-    st.markdown(
-        "pred = input × weight, error = ½ (pred − goal)², and each step follows the slope: "
-        "**weight −= lr × (pred − goal) × input**."
-    )
-    cols = st.columns(4)
-    INPUT.widget(cols[0])
-    LR.widget(cols[1])
-    if detail_visible():
-        GOAL.widget(cols[2])
-        W0.widget(cols[3])
-    with st.container(horizontal=True):
-        st.button("Step", on_click=take_steps, args=(1,), icon=":material/skip_next:")
-        st.button("Run 10 steps", on_click=take_steps, args=(10,), icon=":material/fast_forward:")
-        st.button("Reset", on_click=take_steps, args=(0,), icon=":material/restart_alt:")
-    x, lr, goal = INPUT.value, LR.value, GOAL.value
-    history = descend(W0.value, x, goal, lr, STEPS.value)
-    last = history[-1]
-    a, b, c = st.columns(3)
-    a.metric("step", STEPS.value)
-    b.metric("weight", number(last.weight, ".6g"))
-    c.metric("error", number(last.error, ".6g"))
-    factor = contraction(x, lr)
-    if x == 0:
-        st.info("With input 0 the prediction is always 0: the weight gets no gradient and cannot learn.")
-    if abs(factor) > 1:
-        st.warning(
-            f"Diverging: each step multiplies the distance to the best weight by 1 − lr × input² = {factor:.3g}. "
-            "Its size is above 1, so every step overshoots further than the last. Lower the learning rate."
+def predict_compare_learn(where) -> None:
+    with where:
+        st.header("Predict, compare, learn: one weight")
+        st.markdown(
+            "pred = input × weight, error = ½ (pred − goal)², and each step follows the slope: "
+            "**weight −= lr × (pred − goal) × input**."
         )
-    elif STEPS.value and abs(factor) == 1:
-        st.warning("lr × input² = 2: every step jumps to the mirror image of the weight, forever.")
-    best = None if x == 0 else goal / x
-    with shielded("The chart of the weight's descent"):
-        st.plotly_chart(descent_plot([r.weight for r in history], [r.error for r in history], best),
-                        key="deriv_descent_chart")
+        cols = st.columns(4)
+        INPUT.widget(cols[0])
+        LR.widget(cols[1])
+        if detail_visible():
+            GOAL.widget(cols[2])
+            W0.widget(cols[3])
+        with st.container(horizontal=True):
+            st.button("Step", on_click=take_steps, args=(1,), icon=":material/skip_next:")
+            st.button("Run 10 steps", on_click=take_steps, args=(10,), icon=":material/fast_forward:")
+            st.button("Reset", on_click=take_steps, args=(0,), icon=":material/restart_alt:")
+        x, lr, goal = INPUT.value, LR.value, GOAL.value
+        history = descend(W0.value, x, goal, lr, STEPS.value)
+        last = history[-1]
+        a, b, c = st.columns(3)
+        a.metric("step", STEPS.value)
+        b.metric("weight", number(last.weight, ".6g"))
+        c.metric("error", number(last.error, ".6g"))
+        factor = contraction(x, lr)
+        if x == 0:
+            st.info("With input 0 the prediction is always 0: the weight gets no gradient and cannot learn.")
+        if abs(factor) > 1:
+            st.warning(
+                f"Diverging: each step multiplies the distance to the best weight by 1 − lr × input² = {factor:.3g}. "
+                "Its size is above 1, so every step overshoots further than the last. Lower the learning rate."
+            )
+        elif STEPS.value and abs(factor) == 1:
+            st.warning("lr × input² = 2: every step jumps to the mirror image of the weight, forever.")
+        best = None if x == 0 else goal / x
+        with shielded("The chart of the weight's descent"):
+            st.plotly_chart(descent_plot([r.weight for r in history], [r.error for r in history], best),
+                            key="deriv_descent_chart")
 
 
-one_input()
-several_inputs()
-predict_compare_learn()
+
+on_stage = presenting() and stage.focus() is not None
+METRICS = 140  # on the stage: the row of slopes under the chart, and the gap above it
+parts = stage.sections(["one_input", "h_error", "several", "learn"])
+expression, point = one_input(parts["one_input"])
+h_error(parts["h_error"], expression, point)
+several_inputs(parts["several"])
+predict_compare_learn(parts["learn"])

@@ -2,25 +2,30 @@
 
 import streamlit as st
 
-from ui import LESSONS, page_frame
+from ui import LESSONS, page_frame, presenting, stage
 
 page_frame("pages/home.py")
 
 st.title("Backpropagation, spelled out")
-st.markdown(
-    "An interactive companion to Andrej Karpathy's lecture *The spelled-out intro to neural networks "
-    "and backpropagation: building micrograd*. For students meeting gradients for the first time, and for "
-    "teachers who want to show each step live. Every number here is computed as you watch by "
-    "`micrograd_core`, a small Python autograd engine you can read next to the lecture."
-)
+if not presenting():
+    st.markdown(
+        "An interactive companion to Andrej Karpathy's lecture *The spelled-out intro to neural networks "
+        "and backpropagation: building micrograd*. For students meeting gradients for the first time, and for "
+        "teachers who want to show each step live. Every number here is computed as you watch by "
+        "`micrograd_core`, a small Python autograd engine you can read next to the lecture."
+    )
 
-for row in range(0, len(LESSONS), 2):
-    for col, page in zip(st.columns(2), LESSONS[row : row + 2]):
-        with col.container(border=True):
-            st.subheader(page.title)
-            st.write(page.summary)
-            st.caption(page.chapter)
-            st.page_link(page.path, label=f"Open {page.title}", icon=":material/arrow_forward:")
+# on the stage the five lessons on one screen, three and two to a row
+per_row = 3 if presenting() else 2
+with stage.sections(["lessons"])["lessons"]:
+    for row in range(0, len(LESSONS), per_row):
+        for col, page in zip(st.columns(per_row), LESSONS[row : row + per_row]):
+            with col.container(border=True):
+                st.subheader(page.title)
+                if not presenting():  # on the stage the teacher says it
+                    st.write(page.summary)
+                st.caption(page.chapter)
+                st.page_link(page.path, label=f"Open {page.title}", icon=":material/arrow_forward:")
 
 st.header("Presenting in class")
 st.markdown(

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lessons.mlp.settings import CUSTOM, PRESETS, batch_cut, check_limits, matching_preset
 from lessons.mlp.training import PHASES
-from ui import page_frame, presenting
+from ui import page_frame, presenting, stage
 from ui.parts.mlp import data, inside, live
 from ui.parts.mlp.settings import PACE, SAMPLE, SETTINGS, controls, load_preset, read_settings
 from ui.text import literal
@@ -17,24 +17,43 @@ if not presenting():
                 "against its gradient.")
 
 
-def buttons(run) -> None:
+def clear_button(run) -> None:
+    st.button("Clear earlier runs", on_click=run.clear, icon=":material/layers_clear:", key="mlp_clear",
+              disabled=not run.kept, help="Forget the earlier runs' curves")
+
+
+def settings_panel(settings, run=None) -> None:
+    """Every setting: in the sidebar, or on the stage in a popover at the end of the buttons."""
+    if presenting():
+        with st.popover("Settings", icon=":material/tune:", help="Data, model and training settings"):
+            if run is not None:
+                clear_button(run)
+            controls(lambda: data.tools(settings))
+    else:
+        with st.sidebar:
+            controls(lambda: data.tools(settings))
+
+
+def buttons(run, settings) -> None:
+    """Step, Phase, Train and Pause, Reset: each in a place of its own, so a second press never undoes the first."""
     st.session_state.mlp_preset = matching_preset(run.settings) or "custom"
     phase = PHASES[(PHASES.index(run.phase.name) + 1) % len(PHASES)] if run.phase is not None else PHASES[0]
-    with st.container(horizontal=True, vertical_alignment="bottom"):
-        st.selectbox("preset", [*PRESETS, "custom"], key="mlp_preset", width=220,
+    with st.container(horizontal=True, vertical_alignment="bottom", key="mlp_buttons"):
+        st.selectbox("preset", [*PRESETS, "custom"], key="mlp_preset", width=170 if presenting() else 200,
                      on_change=lambda: load_preset(st.session_state.mlp_preset),
                      label_visibility="collapsed" if presenting() else "visible")
         st.button("Step", on_click=run.step, icon=":material/skip_next:", key="mlp_step")
-        st.button(f"Phase: {phase}", on_click=run.next_phase, icon=":material/steps:", key="mlp_phase",
-                  help="The step in its five phases, one at a time: forward, loss, zero_grad, backward, update.")
-        if run.training:
-            st.button("Pause", on_click=run.pause, icon=":material/pause:", key="mlp_pause")
-        else:
-            st.button("Train", on_click=run.train, icon=":material/play_arrow:", key="mlp_train", type="primary")
+        st.button(f"Phase: {phase}", on_click=run.next_phase, icon=":material/steps:", key="mlp_phase", shortcut="P",
+                  help="The step in its five phases, one at a time: forward, loss, zero_grad, backward, update (P).")
+        st.button("Train", on_click=run.train, icon=":material/play_arrow:", key="mlp_train", type="primary",
+                  disabled=run.training)
+        st.button("Pause", on_click=run.pause, icon=":material/pause:", key="mlp_pause", disabled=not run.training)
         st.button("Reset", on_click=run.reset, icon=":material/restart_alt:", key="mlp_reset",
                   help="Back to the initial weights; this run's curve is kept to compare.")
-        st.button("Clear earlier runs", on_click=run.clear, icon=":material/layers_clear:", key="mlp_clear",
-                  disabled=not run.kept)
+        if presenting():  # one row on the stage: forgetting the earlier runs is a setting there
+            settings_panel(settings, run)
+        else:
+            clear_button(run)
 
 
 settings = read_settings()
@@ -45,10 +64,10 @@ problems = check_limits(settings)
 if [p.setting for p in problems] == ["points"]:
     # a link to points too many for it, or a hand-made one: the data tools can still make a set
     st.warning(f"This page is set to your own points, but has {len(settings.points)} of them: it needs at least "
-               "one of each class. Load a CSV file of points in the sidebar, or start from an empty plane.",
+               "one of each class. Load a CSV file of points in the settings, or start from an empty plane.",
                icon=":material/scatter_plot:")
     st.button("Start from an empty plane", on_click=data.set_points, args=(data.STARTER,), key="mlp_empty_plane")
-    controls(presenting(), lambda: data.tools(settings))
+    settings_panel(settings)
     st.stop()
 for problem in problems:  # only a hand-made session state gets here: the widgets and links keep to the limits
     st.error(f"{literal(problem.setting)} = {literal(problem.asked)} is outside {problem.allowed}.")
@@ -59,19 +78,27 @@ what = "The data changed" if settings.points != run.settings.points else "Settin
 if run.update(settings, PACE.value) == "restarted":
     st.info(f"{what}: the model was re-initialised. The previous curve is kept in the loss chart to compare.",
             icon=":material/restart_alt:")
-buttons(run)
-controls(presenting(), lambda: data.tools(settings))
+buttons(run, settings)
+if not presenting():
+    settings_panel(settings)
 if cut := batch_cut(settings):
     st.info(f"A step on {cut.asked} samples with this network would build about {cut.values:,} Values for its graph. "
             f"To keep each step under a second and well inside the server's memory, this run trains on random "
             f"minibatches of {cut.size} samples instead.", icon=":material/memory:")
+sections = stage.sections(["live", "network", "step", "code", "the_code", "twin"])
 if settings.forget_zero_grad:
-    st.warning("zero_grad is off: each backward() adds this step's gradients to all the earlier ones, so the steps "
-               "keep growing. On the lecture's four samples that can even look like faster learning, which is how "
-               "the bug went unnoticed in the lecture; on the moons the loss climbs back up.",
-               icon=":material/bug_report:")
-live.live_view(run)
-inside.inside_view(run, live.redraw_interval() if run.training else None, in_class=live.in_class())
-inside.code_tabs()
-inside.the_code(run)
-inside.twin(run)
+    hint = "" if stage.hidden("zero_grad_hint") else (
+        " On the lecture's four samples that can even look like faster learning, which is how the bug went "
+        "unnoticed in the lecture; on the moons the loss climbs back up.")
+    compare = " The faded curve is the same run with zero_grad." if live.reference(settings) is not None else ""
+    sections["live"].warning("zero_grad is off: each backward() adds this step's gradients to all the earlier ones, "
+                             f"so the update no longer follows the current loss.{hint}{compare}",
+                             icon=":material/bug_report:")
+live.live_view(run, sections["live"])
+inside.inside_view(run, live.redraw_interval() if run.training else None, live.in_class(), sections)
+with sections["code"]:
+    inside.code_tabs()
+with sections["the_code"]:
+    inside.the_code(run)
+with sections["twin"]:
+    inside.twin(run)

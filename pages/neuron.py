@@ -11,7 +11,7 @@ from lessons.neuron import (
     manual_backprop,
     micrograd_neuron,
 )
-from ui import Choice, Slider, Toggle, detail_visible, page_frame, presenting
+from ui import Choice, Slider, Toggle, detail_visible, page_frame, presenting, stage
 from ui.formula_input import exact_input
 from ui.graph_view import layout_setting, show_graph
 from ui.neuron_figures import tanh_chart
@@ -35,11 +35,11 @@ def lecture_values() -> None:
         st.session_state[slider.key] = LECTURE_VALUES[name]
 
 
-def inputs_panel() -> dict[str, float]:
-    # presenting: two sliders a row, so that the key numbers and the graph share the first screen
-    cols = st.columns(2) if presenting() else [st.container()]
+def inputs_panel(columns: int) -> dict[str, float]:
+    """The five sliders (with exact boxes off the stage), `columns` to a row; the exp toggle; the lecture's values."""
+    cols = st.columns(columns)
     for i, slider in enumerate(SLIDERS.values()):
-        with cols[i % len(cols)]:
+        with cols[i % columns]:
             if detail_visible():
                 left, right = st.columns([1, 1], vertical_alignment="bottom")
                 slider.widget(left)
@@ -47,20 +47,25 @@ def inputs_panel() -> dict[str, float]:
                     exact_input(f"{slider.label} exactly", slider)
             else:
                 slider.widget()
-    EXP.widget()
-    st.button("Lecture's values", icon=":material/restart_alt:", on_click=lecture_values)
+    with st.container(horizontal=True, vertical_alignment="center"):
+        EXP.widget()
+        st.button("Lecture's values", icon=":material/restart_alt:", on_click=lecture_values)
     return {name: slider.value for name, slider in SLIDERS.items()}
 
 
-def key_numbers(n: float, o: float) -> None:
+def key_numbers(n: float, o: float) -> bool:
+    """The three numbers of the forward pass; True when a warning of saturation follows them."""
     a, b, c = st.columns(3)
     a.metric("n = x1·w1 + x2·w2 + b", f"{n:.4f}")
     b.metric("o = tanh(n)", f"{o:.4f}")
-    c.metric("do/dn = 1 − o²", "?" if QUIZ.value else f"{1 - o**2:.4f}")
-    if abs(o) > 0.99:
+    slope_hidden = QUIZ.value or stage.hidden("grads")
+    c.metric("do/dn = 1 − o²", "?" if slope_hidden else f"{1 - o**2:.4f}")
+    if abs(o) > 0.99 and not slope_hidden:
         st.warning(f"Saturated: o = {o:.4f} is close to ±1, so the slope 1 − o² = {1 - o**2:.2e} is almost 0. "
                    "Every gradient flowing back through tanh is multiplied by it: the weights barely learn here.",
                    icon=":material/warning:")
+        return True
+    return False
 
 
 def by_hand(values: dict[str, float], nodes: dict) -> None:
@@ -93,29 +98,58 @@ def quiz(values: dict[str, float]) -> None:
                      lambda: lines if verdict.right else f"Multiply the local slopes along the path from o:\n\n{lines}")
 
 
-def graph(o, nodes: dict) -> None:
-    target = [nodes[TARGET.value]] if QUIZ.value else []
-    show_graph(o, rankdir=LAYOUT.value, show_grad=not QUIZ.value, highlight=target, fit="neuron")
+def graph(o, nodes: dict, place) -> None:
+    target = [nodes[TARGET.value]] if QUIZ.value and not stage.hidden("highlight") else []
+    grads = not QUIZ.value and not stage.hidden("grads")
+    show_graph(o, rankdir=LAYOUT.value, show_grad=grads, highlight=target, place=place, key="neuron_graph")
+    if stage.hidden("grads"):
+        stage.hidden_box("the gradients")
     if detail_visible():
         LAYOUT.widget()
 
 
-wide = LAYOUT.value == "LR"  # left to right, the graph needs the whole width
-left, right = st.columns([5, 6] if presenting() else [1, 1], gap="medium")
-with left:
-    numbers = st.container()
-    values = inputs_panel()
-    o, nodes = build_neuron(values, EXP.value)
-    o.backward()
-    with numbers:
-        key_numbers(nodes["n"].data, o.data)
-    st.plotly_chart(tanh_chart(nodes["n"].data, o.data, hide_slope=QUIZ.value), key="neuron_tanh")
-with st.container() if wide else right:
-    graph(o, nodes)
-quiz(values)
-if QUIZ.value:
-    st.info("The other gradients on this page are hidden while the quiz is on.", icon=":material/visibility_off:")
+def the_neuron(where) -> tuple[dict[str, float], object, dict]:
+    """The neuron's numbers, its tanh chart and its graph; on the stage the sliders come under them, one row."""
+    with where:
+        left, right = st.columns([5, 6] if presenting() else [1, 1], gap="medium")
+        below = st.container()
+        with (below if presenting() else left):
+            values = inputs_panel(5 if presenting() else 1)
+        o, nodes = build_neuron(values, EXP.value)
+        o.backward()
+        with left:
+            warned = key_numbers(nodes["n"].data, o.data)
+            height = stage.room() - METRICS - (WARNING if warned else 0) if presenting() else None
+            st.plotly_chart(tanh_chart(nodes["n"].data, o.data, hide_slope=QUIZ.value or stage.hidden("grads"),
+                                       height=height), key="neuron_tanh")
+        with (right if LAYOUT.value == "TB" or presenting() else st.container()):
+            graph(o, nodes, stage.place(6 / 11))
+    return values, o, nodes
+
+
+METRICS, WARNING = 140, 150  # on the stage: the key numbers above the tanh chart, and a warning under them
+parts_of = stage.sections(["neuron", "quiz", "by_hand", "from_exp", "pytorch"])
+values, o, nodes = the_neuron(parts_of["neuron"])
+with parts_of["quiz"]:
+    quiz(values)
+hidden = QUIZ.value
+if hidden:
+    with parts_of["quiz"]:
+        st.info("The other gradients on this page are hidden while the quiz is on.", icon=":material/visibility_off:")
 else:
-    by_hand(values, nodes)
-    parts.from_exp(values)
-    parts.pytorch(values)
+    with parts_of["by_hand"]:
+        if stage.hidden("grads"):
+            stage.hidden_box("backprop by hand, number by number")
+        else:
+            by_hand(values, nodes)
+    with parts_of["from_exp"]:
+        if presenting() and stage.focus() == "from_exp":  # the longer graph beside the comparison
+            left, right = st.columns(2, gap="medium")
+            with left:
+                graph(o, nodes, stage.place(0.5))
+            with right:
+                parts.from_exp(values, stage.hidden("from_exp"))
+        else:
+            parts.from_exp(values, stage.hidden("from_exp"))
+    with parts_of["pytorch"]:
+        parts.pytorch(values)

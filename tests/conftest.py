@@ -23,6 +23,11 @@ def open_page(path: str, query: dict[str, str] | None = None) -> AppTest:
 
 
 
+def styles(at: AppTest) -> str:
+    """The CSS the page's frame sent (in st.html elements of style alone)."""
+    return "\n".join(h.proto.body for h in at.get("html") if "<style>" in h.proto.body)
+
+
 _MARKDOWN = MarkdownIt("gfm-like")
 
 

@@ -3,7 +3,9 @@
 Pages import from here; numbers come from `lessons/` and `micrograd_core`, never from this package.
 """
 
-from .frame import LESSONS, PAGES, detail_visible, page_frame, presenting, shielded
+from .frame import page_frame, shielded
+from .mode import detail_visible, presenting
+from .registry import LESSONS, PAGES
 from .state import Choice, Counter, NamedNumbers, Number, Setting, Slider, Text, Toggle, init_state
 
 __all__ = ["LESSONS", "PAGES", "Choice", "Counter", "NamedNumbers", "Number", "Setting", "Slider", "Text",

@@ -15,10 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .frame import presenting
+from .mode import BODY_PX, presenting
 from .palette import GREEN, GREY, NEGATIVE, POSITIVE, PURPLE, SERIES
-
-BODY_PX = 22  # the body text in presentation mode (frame.py): chart text matches it there
 
 
 def chart_height(base: int = 380) -> int:
@@ -53,6 +51,11 @@ def styled(fig: go.Figure, *, height: int = 380, title: str | None = None) -> go
     return fig
 
 
+def sized(fig: go.Figure, height: float | None) -> go.Figure:
+    """The figure at exactly `height` pixels (the stage's room for it), or as styled when None."""
+    return fig if height is None else fig.update_layout(height=max(220, int(height)))
+
+
 def finite_or_none(values: Sequence[float]) -> list[float | None]:
     """The values with inf and nan replaced by None, which Plotly draws as a gap."""
     return [float(v) if math.isfinite(v) else None for v in values]
@@ -83,7 +86,8 @@ def _line(lo: float, hi: float, x: float, y: float, slope: float) -> list[float 
 
 
 def function_with_secant(
-    xs: Sequence[float], ys: Sequence[float], x: float, fx: float, h: float, fxh: float, slope: float
+    xs: Sequence[float], ys: Sequence[float], x: float, fx: float, h: float, fxh: float, slope: float,
+    height: float | None = None,
 ) -> go.Figure:
     """f over a window, the secant through (x, f(x)) and (x+h, f(x+h)), and the tangent at x.
 
@@ -109,10 +113,11 @@ def function_with_secant(
         fig.add_vline(x=x, line=dict(color=NEGATIVE, dash="dot"))
         fig.add_annotation(x=x, y=0.98, yref="paper", text=f" f is not defined at x = {x:g} ", showarrow=False,
                            yanchor="top", xanchor="left", bgcolor="rgba(255,255,255,0.85)")
-    return styled(fig, height=360)
+    return sized(styled(fig, height=360), height)
 
 
-def slope_error_plot(hs: Sequence[float], errors: Sequence[float], current_h: float) -> go.Figure:
+def slope_error_plot(hs: Sequence[float], errors: Sequence[float], current_h: float,
+                     height: float | None = None) -> go.Figure:
     """|numerical - autograd slope| against h, log-log, with the chosen h marked.
 
     An error of exactly 0 (or inf, or nan) has no place on a log axis: it is a gap.
@@ -129,7 +134,7 @@ def slope_error_plot(hs: Sequence[float], errors: Sequence[float], current_h: fl
                            text="no error to draw: the slope is undefined here, or every nudge is exact")
     fig.update_xaxes(title="step h", type="log", exponentformat="power")
     fig.update_yaxes(title="|numerical − autograd|", type="log", exponentformat="power")
-    return styled(fig, height=300)
+    return sized(styled(fig, height=300), height)
 
 
 def descent_plot(weights: Sequence[float], errors: Sequence[float], best: float | None) -> go.Figure:

@@ -12,63 +12,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-from .palette import TEXT
-from .state import Setting, Toggle, sync_url
-from .tour import SCENE, TOUR
+from . import classroom
+from .lecture import lecture_strip
+from .mode import BODY_PX, GRAPH_FONT, GRAPH_FONT_PRESENTING, OP_FONT_SCALE, PRESENT, presenting
+from .registry import BY_PATH, PAGES
+from .stage import PAGE
+from .state import Setting, sync_url
+from .tour import SCENE, TOUR, touring
 
 FAVICON = Path(__file__).parent / "static" / "favicon.png"
 _LOG = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class PageSpec:
-    """A page of the app: its script, title and icon, and for a lesson what it teaches and where in the lecture."""
-
-    path: str
-    title: str
-    icon: str
-    summary: str = ""
-    chapter: str = ""
-
-
-# The pages, in lecture order. Titles, icons and the lessons' summaries are set here and nowhere else.
-PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/home.py", "Home", ":material/home:"),
-    PageSpec("pages/derivatives.py", "Derivatives", ":material/show_chart:",
-             "What a derivative is: nudge x by h and watch f respond. The secant becomes the tangent, "
-             "several inputs each get a slope, and one weight learns by following its slope.",
-             "Lecture 00:08 to 00:19: derivatives of one and several inputs"),
-    PageSpec("pages/expression_graph.py", "Expression graph", ":material/account_tree:",
-             "Values joined into a graph, and gradients flowing back through it node by node by the chain rule, "
-             "with the node-reuse bug and tanh broken into exp.",
-             "Lecture 00:19 to 01:09: Value, manual and automatic backprop"),
-    PageSpec("pages/neuron.py", "Neuron", ":material/neurology:",
-             "One neuron with two inputs and tanh: its gradients by hand, by backward(), and in PyTorch.",
-             "Lecture 00:50 to 01:39: the neuron, tanh, PyTorch"),
-    PageSpec("pages/mlp_training.py", "MLP training", ":material/model_training:",
-             "A multi-layer perceptron learning live: loss curve, decision boundary, and the classic mistakes.",
-             "Lecture 01:43 to 02:10: MLP, loss, gradient descent"),
-    PageSpec("pages/bug_lab.py", "Bug lab", ":material/bug_report:",
-             "The backprop bugs everyone writes, each a small change to the real engine: find them, and see the "
-             "gradient check catch each one.",
-             "After the lecture: = instead of +=, the topological order, zero_grad and more"),
-    PageSpec("pages/classroom.py", "Class", ":material/groups:"),
-)
-LESSONS = tuple(p for p in PAGES if p.summary)
-
-PRESENT = Toggle("present", "Presentation mode", False,
-                 help="For a projector: larger text and charts, fewer controls. "
-                 "Kept in the link, so a prepared URL opens in it.")
-
-# Graph text, in the drawing's own units (a Graphviz point is 4/3 of a CSS pixel when drawn at full size).
-GRAPH_FONT = 12
-GRAPH_FONT_PRESENTING = 14
-OP_FONT_SCALE = 1.4  # an operation's glyph (+, *) is small: drawn larger than the values' text
 
 # Streamlit draws all graph text at one small size (0.6rem), whatever the graph asks for, so the
 # boxes Graphviz laid out for the text are mostly empty and the text unreadable on a projector.
@@ -84,69 +42,71 @@ def _graph_css(size: int) -> str:
 
 
 _CSS = """
-<style>
 [data-testid="stMetricValue"] { font-variant-numeric: tabular-nums; }
+/* the tour's bar is one line: the title gives way (cut with an ellipsis), the buttons never wrap below it */
+.st-key-tour_bar { flex-wrap: nowrap !important; }
+.st-key-tour_bar > div:first-child { min-width: 0; flex: 1 1 auto; }
+.st-key-tour_bar > div:first-child p { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.st-key-tour_bar > div:not(:first-child) { flex: 0 0 auto; }
+/* the scene's question, on a tint of its own, as slim as its text */
+.st-key-question_banner { background: rgba(0, 114, 178, 0.08); border-radius: 0.5rem; padding: 0.35rem 0.9rem; }
+.st-key-question_banner p { margin-bottom: 0.1rem; }
 /* a phone: headings that leave room for the lesson on the first screen */
 @media (max-width: 640px) {
   h1 { font-size: 1.7rem !important; }
   h2 { font-size: 1.35rem !important; }
   [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 }
-""" + _graph_css(GRAPH_FONT) + """
-</style>
-"""
+""" + _graph_css(GRAPH_FONT)
 
 # Presentation mode: larger type everywhere (Streamlit sizes text in rem), for a projector. Headings
 # shrink instead, so that a page's main chart and numbers fit on a 1280x720 screen; chart text is as
 # large and as dark as the body text (Plotly and Vega-Lite draw it light grey and small).
-_PRESENT_CSS = """
-<style>
-html { font-size: 22px; }
+_PRESENT_CSS = f"""
+html {{ font-size: {BODY_PX}px; }}
+""" + """
 h1 { font-size: 1.55rem !important; padding: 0 0 0.3rem 0 !important; }
 h2 { font-size: 1.2rem !important; padding: 0.4rem 0 0.2rem 0 !important; }
 h3 { font-size: 1.05rem !important; }
 [data-testid="stMetricValue"] { font-size: 1.9rem; }
 .st-key-mlp_live [data-testid="stMetricValue"] { font-size: 1.5rem; }
-[data-testid="stMainBlockContainer"] { padding: 2.6rem 1.5rem 4rem 1.5rem; max-width: 100%; }
-/* a page's main graph, taller than the screen, is drawn smaller to fit it; the pages draw a big graph
-   around its current node instead, so this shrinks only graphs that stay legible */
-[class*="st-key-fit_"] [data-testid="stGraphVizChart"] svg { max-height: calc(100vh - 7rem); }
+[data-testid="stMainBlockContainer"] { padding: 2.4rem 1.5rem 4rem 1.5rem; max-width: 100%; }
 [data-testid="stPlotlyChart"] :is(.xtick, .ytick, .g-xtitle, .g-ytitle, .g-y2title) text,
 [data-testid="stPlotlyChart"] .legendtext,
 [data-testid="stVegaLiteChart"] :is(.role-axis-label, .role-axis-title, .role-legend-label) text {
   fill: currentColor !important; fill-opacity: 1 !important;
 }
-""" + _graph_css(GRAPH_FONT_PRESENTING) + """
-</style>
+""" + _graph_css(GRAPH_FONT_PRESENTING)
+
+# The stage (presentation mode in the tour): the scene bar names the scene, so the page's own title
+# gives its room to the scene's focus.
+_STAGE_CSS = """
+[data-testid="stMain"] [data-testid="stElementContainer"]:has(h1) { display: none; }
+[data-testid="stHeader"] { background: transparent; pointer-events: none; }
+[data-testid="stHeader"] :is(button, a) { pointer-events: auto; }
+[data-testid="stMainBlockContainer"] { padding-top: 0.5rem; }
+/* the bar clears the sidebar's arrow and the page menu, which float over the page's top corners */
+.st-key-tour_bar { padding: 0 2.4rem 0 2.2rem; }
+/* the keys are in each button's tooltip: on the stage the bar's title and a page's one row of buttons need the room */
+:is(.st-key-tour_bar, .st-key-mlp_buttons) kbd { display: none; }
 """
 
 
-def presenting() -> bool:
-    """True in presentation mode (bigger text and charts, secondary controls hidden)."""
-    return bool(st.session_state.get(PRESENT.key, False))
+def page_frame(path: str, settings: Sequence[Setting] = (), sidebar: str = "auto") -> None:
+    """Set up the page at `path` (e.g. "pages/neuron.py"): config, state from the URL, navigation.
 
-
-def text_color() -> str:
-    """The body text's colour in the theme the browser shows (light unless it says dark)."""
-    return TEXT["dark"] if st.context.theme.type == "dark" else TEXT["light"]
-
-
-def detail_visible() -> bool:
-    """Whether secondary controls and detail are shown (hidden in presentation mode)."""
-    return not presenting()
-
-
-def page_frame(path: str, settings: Sequence[Setting] = ()) -> None:
-    """Set up the page at `path` (e.g. "pages/neuron.py"): config, state from the URL, navigation."""
-    spec = next(p for p in PAGES if p.path == path)
+    `sidebar`: "auto" (open on a wide screen) or "collapsed"; presentation mode always collapses it.
+    """
+    spec = BY_PATH[path]
     notices = sync_url([PRESENT, TOUR, SCENE, *settings])
+    st.session_state[PAGE] = path
     # a local favicon: a ":material/...:" page icon would be fetched from the web, and a classroom may be offline.
     # Presentation mode gives the lesson the whole screen; the sidebar's arrow brings the navigation back.
     st.set_page_config(
         page_title=f"{spec.title} · micrograd",
         page_icon=str(FAVICON),
         layout="wide",
-        initial_sidebar_state="collapsed" if presenting() else "auto",
+        initial_sidebar_state="collapsed" if presenting() else sidebar,
     )
     with st.sidebar:
         st.markdown("### micrograd, step by step")
@@ -155,11 +115,12 @@ def page_frame(path: str, settings: Sequence[Setting] = ()) -> None:
         st.divider()
         PRESENT.widget()
         TOUR.widget()
-    st.markdown(_CSS + (_PRESENT_CSS if presenting() else ""), unsafe_allow_html=True)
+    classroom.write_cookies()
+    # st.html of style alone takes no room in the page
+    st.html("<style>" + _CSS + (_PRESENT_CSS if presenting() else "")
+            + (_STAGE_CSS if presenting() and touring() else "") + "</style>")
     for notice in notices:
         st.warning(notice, icon=":material/link_off:")
-    from .lecture import lecture_strip  # here, not above: class mode's views draw figures, which use this module
-
     with shielded("The lecture tour"):
         lecture_strip(path)
 

@@ -1,11 +1,15 @@
-"""Showing a Value graph on a page: the lecture-style drawing at a readable size, kept in view, and downloads."""
+"""Showing a Value graph on a page: the lecture-style drawing, legible on the stage, and downloads.
+
+On the stage (presentation mode) a graph is drawn only as large as its place shows legibly: when the
+whole graph would be shrunk below a legible size, the drawing keeps the nodes nearest the one the
+page is about (its current node, else the output), says what it left out, and offers the whole
+graph in a dialog. The page never scrolls to a node: what matters is drawn where it is seen.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
-from contextlib import nullcontext
 from typing import Any
 
 import streamlit as st
@@ -13,27 +17,16 @@ import streamlit as st
 from micrograd_core.engine import Value
 from micrograd_core.graph import GraphDrawing, draw_graph
 
-from .frame import GRAPH_FONT, GRAPH_FONT_PRESENTING, presenting
+from .graph_size import natural_size
+from .mode import GRAPH_FONT, GRAPH_FONT_PRESENTING, presenting
 from .state import Choice
 
 LAYOUTS = {"TB": "top to bottom", "LR": "left to right (as in the lecture; wide)"}
-
-# Scrolls the highlighted node of a graph into view when it is off screen, once the browser has drawn it.
-# The drawing's node names are fixed per position, so the script waits for *this* step's node.
-_FOLLOW = """<script>
-(function () {{
-  let tries = 0, last = null;
-  function follow() {{
-    const node = [...document.querySelectorAll('[data-testid="stGraphVizChart"] g.node.highlight')]
-      .find(g => g.querySelector('title')?.textContent === {name!r});
-    const box = node ? node.getBoundingClientRect() : null;
-    const settled = box && last && box.top === last.top && box.height === last.height;
-    if (!settled) {{ last = box; if (++tries < 60) setTimeout(follow, 100); return; }}
-    if (box.top < 60 || box.bottom > window.innerHeight) node.scrollIntoView({{block: "nearest", behavior: "smooth"}});
-  }}
-  follow();
-}})();
-</script>"""
+# the least a stage graph is shrunk, by the estimate (which errs large): its text, 18.7 px at full size, then
+# stays above 60% of the body text's 19.25 px
+LEGIBLE = 0.63
+FEWEST = 3  # values a cropped drawing keeps at least
+MOST_ON_STAGE = 30  # values a cropped drawing keeps at most: more are never legible on a 1280x720 screen
 
 
 def layout_setting(key: str) -> Choice:
@@ -45,28 +38,86 @@ def graph_font() -> int:
     return GRAPH_FONT_PRESENTING if presenting() else GRAPH_FONT
 
 
-def show_graph(root: Value, *, follow: str | None = None, fit: str | None = None, **options: Any) -> GraphDrawing:
+def _fits(drawing: GraphDrawing, place: tuple[float, float]) -> bool:
+    size = natural_size(drawing.dot.source, graph_font())
+    scale = size.scale_in(place[0])  # Streamlit shrinks a graph to its width, and lets it be as tall as it is
+    return scale >= LEGIBLE and size.height * scale <= place[1]
+
+
+def legible_drawing(root: Value, place: tuple[float, float], **options: Any) -> GraphDrawing:
+    """The drawing of as many of the nodes nearest the focus (or the output) as fit `place` legibly.
+
+    `place` is (width, height) in CSS pixels on the smallest projector the stage is made for. More
+    nodes do not always make a drawing larger (a wide one is shrunk, and so less tall), so counts are
+    tried from the fewest up, until the drawings have grown too deep to come back.
+    """
+    most = options.pop("max_nodes", 80)
+    if "focus" not in options or options["focus"] is None:
+        marked = list(options.get("highlight") or ())
+        options["focus"] = marked[0] if marked else None
+    drawing = draw_graph(root, fontsize=graph_font(), max_nodes=most, **options)
+    if _fits(drawing, place):
+        return drawing
+    best, misses = draw_graph(root, fontsize=graph_font(), max_nodes=FEWEST, **options), 0
+    for count in range(FEWEST + 1, min(most, drawing.shown, MOST_ON_STAGE) + 1):
+        candidate = draw_graph(root, fontsize=graph_font(), max_nodes=count, **options)
+        if _fits(candidate, place):
+            best, misses = candidate, 0
+        elif natural_size(candidate.dot.source, graph_font()).height * LEGIBLE > place[1]:
+            misses += 1
+            if misses == 3:  # too deep to be drawn legibly, however wide: more nodes only go deeper
+                break
+    return best
+
+
+def fitting(root: Value, places: dict[str, tuple[float, float]], **options: Any) -> tuple[str, GraphDrawing]:
+    """On the stage, the layout ("TB" or "LR") and drawing that show the most of the graph legibly.
+
+    `places` gives each layout its place: top to bottom in a column beside the page's panels, left to
+    right across the page. The whole graph in the layout asked for (`rankdir`), else the whole graph in
+    the other, else the nodes nearest the focus top to bottom.
+    """
+    asked = options.pop("rankdir", "TB")
+    for rankdir in dict.fromkeys((asked, "TB", "LR")):
+        whole = draw_graph(root, fontsize=graph_font(), rankdir=rankdir, **options)
+        if whole.omitted == 0 and _fits(whole, places[rankdir]):
+            return rankdir, whole
+    return "TB", legible_drawing(root, places["TB"], rankdir="TB", **options)
+
+
+@st.dialog("The whole graph", width="large")
+def _whole(root: Value, options: dict[str, Any]) -> None:
+    drawing = draw_graph(root, fontsize=graph_font(), **options)
+    st.graphviz_chart(drawing.dot, width="stretch")
+    st.caption(f"All {drawing.total} values; on the stage, the page draws the part around the current node at a "
+               "size the room can read.")
+
+
+def show_graph(root: Value, *, place: tuple[float, float] | None = None, key: str = "graph",
+               **options: Any) -> GraphDrawing:
     """Draw the graph of `root` with `micrograd_core.graph.draw_graph(**options)`, and say what a cap left out.
 
-    With `follow`, a key naming the current state (a step, say), the highlighted node is scrolled
-    into view when the page changes it. With `fit`, a name for the page's main graph, a graph taller
-    than the screen is drawn smaller to fit it in presentation mode. Rendered in the browser: no `dot`
-    program is needed.
+    `place`: on the stage, the (width, height) in CSS pixels it has on a 1280x720 projector; the drawing
+    then keeps to it legibly (see `legible_drawing`), with a button for the whole graph. Rendered in
+    the browser: no `dot` program is needed.
     """
-    drawing = draw_graph(root, fontsize=graph_font(), **options)
+    if presenting() and place is not None:
+        drawing = legible_drawing(root, place, **options)
+    else:
+        drawing = draw_graph(root, fontsize=graph_font(), **options)
     name = root.label or "the output"
     alt = f"Computation graph of {name}: {drawing.shown} of {drawing.total} values drawn"
-    with st.container(key=f"fit_{fit}") if fit else nullcontext():
-        st.graphviz_chart(drawing.dot, alt=alt)
+    st.graphviz_chart(drawing.dot, alt=alt)
     if drawing.note:
-        st.caption(drawing.note)
-    if presenting() and options.get("rankdir") == "LR" and drawing.shown > 6:
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.caption(drawing.note)
+            if presenting() and place is not None:
+                whole = {k: v for k, v in options.items() if k not in ("max_nodes", "focus")}
+                if st.button("Whole graph", key=f"{key}_whole", icon=":material/zoom_out_map:"):
+                    _whole(root, {**whole, "max_nodes": max(drawing.total, 1)})
+    if presenting() and options.get("rankdir") == "LR" and drawing.shown > 6 and place is None:
         st.caption("Left to right, a graph this size is drawn smaller than the text around it: top to bottom "
                    "reads better on a projector.")
-    if follow is not None and drawing.highlighted:
-        # the comment changes with `follow` (hashed: it may hold typed text), so the script runs at each new step
-        token = hashlib.sha256(follow.encode()).hexdigest()[:16]
-        st.html(_FOLLOW.format(name=drawing.highlighted[0]) + f"<!-- {token} -->", unsafe_allow_javascript=True)
     return drawing
 
 
@@ -77,3 +128,4 @@ def svg_of(dot_source: str) -> bytes | None:
         return None
     done = subprocess.run([dot, "-Tsvg"], input=dot_source.encode(), capture_output=True, timeout=30, check=False)
     return done.stdout if done.returncode == 0 else None
+

@@ -1,7 +1,10 @@
-"""The strip above a page in class: the tour's scene and, for the teacher of a live class, its poll.
+"""The strip above a page in the tour: the scene bar, the scene's question, and for a teacher the class's poll.
 
-The poll shows the count of answers as they arrive (redrawn every second, alone), a Reveal button,
-and then the class's answers beside the true one, computed for this scene by the lesson code.
+While a question is open the strip says it with the numbers it needs (its givens), and for a class
+how to join and how many have answered (redrawn every second, alone); the page below keeps back what
+would answer it (see stage.py). Reveal shows the true answer, computed for this scene by the lesson
+code, and for a class the distribution of its answers. The stage and the presenter view are both
+the teacher's: each follows the class's scene and reveal, so a Next pressed on either moves both.
 """
 
 from __future__ import annotations
@@ -9,21 +12,15 @@ from __future__ import annotations
 import streamlit as st
 
 from lessons.classroom.poll import tally
-from lessons.classroom.store import StoreError
-from lessons.tour import Question, Scene
+from lessons.tour import SCENES, Question, Scene
+from server.store import StoreError
 
-from . import classroom
+from . import classroom, stage
 from .text import literal
-from .tour import current, follow, tour_bar, touring
+from .tour import SCENE, current, follow, tour_bar, touring
 
-
-@st.fragment(run_every=1.0)
-def _live_count(code: str, question_id: str) -> None:
-    try:
-        count = classroom.class_store().count(code, question_id)
-    except StoreError:
-        count = 0
-    st.markdown(f"**{count}** answer{'s' if count != 1 else ''} so far", width="content")
+_RESULTS = "_class_show_results"  # the scene whose answers the next run shows in a dialog
+_DRAWN = "_class_drawn"  # (scene, revealed) this tab was drawn for: another of the teacher's tabs may change it
 
 
 @st.dialog("The class's answers", width="large")
@@ -39,69 +36,116 @@ def _results(code: str, question: Question) -> None:
     st.markdown(classroom.verdict_line(t))
 
 
-_SHOWN = "_class_page_shown"  # the scene whose page the teacher chose to show before the reveal
-
-# Everything after the cover in the page is hidden (still drawn, so every widget keeps its state).
-_COVER_CSS = """<style>
-[data-testid="stLayoutWrapper"]:has(> .st-key-class_cover) ~ * { display: none !important; }
-</style>"""
-
-
-def _show_page(number: int) -> None:
-    st.session_state[_SHOWN] = number
-
-
-def _cover(scene: Scene, question: Question, code: str) -> None:
-    """While a question is open, the projector shows it alone: the page below would give the answer away."""
-    with st.container(key="class_cover", border=True, horizontal=True, vertical_alignment="center"):
-        with st.container():
-            st.markdown(f"## {literal(question.prompt)}")
-            st.markdown(f"Answer on your phone: {literal(classroom.join_url(code))} (code **{literal(code)}**). "
-                        "The page is hidden until the answers are revealed.")
-            st.button("Show the page now", key="class_show_page", icon=":material/visibility:",
-                      on_click=_show_page, args=(scene.number,),
-                      help="For a question that needs the page to be seen: it is shown to the class at once")
-        st.image(classroom.qr_png(classroom.join_url(code)), width=220, caption="Scan to join")
-    st.markdown(_COVER_CSS, unsafe_allow_html=True)
-
-
-def _poll(scene: Scene) -> None:
-    lead, state = classroom.teaching(), classroom.current_state()
-    if lead is None:
+def _reveal(code: str, token: str, scene: Scene) -> None:
+    try:
+        classroom.class_store().reveal(code, token)
+    except StoreError as err:
+        st.session_state[_RESULTS] = str(err)
         return
-    if state is None:  # ended or expired elsewhere
-        classroom.end_class()
-        st.warning("The class has ended (or expired after hours without activity). Start a new one from the "
-                   "Class page.", icon=":material/groups:")
+    st.session_state[_RESULTS] = scene.number
+
+
+@st.fragment(run_every=1.0)
+def _live(scene: Scene) -> None:
+    """The count of answers, redrawn alone; and this tab follows the class when another tab moves it."""
+    credential = classroom.teaching()
+    if credential is None:
         return
-    code = lead[0]
+    classroom.still_here()
+    try:
+        state = classroom.class_store().state(credential[0])
+        count = classroom.class_store().count(credential[0], scene.question.id) if scene.question else 0
+    except StoreError:
+        return  # the store did not answer this time (a Redis server restarting): look again in a second
+    if state is None or (1 <= state.scene <= len(SCENES) and state.scene != scene.number):
+        if state is not None:  # the presenter (or another tab) moved on: open that scene here too
+            st.session_state[SCENE.key] = state.scene
+            st.session_state["_tour_arrived"] = 0
+        st.rerun(scope="app")
+    revealed = bool(scene.question) and scene.question.id in state.reveals
+    if st.session_state.get(_DRAWN) != (scene.number, revealed):
+        st.rerun(scope="app")
+    if scene.question is not None:
+        st.markdown(f"**{count}** answer{'s' if count != 1 else ''}", width="content")
+
+
+def _class_tools(scene: Scene) -> None:
+    """In the scene bar, for the teacher of a class: the live count and Reveal (or the answers again)."""
+    credential = classroom.teaching()
+    state = classroom.current_state()
+    revealed = scene.question is not None and state is not None and scene.question.id in state.reveals
+    st.session_state[_DRAWN] = (scene.number, revealed)
+    _live(scene)
+    if scene.question is None:
+        return
+    if revealed:
+        if st.button("Answers", key="class_show", icon=":material/bar_chart:", help="The class's answers again"):
+            _results(credential[0], scene.question)
+    else:
+        st.button("Reveal", key="class_reveal", type="primary", icon=":material/visibility:", shortcut="A",
+                  on_click=_reveal, args=(*credential, scene), help="Show the answers to the class (A)")
+
+
+def _tour_tools(scene: Scene) -> None:
+    """In the scene bar, without a class: the tour's own Reveal."""
+    if stage.open_question() is not None:
+        st.button("Reveal", key="tour_reveal", type="primary", icon=":material/visibility:", shortcut="A",
+                  on_click=stage.reveal_here, args=(scene,), help="Show the answer (A)")
+
+
+def _question_banner(scene: Scene, teaching: bool) -> None:
+    """The scene's question, with the numbers it needs; the way to answer it; then, revealed, its answer."""
     question = scene.question
-    covered = question is not None and not state.revealed and st.session_state.get(_SHOWN) != scene.number
-    with st.container(key="class_strip", horizontal=True, vertical_alignment="center", gap="small"):
-        st.markdown(f":material/groups: Class **{literal(code)}**", width="content")
-        if question is None:
-            st.caption("No question in this scene.", width="content")
-            return
-        st.markdown("" if covered else f"**Q:** {literal(question.prompt)}", width="stretch")
-        _live_count(code, question.id)
-        if state.revealed:
-            if st.button("Show answers", key="class_show", icon=":material/bar_chart:"):
-                _results(code, question)
-        elif st.button("Reveal", key="class_reveal", type="primary", icon=":material/visibility:"):
-            try:
-                classroom.class_store().reveal(*lead)
-            except StoreError as err:
-                st.error(literal(err))
-                return
-            covered = False
-            _results(code, question)
-    if covered:
-        _cover(scene, question, code)
+    if question is None:
+        return
+    is_open = stage.open_question() is not None
+    given = classroom.givens_line(question.given())
+    with st.container(key="question_banner", horizontal=True, vertical_alignment="center"):
+        with st.container():
+            st.markdown(f"**Question:** {literal(question.prompt)}" + (f"  \n{given}" if given else ""))
+            if is_open and teaching:
+                code = classroom.teaching()[0]
+                st.markdown(f"Answer on your phone: {classroom.link(classroom.join_url(code))} · code "
+                            f"**{literal(code)}**")
+            elif not is_open:
+                truth = question.truth()
+                shown = f"{truth:.6g}" if isinstance(truth, float) else literal(truth)
+                st.markdown(f"**The answer: {shown}**, computed by the engine for this scene.")
+        if is_open and teaching:
+            st.image(classroom.qr_png(classroom.join_url(classroom.teaching()[0])), width=120)
+
+
+def _teacher_state() -> bool:
+    """Whether this browser leads a live class; tell the teacher, once, when the class is gone."""
+    credential = classroom.teaching()
+    if credential is None:
+        return False
+    try:
+        state = classroom.class_store().state(credential[0])
+    except StoreError as err:
+        st.warning(f"The class store does not answer right now ({literal(err)}); the class goes on when it does.",
+                   icon=":material/cloud_off:")
+        return False
+    if state is None:
+        st.warning(literal(classroom.gone_message(credential[0])), icon=":material/groups:")
+        classroom.forget_class()
+        return False
+    return True
 
 
 def lecture_strip(path: str) -> None:
-    """Follow a link into the tour, then draw the tour's bar and the teacher's poll (when on)."""
+    """Follow a link into the tour, then draw the scene bar and the scene's question (with the class's poll)."""
     follow(path, on_open=classroom.show_scene)
-    if touring():
-        tour_bar(on_open=classroom.show_scene)
-        _poll(current())
+    if not touring():
+        return
+    scene = current()
+    teaching = _teacher_state()
+    outcome = st.session_state.pop(_RESULTS, None)
+    tour_bar(on_open=classroom.show_scene, note=not teaching,
+             tools=(lambda: _class_tools(scene)) if teaching else (lambda: _tour_tools(scene)))
+    if isinstance(outcome, str):
+        st.error(literal(outcome), icon=":material/error:")
+    elif outcome == scene.number and teaching and scene.question is not None:
+        _results(classroom.teaching()[0], scene.question)
+    if path == scene.page:
+        _question_banner(scene, teaching)

@@ -10,7 +10,7 @@ import graphviz
 
 from lessons.mlp.diagram import Diagram
 
-from .frame import presenting
+from .mode import presenting
 from .palette import HIGHLIGHT, NEGATIVE, NEUTRAL, POSITIVE
 
 

@@ -7,13 +7,13 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from .figures import styled
+from .figures import sized, styled
 from .palette import GREEN, GREY, NEGATIVE, POSITIVE
 
 TANGENT_HALF_WIDTH = 1.2  # the tangent is drawn from n - 1.2 to n + 1.2
 
 
-def tanh_chart(n: float, o: float, *, hide_slope: bool = False) -> go.Figure:
+def tanh_chart(n: float, o: float, *, hide_slope: bool = False, height: float | None = None) -> go.Figure:
     """tanh over n, the point (n, o), the tangent with slope 1 - o², and the slope curve.
 
     `hide_slope` leaves the slope's value out of the legend (the quiz asks for it).
@@ -42,4 +42,4 @@ def tanh_chart(n: float, o: float, *, hide_slope: bool = False) -> go.Figure:
     )
     if not finite:
         layout["annotations"] = [dict(text="n is not finite", showarrow=False)]
-    return styled(go.Figure(data=traces, layout=layout), height=360)
+    return sized(styled(go.Figure(data=traces, layout=layout), height=360), height)

@@ -230,19 +230,20 @@ def _kept(key: str) -> str:
     return f"_kept_{key}"
 
 
-_SEEN = "_settings_seen"  # every setting key a page of this session has declared
-
-
-def forget_settings(keep: Sequence[str] = ()) -> None:
-    """Forget every page setting this session has seen (but those in `keep`), so the next page reads its link.
+def forget_pages(prefixes: Sequence[str]) -> None:
+    """Forget everything the pages keep in this session (every key starting with one of `prefixes`).
 
     Used before opening a prepared view, such as a scene of the lecture tour: a setting the link
-    leaves out then takes its default, not the value the user last gave it.
+    leaves out then takes its default, not the value the user last gave it, and what no setting
+    holds (a model in training, a replay's place) starts afresh. A forgotten value with a `close()`
+    (a training run) is closed, so that nothing it started goes on without its page.
     """
-    for key in st.session_state.get(_SEEN, []):
-        if key not in keep:
-            st.session_state.pop(key, None)
-            st.session_state.pop(_kept(key), None)
+    kept = tuple(_kept(p) for p in prefixes)
+    for key in [k for k in st.session_state if k.startswith(tuple(prefixes)) or k.startswith(kept)]:
+        value = st.session_state.pop(key, None)
+        close = getattr(value, "close", None)
+        if callable(close):
+            close()
 
 
 def sync_url(settings: Sequence[Setting]) -> list[str]:
@@ -252,8 +253,6 @@ def sync_url(settings: Sequence[Setting]) -> list[str]:
     """
     notices = []
     st.session_state["_url_keys"] = [s.key for s in settings]  # what this page keeps in its link
-    seen = st.session_state.setdefault(_SEEN, [])
-    seen.extend(s.key for s in settings if s.key not in seen)
     for s in settings:
         if s.key not in st.session_state:
             value = st.session_state.get(_kept(s.key), s.default)

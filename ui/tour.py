@@ -1,4 +1,4 @@
-"""The lecture tour in the frame: "Scene 7 of 24", Previous and Next, and the teacher's note.
+"""The lecture tour in the frame: "Scene 7 of 27", Previous and Next, and the teacher's note.
 
 A scene is data (`lessons/tour/scenes.toml`): a page and that page's query string. Opening a scene
 forgets the settings the session had on the pages (so a setting the scene leaves out is at its
@@ -9,13 +9,14 @@ changing a control changes the page, and nothing puts the scene back until Previ
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import streamlit as st
 
 from lessons.tour import SCENES, Scene
 
-from .state import Counter, Toggle, forget_settings
+from .registry import PAGES
+from .state import Counter, Toggle, forget_pages
 from .text import literal
 
 TOUR = Toggle("tour", "Lecture tour", False,
@@ -42,7 +43,7 @@ def open_scene(scene: Scene, on_open=None) -> None:
     """Go to `scene`: forget the pages' settings, then open its page on its link. Does not return."""
     if on_open is not None:
         on_open(scene)
-    forget_settings(keep=("present", TOUR.key, SCENE.key))
+    forget_pages([p.prefix for p in PAGES if p.prefix])
     st.session_state[SCENE.key] = scene.number
     st.session_state[_ARRIVED] = scene.number
     frame = {"present": "1"} if st.session_state.get("present") else {}
@@ -59,19 +60,32 @@ def start_tour(number: int = 1) -> None:
     st.session_state[_ARRIVED] = 0  # not arrived: the frame opens the scene
 
 
+def _link_sets_the_page() -> bool:
+    """Whether this page's link names settings of its own (beyond the tour's and presentation mode's).
+
+    Read after the page has taken its link: the page writes a setting into its link only when it is
+    not at its default, so a link that says nothing of the page leaves every setting at its default.
+    """
+    frame = {"present", TOUR.key, SCENE.key}
+    own = [k for k in st.session_state.get("_url_keys", []) if k not in frame]
+    return any(k in st.query_params for k in own)
+
+
 def follow(path: str, on_open=None) -> None:
     """Take the page to the tour's current scene when it is not on it yet.
 
-    A session that opens a link into the tour (a teacher's prepared link, a reload) shows the link
-    as it is when it is the scene's page: the link is the state. Otherwise, and whenever the scene
-    was changed without opening it (the tour just turned on), the scene is opened.
+    A session that opens a link into the tour (a teacher's prepared link, a reload) on the scene's
+    page, with settings of the page's own in the link, shows the link as it is: the link is the
+    state, a view changed during the scene included. A link that names only the scene
+    (`/neuron?tour=1&scene=15`), a link to another page, and a scene changed without opening it (the
+    tour just turned on) open the scene as its own link says.
     """
     if not touring():
         return
     scene, arrived = current(), st.session_state.get(_ARRIVED)
     if arrived == scene.number:
         return
-    if arrived is None and path == scene.page:
+    if arrived is None and path == scene.page and (_link_sets_the_page() or not scene.params):
         st.session_state[_ARRIVED] = scene.number
         if on_open is not None:
             on_open(scene)
@@ -79,14 +93,22 @@ def follow(path: str, on_open=None) -> None:
         open_scene(scene, on_open)
 
 
-def tour_bar(on_open=None) -> None:
-    """The tour's strip at the top of a page: where the class is in the lecture, and the way on."""
+def tour_bar(on_open=None, *, note: bool = True, tools: Callable[[], None] = lambda: None) -> None:
+    """The tour's bar at the top of a page: where the class is in the lecture, and the way on.
+
+    One line that never wraps (long titles are cut with an ellipsis): the
+    stage below it must not move. `tools` draws the scene's own buttons (Reveal, a class's count);
+    the teacher's note is a popover unless `note` is False (on the stage of a class, where the
+    class would read it: the presenter view shows it instead).
+    """
     scene = current()
     with st.container(key="tour_bar", horizontal=True, vertical_alignment="center", gap="small"):
         st.markdown(f"**Scene {scene.number} of {len(SCENES)}:** {literal(scene.title)}  \n"
                     f":grey[{literal(scene.chapter)} · lecture {literal(scene.time)}]", width="stretch")
-        with st.popover("Note", icon=":material/sticky_note_2:", help="The teacher's note for this scene"):
-            st.markdown(literal(scene.note))
+        tools()
+        if note:
+            with st.popover("Note", icon=":material/sticky_note_2:", help="The teacher's note for this scene"):
+                st.markdown(literal(scene.note))
         back = st.button("Previous", icon=":material/arrow_back:", key="tour_previous", shortcut="PageUp",
                          disabled=scene.number == 1, help="Previous scene (Page Up)")
         on = st.button("Next", icon=":material/arrow_forward:", key="tour_next", type="primary", shortcut="PageDown",

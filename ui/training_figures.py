@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .figures import font_size
-from .frame import presenting, text_color
+from .mode import presenting, text_color
 from .palette import GREEN, GREY, HIGHLIGHT, INK, NEGATIVE, POSITIVE, PURPLE, SERIES, SKY, blend
 
 KEPT_COLORS = [GREEN, PURPLE, HIGHLIGHT, SKY, GREY, NEGATIVE]

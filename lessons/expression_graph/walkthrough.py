@@ -107,10 +107,15 @@ class Link:
     rule: str  # the local derivative in the graph's names, e.g. "∂e/∂a = b"
     local: float
     upstream: float
+    before: float = 0.0  # the input's gradient before this addition (its earlier uses' share, when reused)
 
     @property
     def amount(self) -> float:
         return self.local * self.upstream
+
+    @property
+    def after(self) -> float:
+        return self.before + self.amount
 
 
 _ATOMIC = re.compile(r"[\w.#-]+|\(.*\)|\w+\(.*\)")  # a name, a number, #k, (…) or f(…)
@@ -138,9 +143,17 @@ def _rule(node: Value, i: int, names: dict[int, str]) -> str:
 
 
 def chain_rule(node: Value, names: dict[int, str]) -> list[Link]:
-    """What the node's `_backward()` does, input by input, with its current gradient as the upstream one."""
-    return [Link(child, _rule(node, i, names), local, node.grad)
-            for i, (child, local) in enumerate(zip(node._prev, node._local_grads))]
+    """What the node's `_backward()` does, input by input, with its current gradient as the upstream one.
+
+    Each link starts from the input's gradient as that addition finds it: an input used twice by this
+    node (a·a) gets two additions, the second starting where the first ended.
+    """
+    links, running = [], {}
+    for i, (child, local) in enumerate(zip(node._prev, node._local_grads)):
+        link = Link(child, _rule(node, i, names), local, node.grad, running.get(id(child), child.grad))
+        running[id(child)] = link.after
+        links.append(link)
+    return links
 
 
 _METHODS = {"+": "__add__", "*": "__mul__", "exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "sigmoid",

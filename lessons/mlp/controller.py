@@ -171,6 +171,11 @@ class TrainingRun:
     def pause(self) -> None:
         self.scheduler.pause(self.viewer)
 
+    def close(self) -> None:
+        """The page lets go of this run (another scene opens): it stops, and a step half taken is undone."""
+        self._drop_phases()
+        self.pause()
+
     def reset(self) -> None:
         """Back to the initial weights; this run's curve is kept to compare."""
         self._restart()

@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from micrograd_core.nn import MLP
 
-from .settings import TINY, RunSettings
+from .settings import (
+    TINY,
+    RunSettings,
+    effective_batch,
+    input_size,
+    layer_sizes,
+    make_trainer,
+    sample_count,
+    weight_count,
+)
 from .training import StepReport, accuracy, layer_outputs_numpy, mlp_forward_numpy
 
 MAX_KEPT_RUNS = 6
@@ -149,3 +158,21 @@ def hidden_maps(model: MLP, X: Sequence[Sequence[float]], resolution: int = 24) 
     gx, gy = np.meshgrid(xs, ys)
     outputs = layer_outputs_numpy(model, np.column_stack([gx.ravel(), gy.ravel()]))[:-1]
     return [[a[:, j].reshape(resolution, resolution) for j in range(a.shape[1])] for a in outputs]
+
+
+REFERENCE_WORK = 5_000  # weights × samples of a step below which the correct run is drawn beside a buggy one
+REFERENCE_STEPS = 100
+
+
+def reference_curve(settings: RunSettings, steps: int = REFERENCE_STEPS) -> KeptRun | None:
+    """The same run with zero_grad (the fix), `steps` steps of it, to draw beside a run without; None when a
+    step is too costly to take so many of while a page is drawn, or the run diverges at once."""
+    samples = effective_batch(settings) or sample_count(settings)
+    if weight_count(input_size(settings.dataset), layer_sizes(settings)) * samples > REFERENCE_WORK:
+        return None
+    fixed = replace(settings, forget_zero_grad=False)
+    trainer = make_trainer(fixed)
+    reports = [trainer.step() for _ in range(steps) if trainer.stopped is None]
+    if not reports:
+        return None
+    return KeptRun("the same with zero_grad", tuple(r.step for r in reports), tuple(r.loss for r in reports))

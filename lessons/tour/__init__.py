@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..quiz import TOLERANCE
-from .answers import ANSWERS
+from .answers import ANSWERS, GIVENS
 
 ROOT = Path(__file__).resolve().parents[2]  # the project: pages are named relative to it
 DEFAULT_PATH = Path(__file__).with_name("scenes.toml")
@@ -50,6 +50,13 @@ class Question:
     tolerance: float  # absolute, for numbers
     answer: str
     args: Mapping[str, Any] = field(hash=False)
+    conceal: tuple[str, ...] = ()  # the parts of the scene's page that show the answer: hidden until the reveal
+    givens: str | None = None  # a function of answers.GIVENS: the numbers the question needs, for the phones
+    givens_args: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+
+    def given(self) -> dict[str, float]:
+        """The numbers a student needs to answer, computed now by the engine ({} when the prompt says it all)."""
+        return {} if self.givens is None else GIVENS[self.givens](**self.givens_args)
 
     def truth(self) -> float | str:
         """The true answer, computed now by the engine for this scene."""
@@ -107,6 +114,7 @@ class Scene:
     params: Mapping[str, str] = field(hash=False)  # the page's query parameters, as its link writes them
     note: str
     question: Question | None
+    focus: str  # the section of the page the note talks about: first on the stage
 
 
 def _seconds(time: str) -> int:
@@ -114,8 +122,9 @@ def _seconds(time: str) -> int:
     return 3600 * h + 60 * m + s
 
 
-_SCENE_KEYS = {"id", "title", "chapter", "time", "page", "params", "note", "question"}
-_QUESTION_KEYS = {"prompt", "kind", "choices", "tolerance", "answer", "args"}
+_SCENE_KEYS = {"id", "title", "chapter", "time", "page", "params", "note", "question", "focus"}
+_QUESTION_KEYS = {"prompt", "kind", "choices", "tolerance", "answer", "args", "conceal", "givens"}
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _frozen(value: Any) -> Any:
@@ -166,7 +175,26 @@ def _question(raw: Any, scene_id: str, where: str) -> Question:
         inspect.signature(ANSWERS[answer]).bind(**args)
     except TypeError as err:
         raise ValueError(f"{where}: the arguments do not fit {answer}() ({err})") from None
-    return Question(scene_id, prompt, kind, tuple(choices), float(tolerance), answer, _frozen(args))
+    conceal = raw.get("conceal", [])
+    if not isinstance(conceal, list) or not all(isinstance(c, str) and _NAME.fullmatch(c) for c in conceal):
+        raise ValueError(f"{where}: 'conceal' must be a list of part names such as 'slope'")
+    givens, givens_args = _givens(raw.get("givens"), where)
+    return Question(scene_id, prompt, kind, tuple(choices), float(tolerance), answer, _frozen(args), tuple(conceal),
+                    givens, _frozen(givens_args))
+
+
+def _givens(raw: Any, where: str) -> tuple[str | None, dict]:
+    """`givens = { of = "neuron_numbers", args = {...} }`: a function of GIVENS and its arguments."""
+    if raw is None:
+        return None, {}
+    if not isinstance(raw, dict) or set(raw) - {"of", "args"} or raw.get("of") not in GIVENS:
+        raise ValueError(f"{where}: 'givens' must be a table {{ of = <a function of answers.GIVENS>, args = {{...}} }}")
+    args = raw.get("args", {})
+    try:
+        inspect.signature(GIVENS[raw["of"]]).bind(**args)
+    except TypeError as err:
+        raise ValueError(f"{where}: the arguments do not fit {raw['of']}() ({err})") from None
+    return raw["of"], args
 
 
 def _scene(number: int, raw: Any, root: Path) -> Scene:
@@ -191,7 +219,10 @@ def _scene(number: int, raw: Any, root: Path) -> Scene:
     if not isinstance(params, dict) or not all(isinstance(v, str) for v in params.values()):
         raise ValueError(f"{where}: 'params' must be a table of texts, as the page's link writes them")
     question = _question(raw["question"], scene_id, where) if "question" in raw else None
-    return Scene(number, scene_id, title, chapter, time, page, MappingProxyType(dict(params)), note, question)
+    focus = raw.get("focus")
+    if not isinstance(focus, str) or not _NAME.fullmatch(focus):
+        raise ValueError(f"{where}: 'focus' must name the section of the page the note talks about")
+    return Scene(number, scene_id, title, chapter, time, page, MappingProxyType(dict(params)), note, question, focus)
 
 
 def _load(path: Path, root: Path = ROOT) -> tuple[Scene, ...]:

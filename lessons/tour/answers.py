@@ -16,7 +16,7 @@ from typing import Any
 from micrograd_core.engine import Value, topological_order
 
 from ..bug_lab import BY_KEY, example
-from ..derivatives import autograd_slope, forward_difference
+from ..derivatives import autograd_slope, forward_difference, partial_slopes
 from ..expression_graph import PRESETS, doubled, node_names, optimisation_step, replay, reuse_demo, two_branches
 from ..expressions import LECTURE_VALUES, build_neuron
 from ..formulas import parse
@@ -180,4 +180,38 @@ ANSWERS: dict[str, Answer] = {
     for f in (slope, best_step, grad, graph_grad, largest_grad, step_direction, neuron_grad, neuron_value,
               neuron_largest_grad, tanh_from_exp_effect, reuse_bug_grad, bug_grad, mlp_parameter_count,
               mlp_loss_direction, zero_grad_effect)
+}
+
+
+# --- the givens: what a question needs that its prompt does not say, for the phones that do not see the page ---
+
+
+def nudge_numbers(formula: str, wrt: str, values: Mapping[str, float], h: float, output: str) -> dict[str, float]:
+    """The inputs, h, and the output before and after nudging `wrt` by h (the page's several-inputs table)."""
+    row = partial_slopes(parse(formula), {k: float(v) for k, v in values.items()}, float(h))[wrt]
+    return {**{k: float(v) for k, v in values.items()}, "h": float(h),
+            f"{output} before": row["before"], f"{output} after": row["after"]}
+
+
+def graph_numbers(preset: str, data: Sequence[str] = (), grads: Sequence[str] = (), step: int | None = None,
+                  leaves: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Named nodes' data, and their gradients after `step` steps of the stepper (None: all), as dL/dx."""
+    root, nodes = _graph(preset, leaves)
+    if step is None:
+        root.backward()
+    else:
+        replay(root, step)
+    out = next(name for name, node in nodes.items() if node is root)
+    return {**{name: nodes[name].data for name in data}, **{f"d{out}/d{name}": nodes[name].grad for name in grads}}
+
+
+def neuron_numbers(data: Sequence[str] = (), grads: Sequence[str] = (), values: Mapping[str, float] | None = None,
+                   tanh_from_exp: bool = False) -> dict[str, float]:
+    """Named nodes' data, and their gradients do/dx, of the neuron at the scene's values."""
+    nodes = _neuron(values, tanh_from_exp)
+    return {**{name: nodes[name].data for name in data}, **{f"do/d{name}": nodes[name].grad for name in grads}}
+
+
+GIVENS: dict[str, Callable[..., dict[str, float]]] = {
+    f.__name__: f for f in (nudge_numbers, graph_numbers, neuron_numbers)
 }

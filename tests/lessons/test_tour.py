@@ -240,6 +240,7 @@ title = "One"
 chapter = "intro"
 time = "00:00:00"
 page = "pages/home.py"
+focus = "lessons"
 note = "A note."
 
 [[scenes]]
@@ -248,6 +249,7 @@ title = "Two"
 chapter = "derivative of a simple function with one input"
 time = "00:08:08"
 page = "pages/derivatives.py"
+focus = "one_input"
 note = "A note."
 [scenes.params]
 deriv_x = "-3"
@@ -257,6 +259,8 @@ kind = "number"
 tolerance = 0.05
 answer = "slope"
 args = { formula = "3*x**2 - 4*x + 5", x = -3.0 }
+conceal = ["slope"]
+givens = { of = "neuron_numbers", args = { data = ["o"] } }
 """
 
 
@@ -271,6 +275,8 @@ def test_a_good_file_loads_from_any_path(tmp_path):
     assert [s.id for s in scenes] == ["one", "two"]
     assert scenes[1].params == {"deriv_x": "-3"} and scenes[1].question.truth() == pytest.approx(-22.0)
     assert scenes[0].question is None and scenes[0].params == {}
+    assert (scenes[0].focus, scenes[1].focus) == ("lessons", "one_input")
+    assert scenes[1].question.conceal == ("slope",) and scenes[1].question.given() == {"o": pytest.approx(0.7071068)}
 
 
 @pytest.mark.parametrize(
@@ -290,6 +296,11 @@ def test_a_good_file_loads_from_any_path(tmp_path):
         ("tolerance = 0.05", "tolerance = -1", "two"),
         ("x = -3.0 }", "x = -3.0, y = 2 }", "two"),  # arguments slope() does not take
         ('note = "A note."\n[scenes.params]', 'note = ""\n[scenes.params]', "two"),
+        ('focus = "one_input"', 'focus = ""', "two"),  # every scene names what it is about
+        ('focus = "one_input"', 'focus = "One Input!"', "two"),
+        ('conceal = ["slope"]', 'conceal = "slope"', "two"),
+        ('of = "neuron_numbers"', 'of = "eval"', "two"),  # givens come from the engine's functions only
+        ('data = ["o"] }', 'data = ["o"], x = 1 }', "two"),
     ],
 )
 def test_a_broken_scene_is_refused_by_name(tmp_path, old, new, named):

@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, open_page
+from tests.conftest import ROOT, open_page, styles
 from ui import PAGES
 
 
@@ -16,7 +16,7 @@ def test_entry_runs_home_with_navigation_to_every_page():
 
 
 def test_pages_are_in_lecture_order_and_exist():
-    order = ["Home", "Derivatives", "Expression graph", "Neuron", "MLP training", "Bug lab", "Class"]
+    order = ["Home", "Derivatives", "Expression graph", "Neuron", "MLP training", "Bug lab", "Class", "Presenter view"]
     titles = [p.title for p in PAGES]
     assert titles == [t for t in order if t in titles]
     for p in PAGES:
@@ -36,7 +36,7 @@ def test_presentation_mode_from_the_url(path):
     at = open_page(path, {"present": "1"})
     assert not at.exception
     assert at.session_state["present"] is True
-    assert any("font-size: 22px" in m.value for m in at.markdown)
+    assert "font-size: 22px" in styles(at)
 
 
 def test_presentation_mode_toggle_is_mirrored_in_the_url():
@@ -44,7 +44,7 @@ def test_presentation_mode_toggle_is_mirrored_in_the_url():
     assert "present" not in at.query_params
     at.sidebar.toggle(key="present").set_value(True).run()
     assert at.query_params["present"] == ["1"] or at.query_params["present"] == "1"
-    assert any("font-size: 22px" in m.value for m in at.markdown)
+    assert "font-size: 22px" in styles(at)
 
 
 @pytest.mark.parametrize("raw", ["banana", "2", "", "nan"])

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lessons.classroom.store import AnswersClosed
 from lessons.tour import SCENES
+from server.store import AnswersClosed
 from tests.conftest import open_page, shown
 from ui.classroom import class_store
 
@@ -158,7 +158,7 @@ def test_a_class_through_one_question_teacher_and_students():
     assert class_store().count(code, QUESTION.question.id) == 2
 
     teacher.run()
-    assert "2 answers so far" in texts(teacher)
+    assert "2 answers" in texts(teacher)
     assert not [b for b in right.button if b.label == "Reveal"], "students have no teacher's controls"
     button(teacher, "Reveal").click().run()
     assert not teacher.exception, teacher.exception
@@ -170,7 +170,7 @@ def test_a_class_through_one_question_teacher_and_students():
     assert ": right." in texts(right) and "not quite" in texts(wrong)
     assert not [b for b in wrong.button if b.label == "Send"], "no answer box after the reveal"
     with pytest.raises(AnswersClosed):  # nor through the store, e.g. a request replayed
-        class_store().answer(code, wrong.session_state["_student_id"], QUESTION.question.id, "1")
+        class_store().answer(code, wrong.session_state["_device_id"], QUESTION.question.id, "1")
     assert class_store().count(code, QUESTION.question.id) == 2
 
 
@@ -223,7 +223,7 @@ def test_a_wrong_code_gets_no_such_class_never_an_exception(raw):
 def test_ending_the_class_tells_the_students():
     teacher, code = start_class()
     pupil = student(code)
-    button(teacher, "End the class").click().run()
+    button(teacher, "End it now").click().run()
     assert class_store().state(code) is None
     pupil.run()
     assert "No class with the code" in texts(pupil)

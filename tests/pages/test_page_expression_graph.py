@@ -229,10 +229,15 @@ def test_nameless_nodes_get_names_and_no_text_is_read_as_markdown():
     assert "omitted" in src and src.count("data ") <= 9  # drawn around the current node: 40 values do not fit
 
 
-def test_the_graph_keeps_the_current_node_in_view():
+def test_the_page_never_scrolls_itself_and_the_stage_draws_what_it_can_show_legibly():
     at = open_page(PAGE, {"graph_step": "1"})
-    scripts = [h.proto.body for h in at.get("html")]
-    assert any("scrollIntoView" in body and "'n6'" in body for body in scripts)  # n6 is L, the current node
+    assert not any("scroll" in h.proto.body for h in at.get("html"))
+    at = open_page(PAGE, {"graph_preset": "micrograd README example", "graph_step": "29", "present": "1"})
+    dot = at.get("graphviz_chart")[0].proto.spec
+    assert 3 <= dot.count("data ") < 40 and "class=highlight" in dot  # the current node, and what fits around it
+    assert "left out" in dot and any(b.label == "Whole graph" for b in at.button)
+    off_stage = open_page(PAGE, {"graph_preset": "micrograd README example", "graph_step": "29"})
+    assert off_stage.get("graphviz_chart")[0].proto.spec.count("data ") == 9  # the page's own view, nine nodes
 
 
 def test_the_value_class_grows_stage_by_stage():

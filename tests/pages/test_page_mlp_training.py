@@ -192,13 +192,14 @@ def test_train_and_pause():
     at = open_page(PAGE)
     at.button(key="mlp_train").click().run()
     assert run_of(at).training
-    assert at.button(key="mlp_pause").label == "Pause" and not any(b.key == "mlp_train" for b in at.button)
+    # each button keeps its place: the same spot pressed again never undoes the first press
+    assert at.button(key="mlp_train").disabled and not at.button(key="mlp_pause").disabled
     rerun_until(at, lambda at: step_count(at) >= 1)
     first = step_count(at)
     rerun_until(at, lambda at: step_count(at) > first)  # it goes on by itself
     at.button(key="mlp_pause").click().run()
     assert not run_of(at).training
-    assert at.button(key="mlp_train").label == "Train" and not any(b.key == "mlp_pause" for b in at.button)
+    assert not at.button(key="mlp_train").disabled and at.button(key="mlp_pause").disabled
     paused = step_count(at)
     time.sleep(0.3)
     at.run()
@@ -429,13 +430,15 @@ def test_tanh_stuck_at_a_large_learning_rate_is_explained():
     assert float(metrics(at)["loss, all samples"]) == pytest.approx(8.0)  # two of four outputs at the wrong sign
 
 
-def test_presentation_mode_puts_the_lessons_switches_on_the_main_screen():
-    at = open_page(PAGE, {"present": "1"})
+def test_presentation_mode_puts_every_setting_and_the_data_tools_in_reach_on_the_stage():
+    at = open_page(PAGE, {"present": "1", "mlp_dataset": "moons"})
     assert not at.exception
-    main = {w.key for w in at.main.select_slider} | {w.key for w in at.main.toggle}
-    assert {"mlp_lr", "mlp_no_zero_grad", "mlp_pace"} <= main
-    keys = {w.key for w in at.slider} | {w.key for w in at.number_input}
-    assert not keys & {"mlp_points", "mlp_noise", "mlp_seed", "mlp_sample", "mlp_layers"}
+    main = {w.key for w in at.main.select_slider} | {w.key for w in at.main.toggle} | {
+        w.key for w in at.main.slider} | {w.key for w in at.main.number_input} | {w.key for w in at.main.selectbox}
+    assert {"mlp_lr", "mlp_no_zero_grad", "mlp_pace", "mlp_dataset", "mlp_points", "mlp_layers"} <= main
+    assert not [w for w in at.sidebar.select_slider] and not [w for w in at.sidebar.slider]
+    assert [b for b in at.main.button if b.key == "mlp_starter"]  # the class's own data, from the stage too
+    assert at.get("file_uploader")
     at.button(key="mlp_step").click().run()
     assert step_count(at) == 1 and not at.exception
 

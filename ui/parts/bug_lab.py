@@ -8,7 +8,9 @@ import streamlit as st
 
 from lessons.bug_lab import BUGS, Bug, Check, body, diff, example, training_curves
 
+from .. import stage
 from ..figures import styled
+from ..mode import presenting
 from ..palette import NEGATIVE, POSITIVE
 from ..text import code, literal
 
@@ -76,26 +78,31 @@ def loss_curves(bug: Bug, steps: int = 30) -> go.Figure:
     return styled(fig, height=340)
 
 
-def symptom(bug: Bug, key: str) -> None:
+def symptom(bug: Bug, key: str, hide_check: bool = False) -> None:
     """What the bug does, without naming it: a gradient check that fails, or a loss curve that goes wrong."""
     if bug.training:
         st.plotly_chart(loss_curves(bug), key=key)
         return
     example_view(bug)
+    if hide_check:
+        stage.hidden_box("the gradients this engine gives, and the check")
+        return
     check = example(bug)
     check_table(check)
     if check.output != check.output:  # nan
         st.caption(f"This engine's output is nan; the real engine's is {check.real_output:g}.")
 
 
-def gallery_entry(bug: Bug) -> None:
-    st.subheader(bug.title)
+def gallery_entry(bug: Bug, hide_check: bool = False) -> None:
+    if not presenting():
+        st.subheader(bug.title)
     left, right = st.columns([1, 1], gap="medium")
     with left:
         diff_view(bug)
-        st.markdown(WHY[bug.key])
+        if not hide_check:  # it says what the check shows
+            st.markdown(WHY[bug.key])
     with right:
-        symptom(bug, key=f"lab_curve_{bug.key}")
+        symptom(bug, key=f"lab_curve_{bug.key}", hide_check=hide_check)
 
 
 TITLES = {bug.key: bug.title for bug in BUGS}

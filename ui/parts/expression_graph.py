@@ -23,7 +23,9 @@ from micrograd_core.engine import Value, topological_order
 from micrograd_core.gradcheck import gradient_check
 from micrograd_core.graph import draw_graph
 
-from ..graph_view import show_graph, svg_of
+from .. import stage
+from ..graph_view import fitting, show_graph, svg_of
+from ..mode import presenting
 from ..quiz import answer_box, show_verdict
 from ..state import Choice, Counter, Slider
 from ..text import literal
@@ -34,7 +36,9 @@ TAB = Choice("graph_tab", "lesson", "Gradient check", options=TABS)  # the first
 OPT_STEP = Slider("graph_opt_step", "step size", 0.01, 0.001, 0.1, step=0.001, format="%.3f")
 STAGE = Counter("graph_stage", "stage", 0, 0, len(value_class.STAGES) - 1)
 TOPO_STEP = Counter("graph_topo", "search step", 0, 0, 5000)
-SETTINGS = [TAB, OPT_STEP, STAGE, TOPO_STEP]
+REUSE = Choice("graph_reuse", "example", "b = a + a", options=("b = a + a", "f = (a·b)·(a + b)"), kind="segmented")
+SETTINGS = [TAB, OPT_STEP, STAGE, TOPO_STEP, REUSE]
+STEPPER = 64  # on the stage: a row of stepping buttons, or a line of text above a lesson's graph
 
 
 def _set(counter: Counter, value: int) -> None:
@@ -63,10 +67,19 @@ def chain_rule_panel(node, links, names) -> None:
         child = literal(names[id(link.child)])
         number = "" if link.rule.endswith(f"= {link.local:g}") else f" = {link.local:.4g}"  # "= 1 = 1" says it twice
         lines.append(f"- {literal(link.rule)}{number}; {child}.grad += {link.local:.4g} × {link.upstream:.4g} "
-                     f"= **{link.amount:+.4g}** → {link.child.grad:.4g}")
+                     f"= **{link.amount:+.4g}** → {link.after:.4g}")
     st.markdown("\n".join(lines))
     if len({id(link.child) for link in links}) < len(links):
         st.caption("The same node is both inputs: it receives both contributions, summed.")
+
+
+def ends_panel(root, names, filled) -> None:
+    """The output and the named leaves, with the gradients the replay has filled in so far."""
+    leaves = [n for n in topological_order(root) if not n._prev and n.label]
+    grads = [f"{literal(names[id(n)])} = {n.data:.4g} (grad " + (f"{n.grad:.4f})" if id(n) in filled else "?)")
+             for n in leaves]
+    st.markdown(f"**Output** {literal(names[id(root)])} = {root.data:.4f}" +
+                (" · **leaves** " + ", ".join(grads) if grads else ""))
 
 
 def topological_panel(root, order, current, names) -> None:
@@ -95,21 +108,32 @@ def quiz_panel(root, names, setup):
 
 def value_class_tab(layout: str) -> None:
     k = _stepper(STAGE, len(value_class.STAGES) - 1, "stage")
-    stage = value_class.STAGES[k]
-    st.markdown(f"**Stage {k + 1} of {len(value_class.STAGES)}: {stage.title}** (lecture, {stage.time})")
-    code_col, graph_col = st.columns([3, 2], gap="medium")
-    with code_col:
-        st.code(value_class.diff(k), language="diff", wrap_lines=True)
-        st.caption("Lines marked + are new at this stage. L = (a·b + c)·f is built with this class, right.")
+    stage_ = value_class.STAGES[k]
+    st.markdown(f"**Stage {k + 1} of {len(value_class.STAGES)}: {stage_.title}** (lecture, {stage_.time})")
     root = value_class.build(k)
+    value = value_class.as_engine_value(root) if "_prev" in stage_.has else None
+    grads = True if "grad" in stage_.has else None
+    rankdir = layout
+    if presenting() and value is not None:  # the graph across the page when it fits so, beside the code if not
+        rankdir, _ = fitting(value, {"TB": stage.place(0.4, 2 * STEPPER), "LR": stage.place(1.0, 2 * STEPPER + 160)},
+                             rankdir=layout, show_grad=grads)
+    if rankdir == "LR" and presenting():
+        graph_col, code_col = st.container(), st.container()
+    else:
+        code_col, graph_col = st.columns([3, 2], gap="medium")
+    with code_col:
+        height = max(160, int(stage.room() - 2 * STEPPER - (230 if rankdir == "LR" else 0))) if presenting() else None
+        st.code(value_class.diff(k), language="diff", wrap_lines=True, height=height)
+        st.caption("Lines marked + are new at this stage. L = (a·b + c)·f is built with this class"
+                   + (", above." if rankdir == "LR" and presenting() else ", right."))
     with graph_col:
-        if "_prev" not in stage.has:
+        if value is None:
             st.markdown(f"`L` is `{root!r}`: one number. Nothing records that it came from a, b, c and f, so "
                         "there is no graph to draw, and no way back to the inputs.")
         else:
-            show_graph(value_class.as_engine_value(root), rankdir=layout,
-                       show_grad=True if "grad" in stage.has else None)
-            if "grad" in stage.has and "_backward" not in stage.has:
+            show_graph(value, rankdir=rankdir, show_grad=grads, key="graph_value_class",
+                       place=stage.place(1.0 if rankdir == "LR" else 0.4, 2 * STEPPER))
+            if "grad" in stage_.has and "_backward" not in stage_.has:
                 st.caption("Every grad is 0: nothing has computed them yet. The lecture fills them in by hand "
                            "first, then automatically (next stage).")
 
@@ -141,7 +165,7 @@ def topo_sort_tab(root: Value, layout: str) -> None:
     current = [steps[k - 1].node] if k else []
     with left:
         show_graph(root, rankdir=layout, names=labels, show_grad=None, highlight=current, max_nodes=60,
-                   follow=f"topo{k}")
+                   key="graph_topo", place=stage.place(0.6, 2 * STEPPER))
 
 
 _BUILD_TOPO = """topo, visited = [], set()
@@ -165,6 +189,9 @@ def gradient_check_tab(build: Builder, values: Mapping[str, float]) -> None:
 
 def optimisation_tab(build: Builder, values: Mapping[str, float]) -> None:
     OPT_STEP.widget()
+    if stage.hidden("opt_result"):
+        stage.hidden_box("the output after the step, each way")
+        return
     nudge = optimisation_step(build, values, OPT_STEP.value)
     a, b, c = st.columns(3)
     a.metric("output now", f"{nudge.before:.6g}")
@@ -175,17 +202,30 @@ def optimisation_tab(build: Builder, values: Mapping[str, float]) -> None:
                "up along the gradient, down against it. That is gradient descent.")
 
 
+_REUSE_BUILDS = {"b = a + a": doubled, "f = (a·b)·(a + b)": two_branches}
+
+
 def reuse_tab(layout: str) -> None:
-    for title, build in (("b = a + a", doubled), ("f = (a·b)·(a + b)", two_branches)):
-        buggy, fixed = reuse_demo(build)
-        st.markdown(f"**{title}**")
+    """Each example with the bug and fixed, side by side; on the stage one example at a time."""
+    shown = [REUSE.value] if presenting() else list(_REUSE_BUILDS)
+    if presenting():
+        REUSE.widget()
+    for title in shown:
+        buggy, fixed = reuse_demo(_REUSE_BUILDS[title])
+        if not presenting():
+            st.markdown(f"**{title}**")
         left, right = st.columns(2)
         with left:
             st.markdown("With the bug: `self.grad = ...` (assigned)")
-            show_graph(buggy, rankdir=layout)
+            if stage.hidden("reuse_grads"):
+                show_graph(buggy, rankdir=layout, show_grad=False, key="graph_reuse_buggy",
+                           place=stage.place(0.5, 2 * STEPPER))
+                stage.hidden_box("the gradients the bug leaves")
+            else:
+                show_graph(buggy, rankdir=layout, key="graph_reuse_buggy", place=stage.place(0.5, 2 * STEPPER))
         with right:
             st.markdown("Fixed: `self.grad += ...` (accumulated)")
-            show_graph(fixed, rankdir=layout)
+            show_graph(fixed, rankdir=layout, key="graph_reuse_fixed", place=stage.place(0.5, 2 * STEPPER))
     st.info("A node used more than once gets a gradient from every use. Assigning keeps only the last one; "
             "adding them up is the multivariable chain rule.", icon=":material/lightbulb:")
 
@@ -214,9 +254,15 @@ def download_tab(root: Value, layout: str, max_nodes: int) -> None:
 
 
 def tabs(lessons: Mapping[str, Callable[[], None]], shown: tuple[str, ...]) -> None:
-    """The lesson tabs; only the open one runs (on_change="rerun"), so the others' graphs are not built."""
+    """The lesson tabs; only the open one runs (on_change="rerun"), so the others' graphs are not built.
+
+    On the stage, when the scene is about a lesson, that lesson alone is drawn: its tab is the scene's.
+    """
     if TAB.value not in shown:
         st.session_state[TAB.key] = TAB.default
+    if presenting() and stage.focus() == "lessons":
+        lessons[TAB.value]()
+        return
     for name, tab in zip(shown, st.tabs(shown, key=TAB.key, on_change="rerun")):
         if tab.open:
             with tab:

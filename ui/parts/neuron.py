@@ -16,6 +16,8 @@ from lessons.neuron import (
     torch_forward_backward,
     torch_neuron,
 )
+from ui import stage
+from ui.mode import presenting
 
 
 def comparison(columns: dict[str, dict[str, float]]) -> float | None:
@@ -32,8 +34,11 @@ def comparison(columns: dict[str, dict[str, float]]) -> float | None:
     return worst
 
 
-def from_exp(values: dict[str, float]) -> None:
+def from_exp(values: dict[str, float], hidden: bool = False) -> None:
     st.header("tanh as one operation, or built from exp")
+    if hidden:
+        stage.hidden_box("the two ways' outputs and gradients, side by side")
+        return
     comparison({"tanh as one op": micrograd_neuron(values), "tanh from exp, −, +, /": micrograd_neuron(values, True)})
     st.caption("Any function whose local derivative we know can be a node; composing simpler ones gives the same "
                "output and gradients, up to rounding. Switch the toggle above to see the longer graph.")
@@ -50,8 +55,9 @@ def torch_loading() -> threading.Thread:
 
 def pytorch(values: dict[str, float]) -> None:
     st.header("The same neuron in PyTorch")
+    results = st.container()  # on the stage the numbers first: the code is one scroll below
     left, right = st.columns(2)
-    left.markdown("**micrograd_core**: the code that computed the numbers below")
+    left.markdown("**micrograd_core**: the code that computed these numbers")
     left.code(runnable_source(micrograd_forward_backward, values, "from micrograd_core.engine import Value"),
               wrap_lines=True)
     right.markdown("**PyTorch**: float64 tensors with `requires_grad=True`, then `backward()`")
@@ -59,7 +65,7 @@ def pytorch(values: dict[str, float]) -> None:
     loading = torch_available() and torch_loading().is_alive()
 
     @st.fragment(run_every=0.5 if loading else None)
-    def results() -> None:
+    def results_fragment() -> None:
         if torch_loading().is_alive():
             st.caption("Loading PyTorch to compare (it takes a couple of seconds, once)…")
             return
@@ -67,10 +73,11 @@ def pytorch(values: dict[str, float]) -> None:
             st.rerun()  # loaded: a full run draws the comparison and stops this timer
         compare(values)
 
-    if torch_available():
-        results()
-    else:
-        compare(values)
+    with results if presenting() else st.container():
+        if torch_available():
+            results_fragment()
+        else:
+            compare(values)
 
 
 def compare(values: dict[str, float]) -> None:

@@ -23,8 +23,9 @@ from lessons.mlp.twin import check_steps, loss_and_grads, train_in_numpy
 from lessons.source import source
 from micrograd_core import nn
 
-from ...frame import detail_visible
+from ... import stage
 from ...graph_view import show_graph
+from ...mode import detail_visible, presenting
 from ...network_view import network_dot
 from ...training_figures import loss_chart, neuron_maps_chart
 from .settings import SAMPLE
@@ -32,6 +33,7 @@ from .settings import SAMPLE
 GRAPH_NODES = 36  # records in the drawing of one sample's graph: a readable size
 NETWORK_EVERY = 12  # the network and the sample's graph are redrawn once for every this many redraws of the curve
 NEURON = "mlp_neuron"
+STRIP = 64 + 22 + 100 + 22 + 40  # on the stage: the buttons, the phases' lines and the sample's, above a step's view
 PHASE_TEXT = {
     "forward": "Forward pass: each sample's score from the current weights.",
     "loss": "Loss: the scores against the targets, one number.",
@@ -106,12 +108,19 @@ def _all_equal(neurons: list) -> bool:
 # --- one sample and one step ---
 
 def phases(run: TrainingRun) -> None:
-    """The step in five phases, and where this run is in them."""
-    done = PHASES.index(run.phase.name) + 1 if run.phase is not None else 0
-    marks = [f"**{name}**" if i < done else name for i, name in enumerate(PHASES)]
-    st.markdown("One step, phase by phase: " + " → ".join(marks))
-    if run.phase is not None:
-        st.caption(PHASE_TEXT[run.phase.name])
+    """The step in five phases, where this run is in them, and what the phases have made so far."""
+    phase = run.phase
+    done = PHASES.index(phase.name) + 1 if phase is not None else 0
+    marks = [f":material/check: **{name}**" if i < done else name for i, name in enumerate(PHASES)]
+    made = []
+    if phase is not None and phase.name != "update":
+        if len(phase.scores) <= 8:
+            made.append("outputs " + ", ".join(f"{s.data:.3f}" for s in phase.scores))
+        if phase.loss is not None:
+            made.append(f"loss **{phase.loss.data:.4f}**")
+    st.markdown("One step, phase by phase: " + " → ".join(marks) + ("  \n" + " · ".join(made) if made else ""))
+    st.caption(PHASE_TEXT[phase.name] if phase is not None else "Press Phase (or P) to take the next step one phase "
+               "at a time: watch the grads below go to 0, fill in, and the weights move.")
 
 
 def sample_view(view: Snapshot, run: TrainingRun) -> None:
@@ -129,15 +138,18 @@ def sample_view(view: Snapshot, run: TrainingRun) -> None:
     phase = run.phase
     if phase is not None and phase.name != "update" and not held and sample - 1 < len(phase.scores):
         root = phase.loss if phase.loss is not None else phase.scores[sample - 1]
-        st.caption(f"Sample {sample}'s part of this step's graph; after backward() each grad is the whole "
-                   "loss's gradient.")
+        if not presenting():
+            st.caption(f"Sample {sample}'s part of this step's graph; after backward() each grad is the whole "
+                       "loss's gradient.")
         show_graph(root, rankdir="TB", max_nodes=GRAPH_NODES, focus=phase.scores[sample - 1],
-                   show_grad=phase.name in ("zero_grad", "backward"))
+                   show_grad=phase.name in ("zero_grad", "backward"), place=stage.place(0.6, STRIP + 90),
+                   key="mlp_sample_graph")
     else:
-        st.caption(f"Sample {sample}'s forward pass and loss at step {view.step}'s weights, with the gradients of a "
-                   "backward() from its loss alone.")
+        if not presenting():
+            st.caption(f"Sample {sample}'s forward pass and loss at step {view.step}'s weights, with the gradients "
+                       "of a backward() from its loss alone.")
         show_graph(sample_loss_graph(view.model, X[sample - 1], y[sample - 1], run.settings.loss),
-                   rankdir="TB", max_nodes=GRAPH_NODES)
+                   rankdir="TB", max_nodes=GRAPH_NODES, place=stage.place(0.6, STRIP + 90), key="mlp_sample_graph")
 
 
 def parameters(view: Snapshot) -> None:
@@ -145,16 +157,19 @@ def parameters(view: Snapshot) -> None:
                           for li, layer in enumerate(view.model.layers, 1)
                           for ni, neuron in enumerate(layer.neurons, 1)
                           for name, p in [*((f"w{i}", w) for i, w in enumerate(neuron.w, 1)), ("b", neuron.b)]])
-    st.markdown("Every parameter with its **data** and its **grad** (all 0 before the first step):")
-    st.dataframe(table, hide_index=True, height=360,
+    if not presenting():
+        st.markdown("Every parameter with its **data** and its **grad** (all 0 before the first step):")
+    st.dataframe(table, hide_index=True, height=int(stage.room() - STRIP - 60) if presenting() else 360,
                  column_config={c: st.column_config.NumberColumn(format="%.4f") for c in ("data", "grad")})
 
 
-def inside_view(run: TrainingRun, every: float | None, in_class: bool = False) -> None:
-    """The network and one step, redrawn live while training (for a whole class, when asked)."""
+def inside_view(run: TrainingRun, every: float | None, in_class: bool, sections) -> None:
+    """The network, and one step phase by phase, each in its section, redrawn live while training (for a
+    whole class, when asked)."""
+    live = every * NETWORK_EVERY if every and not in_class else None
 
-    @st.fragment(run_every=every * NETWORK_EVERY if every and not in_class else None)
-    def inside() -> None:
+    @st.fragment(run_every=live)
+    def network() -> None:
         view = run.snapshot()
         st.header("Inside the network")
         if every and in_class:
@@ -164,7 +179,12 @@ def inside_view(run: TrainingRun, every: float | None, in_class: bool = False) -
                       "(or when you pause), so that everyone's loss curve stays live.")
         with st.container(key="mlp_network"):
             network_view(view)
-        st.header("One sample, one step")
+
+    @st.fragment(run_every=live)
+    def step() -> None:
+        view = run.snapshot()
+        if not presenting() or stage.focus() != "step":
+            st.header("One sample, one step")
         phases(run)
         left, right = st.columns([2, 3])
         with right:
@@ -172,7 +192,10 @@ def inside_view(run: TrainingRun, every: float | None, in_class: bool = False) -
         with left:
             parameters(view)
 
-    inside()
+    with sections["network"]:
+        network()
+    with sections["step"]:
+        step()
 
 
 # --- the code ---

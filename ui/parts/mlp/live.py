@@ -13,16 +13,19 @@ from collections.abc import Callable
 import streamlit as st
 
 from lessons.mlp.controller import Snapshot, TrainingRun
-from lessons.mlp.runs import thin
+from lessons.mlp.runs import KeptRun, reference_curve, thin
 from lessons.mlp.scheduler import FEW, Scheduler
 from lessons.mlp.settings import TINY, RunSettings
 
+from ... import stage
+from ...mode import presenting
 from ...text import literal
 from ...training_figures import accuracy_chart, boundary_chart, loss_chart, targets_chart
 from . import data
 from .settings import read_settings
 
 UNSEEN = 300.0  # seconds without a redraw after which a run is taken for a page left open but gone (a hidden tab)
+WARNING = 110  # the warning that zero_grad is off, above the live charts
 GONE = 10.0  # seconds without a connection to the browser after which the run stops (a tab closed)
 PLANE_EVERY = 4  # the plane is redrawn once for every this many redraws of the curve
 
@@ -154,17 +157,38 @@ def numbers(view: Snapshot, settings: RunSettings) -> None:
         st.metric("learning rate", f"{view.next_lr:.4g}", width=175)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def reference(settings: RunSettings) -> KeptRun | None:
+    """The same run with zero_grad, when the run has it off and its steps are quick (computed once per server)."""
+    return reference_curve(settings) if settings.forget_zero_grad else None
+
+
+ABOVE_CHARTS = 64 + 22 + 116 + 22 + 80  # on the stage: the buttons, the numbers, and a chart's legend
+
+
+def on_stage(spec: dict) -> dict:
+    """A live chart as high as the stage's first screen leaves it (the same height at every redraw)."""
+    if presenting() and stage.focus() == "live":
+        warned = read_settings().forget_zero_grad
+        spec["height"] = int(max(160, stage.room() - ABOVE_CHARTS - (WARNING if warned else 0)))
+    return spec
+
+
 def curves(view: Snapshot, run: TrainingRun) -> None:
     reports = view.reports
     shown = thin(len(reports), 1500)
+    earlier = list(run.kept)
+    if (fixed := reference(run.settings)) is not None:
+        upto = max(view.step, 20)  # the fix, as far as this run has gone (and a little from the start)
+        earlier.append(KeptRun(fixed.label, fixed.steps[:upto], fixed.losses[:upto]))
     kept = [(r.label, [r.steps[i] for i in thin(len(r.steps), 600)], [r.losses[i] for i in thin(len(r.steps), 600)])
-            for r in run.kept]
+            for r in earlier]
     steps, losses = [reports[i].step for i in shown], [reports[i].loss for i in shown]
     stop = (view.stop.report.step, view.stop.report.loss) if view.stop is not None else None
     tests = [view.test_curve[i] for i in shown] if view.test_curve else None
     st.container(key="mlp_loss_chart").vega_lite_chart(
-        None, loss_chart(steps, losses, f"this run: {view.label}", kept, stop,
-                         held_out=[t[0] for t in tests] if tests else None))
+        None, on_stage(loss_chart(steps, losses, f"this run: {view.label}", kept, stop,
+                                  held_out=[t[0] for t in tests] if tests else None)))
     if view.predictions is None:
         st.container(key="mlp_accuracy_chart").vega_lite_chart(
             None, accuracy_chart(steps, [reports[i].accuracy for i in shown],
@@ -174,7 +198,7 @@ def curves(view: Snapshot, run: TrainingRun) -> None:
 def plane(view: Snapshot) -> None:
     """The four samples' outputs against their targets, or the score over the plane with the data points."""
     if view.predictions is not None:
-        st.container(key="mlp_targets_chart").vega_lite_chart(None, targets_chart(view.predictions, view.y))
+        st.container(key="mlp_targets_chart").vega_lite_chart(None, on_stage(targets_chart(view.predictions, view.y)))
         targets = ", ".join(f"{v:g}" for v in view.y)
         st.caption(f"Bars: the network's output for each sample; diamonds: the targets {targets}. "
                    "Every step pulls each bar towards its diamond.")
@@ -182,7 +206,7 @@ def plane(view: Snapshot) -> None:
     grid, boundary = view.plane()
     data.remember_grid(grid[0], grid[1])
     picked = data.picked_sample(len(view.X) + len(view.test_X))
-    spec = boundary_chart(*grid, boundary, view.X, view.y, (view.test_X, view.test_y), picked)
+    spec = on_stage(boundary_chart(*grid, boundary, view.X, view.y, (view.test_X, view.test_y), picked))
     with st.container(key="mlp_boundary_chart"):
         st.vega_lite_chart(None, spec, on_select=data.clicked, key=data.chart_key(),
                            selection_mode=["cell", "pick", "pick_test"])
@@ -191,8 +215,8 @@ def plane(view: Snapshot) -> None:
                f"decision boundary. Circles are class +1, diamonds class −1.{hollow} {data.click_hint()}")
 
 
-def live_view(run: TrainingRun) -> None:
-    """Redraws the run as the server trains it; each part reruns on its own while training."""
+def live_view(run: TrainingRun, where) -> None:
+    """Redraws the run as the server trains it, in `where`; each part reruns on its own while training."""
     every = redraw_interval() if run.training else None
     st.session_state.mlp_timed_at = time.monotonic()
 
@@ -217,7 +241,7 @@ def live_view(run: TrainingRun) -> None:
             st.rerun()  # a click changed the data or the sample: the whole page follows
         plane(run.snapshot())
 
-    with st.container(key="mlp_live"):
+    with where, st.container(key="mlp_live"):
         top()
         a, b = st.columns(2)
         with a:

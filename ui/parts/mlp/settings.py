@@ -30,6 +30,7 @@ from lessons.mlp.settings import (
 )
 from lessons.mlp.training import LOSSES
 
+from ... import stage
 from ...state import Choice, Number, Setting, Slider, Toggle
 
 D = RunSettings()  # the lecture's setup: every setting's default
@@ -95,42 +96,38 @@ def load_preset(name: str) -> None:
         st.session_state.update({s.key: getattr(PRESETS[name], s.field) for s in SETTINGS})
 
 
-def controls(presenting: bool, data_tools: Callable[[], None] = lambda: None) -> None:
-    """The settings: in the sidebar, or the lesson's switches on the main screen in presentation mode.
+def controls(data_tools: Callable[[], None] = lambda: None) -> None:
+    """Every setting of the run, where they are drawn (the sidebar, or the stage's Settings popover).
 
     `data_tools` draws the class's own data tools (load, save) under the data settings.
     """
-    if presenting:
-        a, b, c = st.columns([3, 2, 3], vertical_alignment="bottom")
-        BY_FIELD["lr"].widget(a)
-        BY_FIELD["forget_zero_grad"].widget(b)
-        PACE.widget(c)
-        return
-    with st.sidebar:
-        st.subheader("Data")
-        BY_FIELD["dataset"].widget()
-        dataset = BY_FIELD["dataset"].value
-        generated = dataset not in (TINY, CUSTOM)
-        BY_FIELD["n_points"].widget(disabled=not generated)
-        a, b = st.columns(2)
-        BY_FIELD["noise"].widget(a, disabled=not generated)
-        BY_FIELD["data_seed"].widget(b, disabled=dataset == TINY)
-        BY_FIELD["test_fraction"].widget(disabled=dataset == TINY)
-        data_tools()
-        st.subheader("Model")
-        a, b = st.columns(2)
-        BY_FIELD["layers"].widget(a)
-        BY_FIELD["neurons"].widget(b)
-        a, b = st.columns(2)
-        BY_FIELD["activation"].widget(a)
-        BY_FIELD["model_seed"].widget(b)
-        BY_FIELD["init"].widget()
-        settings = read_settings()
-        nin, nouts = input_size(settings.dataset), layer_sizes(settings)
+    st.subheader("Data")
+    BY_FIELD["dataset"].widget()
+    dataset = BY_FIELD["dataset"].value
+    generated = dataset not in (TINY, CUSTOM)
+    BY_FIELD["n_points"].widget(disabled=not generated)
+    a, b = st.columns(2)
+    BY_FIELD["noise"].widget(a, disabled=not generated)
+    BY_FIELD["data_seed"].widget(b, disabled=dataset == TINY)
+    BY_FIELD["test_fraction"].widget(disabled=dataset == TINY)
+    data_tools()
+    st.subheader("Model")
+    a, b = st.columns(2)
+    BY_FIELD["layers"].widget(a)
+    BY_FIELD["neurons"].widget(b)
+    a, b = st.columns(2)
+    BY_FIELD["activation"].widget(a)
+    BY_FIELD["model_seed"].widget(b)
+    BY_FIELD["init"].widget()
+    settings = read_settings()
+    nin, nouts = input_size(settings.dataset), layer_sizes(settings)
+    if stage.hidden("parameter_count"):
+        st.markdown(f"`MLP({nin}, {nouts})`: its parameters are counted once the answers are revealed")
+    else:
         st.markdown(f"`MLP({nin}, {nouts})`: **{parameter_count(nin, nouts):,} parameters**")
-        st.caption(f"Limits: {MAX_HIDDEN_LAYERS} hidden layers, {MAX_NEURONS} neurons each, {MAX_POINTS} points, "
-                   "so that one session stays well inside a small server's memory.")
-        st.subheader("Training")
-        for name in ("lr", "loss", "forget_zero_grad", "batch_size", "lr_decay"):
-            BY_FIELD[name].widget()
-        PACE.widget()
+    st.caption(f"Limits: {MAX_HIDDEN_LAYERS} hidden layers, {MAX_NEURONS} neurons each, {MAX_POINTS} points, "
+               "so that one session stays well inside a small server's memory.")
+    st.subheader("Training")
+    for name in ("lr", "loss", "forget_zero_grad", "batch_size", "lr_decay"):
+        BY_FIELD[name].widget()
+    PACE.widget()

@@ -1,0 +1,70 @@
+"""The app's pages, in one table: script, title, icon, what a lesson teaches, and what its stage is made of.
+
+Navigation, the home page, the tour's checks, tests and benchmarks all read this table; nothing else
+lists the pages. It imports nothing of the app, so every part of `ui` may read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page of the app: its script, title and icon, and for a lesson what it teaches and where in the lecture.
+
+    `prefix` starts every session-state key the page keeps (its settings, its model, its replay's place):
+    opening a scene of the tour forgets them all, so the scene opens as its link says. `sections` are the
+    parts a scene may name as its focus (drawn first on the stage); `hideable` the parts a scene's question
+    may hide until the reveal, because they show its answer.
+    """
+
+    path: str
+    title: str
+    icon: str
+    summary: str = ""
+    chapter: str = ""
+    prefix: str = ""
+    sections: tuple[str, ...] = ()
+    hideable: tuple[str, ...] = ()
+
+    @property
+    def url_path(self) -> str:
+        """The page's address after the host: "" for the home page, else its file's name."""
+        return "" if self is PAGES[0] else self.path.removeprefix("pages/").removesuffix(".py")
+
+
+# The pages, in lecture order. Titles, icons and the lessons' summaries are set here and nowhere else.
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/home.py", "Home", ":material/home:", sections=("lessons",)),
+    PageSpec("pages/derivatives.py", "Derivatives", ":material/show_chart:",
+             "What a derivative is: nudge x by h and watch f respond. The secant becomes the tangent, "
+             "several inputs each get a slope, and one weight learns by following its slope.",
+             "Lecture 00:08 to 00:19: derivatives of one and several inputs",
+             prefix="deriv_", sections=("one_input", "h_error", "several", "learn"),
+             hideable=("slope", "h_error", "nudge_slopes")),
+    PageSpec("pages/expression_graph.py", "Expression graph", ":material/account_tree:",
+             "Values joined into a graph, and gradients flowing back through it node by node by the chain rule, "
+             "with the node-reuse bug and tanh broken into exp.",
+             "Lecture 00:19 to 01:09: Value, manual and automatic backprop",
+             prefix="graph_", sections=("stepper", "lessons"), hideable=("opt_result", "reuse_grads")),
+    PageSpec("pages/neuron.py", "Neuron", ":material/neurology:",
+             "One neuron with two inputs and tanh: its gradients by hand, by backward(), and in PyTorch.",
+             "Lecture 00:50 to 01:39: the neuron, tanh, PyTorch",
+             prefix="neuron_", sections=("neuron", "quiz", "by_hand", "from_exp", "pytorch"),
+             hideable=("highlight", "grads", "from_exp")),
+    PageSpec("pages/mlp_training.py", "MLP training", ":material/model_training:",
+             "A multi-layer perceptron learning live: loss curve, decision boundary, and the classic mistakes.",
+             "Lecture 01:43 to 02:10: MLP, loss, gradient descent",
+             prefix="mlp_", sections=("live", "network", "step", "code", "the_code", "twin"),
+             hideable=("parameter_count", "zero_grad_hint")),
+    PageSpec("pages/bug_lab.py", "Bug lab", ":material/bug_report:",
+             "The backprop bugs everyone writes, each a small change to the real engine: find them, and see the "
+             "gradient check catch each one.",
+             "After the lecture: = instead of +=, the topological order, zero_grad and more",
+             prefix="lab_", sections=("lab",), hideable=("check",)),
+    PageSpec("pages/classroom.py", "Class", ":material/groups:"),
+    PageSpec("pages/presenter.py", "Presenter view", ":material/co_present:"),
+)
+LESSONS = tuple(p for p in PAGES if p.summary)
+BY_PATH = {p.path: p for p in PAGES}
