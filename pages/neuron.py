@@ -98,13 +98,13 @@ def quiz(values: dict[str, float]) -> None:
                      lambda: lines if verdict.right else f"Multiply the local slopes along the path from o:\n\n{lines}")
 
 
-def graph(o, nodes: dict, place) -> None:
+def graph(o, nodes: dict, place, key: str = "neuron_graph") -> None:
     target = [nodes[TARGET.value]] if QUIZ.value and not stage.hidden("highlight") else []
     grads = not QUIZ.value and not stage.hidden("grads")
-    show_graph(o, rankdir=LAYOUT.value, show_grad=grads, highlight=target, place=place, key="neuron_graph")
+    show_graph(o, rankdir=LAYOUT.value, show_grad=grads, highlight=target, place=place, key=key)
     if stage.hidden("grads"):
         stage.hidden_box("the gradients")
-    if detail_visible():
+    if detail_visible() and key == "neuron_graph":
         LAYOUT.widget()
 
 
@@ -146,7 +146,7 @@ else:
         if presenting() and stage.focus() == "from_exp":  # the longer graph beside the comparison
             left, right = st.columns(2, gap="medium")
             with left:
-                graph(o, nodes, stage.place(0.5))
+                graph(o, nodes, stage.place(0.5), key="neuron_graph_exp")
             with right:
                 parts.from_exp(values, stage.hidden("from_exp"))
         else:

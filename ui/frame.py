@@ -16,7 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from . import classroom
+from . import classroom, stage
 from .lecture import lecture_strip
 from .mode import BODY_PX, GRAPH_FONT, GRAPH_FONT_PRESENTING, OP_FONT_SCALE, PRESENT, presenting
 from .registry import BY_PATH, PAGES
@@ -47,7 +47,7 @@ _CSS = """
 .st-key-tour_bar { flex-wrap: nowrap !important; }
 .st-key-tour_bar > div:first-child { min-width: 0; flex: 1 1 auto; }
 .st-key-tour_bar > div:first-child p { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.st-key-tour_bar > div:not(:first-child) { flex: 0 0 auto; }
+.st-key-tour_bar > div:not(:first-child) { flex: 0 0 auto; width: auto !important; min-width: 0; }
 /* the scene's question, on a tint of its own, as slim as its text */
 .st-key-question_banner { background: rgba(0, 114, 178, 0.08); border-radius: 0.5rem; padding: 0.35rem 0.9rem; }
 .st-key-question_banner p { margin-bottom: 0.1rem; }
@@ -70,7 +70,11 @@ h2 { font-size: 1.2rem !important; padding: 0.4rem 0 0.2rem 0 !important; }
 h3 { font-size: 1.05rem !important; }
 [data-testid="stMetricValue"] { font-size: 1.9rem; }
 .st-key-mlp_live [data-testid="stMetricValue"] { font-size: 1.5rem; }
-[data-testid="stMainBlockContainer"] { padding: 2.4rem 1.5rem 4rem 1.5rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding: 2.8rem 1.5rem 4rem 1.5rem; max-width: 100%; }
+/* the header floats over the page without hiding it: only its own buttons take a click */
+[data-testid="stHeader"] { background: transparent; }
+[data-testid="stHeader"], [data-testid="stHeader"] * { pointer-events: none; }
+[data-testid="stHeader"] :is(button, a), [data-testid="stHeader"] :is(button, a) * { pointer-events: auto; }
 [data-testid="stPlotlyChart"] :is(.xtick, .ytick, .g-xtitle, .g-ytitle, .g-y2title) text,
 [data-testid="stPlotlyChart"] .legendtext,
 [data-testid="stVegaLiteChart"] :is(.role-axis-label, .role-axis-title, .role-legend-label) text {
@@ -82,8 +86,6 @@ h3 { font-size: 1.05rem !important; }
 # gives its room to the scene's focus.
 _STAGE_CSS = """
 [data-testid="stMain"] [data-testid="stElementContainer"]:has(h1) { display: none; }
-[data-testid="stHeader"] { background: transparent; pointer-events: none; }
-[data-testid="stHeader"] :is(button, a) { pointer-events: auto; }
 [data-testid="stMainBlockContainer"] { padding-top: 0.5rem; }
 /* the bar clears the sidebar's arrow and the page menu, which float over the page's top corners */
 .st-key-tour_bar { padding: 0 2.4rem 0 2.2rem; }
@@ -116,6 +118,8 @@ def page_frame(path: str, settings: Sequence[Setting] = (), sidebar: str = "auto
         PRESENT.widget()
         TOUR.widget()
     classroom.write_cookies()
+    if presenting():
+        stage.watch_screen()
     # st.html of style alone takes no room in the page
     st.html("<style>" + _CSS + (_PRESENT_CSS if presenting() else "")
             + (_STAGE_CSS if presenting() and touring() else "") + "</style>")

@@ -5,7 +5,8 @@ its column comes out with text too small to read from the back of a classroom. T
 estimate to draw as much of a graph as fits its place at a legible size (the rest is left out, with
 a note and a way to see the whole). The estimate follows Graphviz's own rules for the shapes the app
 draws (records of one line of text per field, ovals for operations, ranks separated by `ranksep`)
-and errs on the large side; a test holds it against Graphviz's layout where `dot` is installed.
+and errs on the large side; a test holds it against the layout of the Graphviz the browser runs (its
+WebAssembly build, from the npm registry) where Node.js is installed.
 """
 
 from __future__ import annotations
@@ -114,4 +115,6 @@ def natural_size(source: str, fontsize: float) -> Size:
     breadth = (1.4 if sideways else 2.0) * max(across[r] + nodesep * (count[r] - 1) for r in across) + 8
     depth = sum(along.values()) + ranksep * (len(along) - 1) + 8
     width, height = (breadth, depth) if sideways else (depth, breadth)
-    return Size(width * PT, height * PT)
+    # the browser's Graphviz measures text on its own: against it, these make the estimate the larger
+    grow_w, grow_h = (1.08, 1.08) if sideways else (1.0, 1.25)
+    return Size(width * PT * grow_w, height * PT * grow_h)

@@ -38,10 +38,19 @@ def graph_font() -> int:
     return GRAPH_FONT_PRESENTING if presenting() else GRAPH_FONT
 
 
+WIDE_BY = 2.0  # the estimate of a drawing's width is at most this many times the width Graphviz gives it
+
+
 def _fits(drawing: GraphDrawing, place: tuple[float, float]) -> bool:
+    """Whether the drawing shows legibly in `place`, taking the estimate's errors against it both ways.
+
+    Streamlit shrinks a graph to the width of its place and lets it be as tall as it then is: the text
+    is as small as the widest the drawing may be makes it, and the drawing as tall as the narrowest does.
+    """
     size = natural_size(drawing.dot.source, graph_font())
-    scale = size.scale_in(place[0])  # Streamlit shrinks a graph to its width, and lets it be as tall as it is
-    return scale >= LEGIBLE and size.height * scale <= place[1]
+    smallest = size.scale_in(place[0])
+    largest = min(1.0, place[0] * WIDE_BY / size.width)
+    return smallest >= LEGIBLE and size.height * largest <= place[1]
 
 
 def legible_drawing(root: Value, place: tuple[float, float], **options: Any) -> GraphDrawing:

@@ -23,10 +23,42 @@ from .tour import current, touring
 PAGE = "_page"  # the path of the page this session is drawing (set by the frame)
 _REVEALED = "_tour_revealed"  # scene numbers whose answer this session revealed (the tour without a class)
 
-# The smallest projector the stage is composed for, and what the frame takes of it (in CSS pixels).
+# The stage is composed for the screen it is on, which the browser reports in a cookie that the server reads
+# when a tab connects (so from the first reload on); until then for SCREEN, the smallest projector the app
+# is made for. A cookie, not a component that sends the size back: a rerun the browser starts while a page
+# is being drawn can reach the server before a new page's widgets have their values, and blank them.
 SCREEN = (1280, 720)
-WIDTH = SCREEN[0] - 3 * BODY_PX  # the page inside its side padding (1.5rem each side)
 GAP = BODY_PX  # between two parts of a page (1rem)
+SCREEN_COOKIE = "mg_screen"
+_SCREEN_JS = """<script>
+(function () {
+  if (window.__mgScreen) return;
+  window.__mgScreen = true;
+  const keep = () => { document.cookie = 'mg_screen=' + Math.round(innerWidth) + 'x' + Math.round(innerHeight)
+    + '; Path=/; Max-Age=31536000; SameSite=Strict'; };
+  keep();
+  addEventListener('resize', keep);
+})();
+</script>"""
+
+
+def watch_screen() -> None:
+    """Keep the window's size in its cookie (a script drawn in the sidebar, out of the page's way)."""
+    st.sidebar.html(_SCREEN_JS, unsafe_allow_javascript=True)
+
+
+def screen() -> tuple[int, int]:
+    """The window's size in CSS pixels when this tab connected (SCREEN before the browser has said)."""
+    raw = st.context.cookies.get(SCREEN_COOKIE)
+    width, _, height = raw.partition("x") if isinstance(raw, str) else ("", "", "")
+    if width.isdigit() and height.isdigit() and len(raw) <= 12:
+        return max(int(width), 640), max(int(height), 400)
+    return SCREEN
+
+
+def page_width() -> float:
+    """The page's width inside its side padding (1.5rem each side)."""
+    return screen()[0] - 3 * BODY_PX
 _ABOVE = 0.5 * BODY_PX + 70 + GAP  # the top padding, the scene bar and the gap below it
 _BANNER = {True: 130 + GAP, False: 64 + GAP}  # the question: with a class's join link and QR code, or alone
 
@@ -37,12 +69,12 @@ def room(banner: bool | None = None) -> float:
     if banner is None:
         banner = scene is not None and scene.question is not None
     asked = _BANNER[classroom.teaching() is not None and open_question() is not None] if banner else 0
-    return SCREEN[1] - _ABOVE - asked
+    return screen()[1] - _ABOVE - asked
 
 
 def place(share: float = 1.0, less: float = 0.0) -> tuple[float, float]:
     """(width, height) on the first screen for a part `share` of the page's width, `less` pixels above it."""
-    return share * WIDTH - 16, room() - less
+    return share * page_width() - 16, room() - less
 
 
 def scene_here() -> Scene | None:

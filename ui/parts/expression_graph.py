@@ -122,7 +122,8 @@ def value_class_tab(layout: str) -> None:
     else:
         code_col, graph_col = st.columns([3, 2], gap="medium")
     with code_col:
-        height = max(160, int(stage.room() - 2 * STEPPER - (230 if rankdir == "LR" else 0))) if presenting() else None
+        above = 2 * STEPPER + 50 + (230 if rankdir == "LR" else 0)  # on the stage: the code fills the screen's rest
+        height = max(160, int(stage.room() - above)) if presenting() else None
         st.code(value_class.diff(k), language="diff", wrap_lines=True, height=height)
         st.caption("Lines marked + are new at this stage. L = (a·b + c)·f is built with this class"
                    + (", above." if rankdir == "LR" and presenting() else ", right."))

@@ -58,10 +58,11 @@ def pytorch(values: dict[str, float]) -> None:
     results = st.container()  # on the stage the numbers first: the code is one scroll below
     left, right = st.columns(2)
     left.markdown("**micrograd_core**: the code that computed these numbers")
+    height = int(max(180, stage.room() - 560)) if presenting() else None  # under the numbers, on the stage
     left.code(runnable_source(micrograd_forward_backward, values, "from micrograd_core.engine import Value"),
-              wrap_lines=True)
+              wrap_lines=True, height=height)
     right.markdown("**PyTorch**: float64 tensors with `requires_grad=True`, then `backward()`")
-    right.code(runnable_source(torch_forward_backward, values), wrap_lines=True)
+    right.code(runnable_source(torch_forward_backward, values), wrap_lines=True, height=height)
     loading = torch_available() and torch_loading().is_alive()
 
     @st.fragment(run_every=0.5 if loading else None)

@@ -33,7 +33,9 @@ from .settings import SAMPLE
 GRAPH_NODES = 36  # records in the drawing of one sample's graph: a readable size
 NETWORK_EVERY = 12  # the network and the sample's graph are redrawn once for every this many redraws of the curve
 NEURON = "mlp_neuron"
-STRIP = 64 + 22 + 100 + 22 + 40  # on the stage: the buttons, the phases' lines and the sample's, above a step's view
+# on the stage: the page's buttons above a step's view, and the phases' lines above its table of parameters
+STRIP = 64 + 22 + 210 + 22
+SAMPLE_LINE = 64 + 22 + 70 + 40  # the buttons, the sample's line above its graph, and the note under it
 PHASE_TEXT = {
     "forward": "Forward pass: each sample's score from the current weights.",
     "loss": "Loss: the scores against the targets, one number.",
@@ -142,14 +144,14 @@ def sample_view(view: Snapshot, run: TrainingRun) -> None:
             st.caption(f"Sample {sample}'s part of this step's graph; after backward() each grad is the whole "
                        "loss's gradient.")
         show_graph(root, rankdir="TB", max_nodes=GRAPH_NODES, focus=phase.scores[sample - 1],
-                   show_grad=phase.name in ("zero_grad", "backward"), place=stage.place(0.6, STRIP + 90),
+                   show_grad=phase.name in ("zero_grad", "backward"), place=stage.place(0.6, SAMPLE_LINE),
                    key="mlp_sample_graph")
     else:
         if not presenting():
             st.caption(f"Sample {sample}'s forward pass and loss at step {view.step}'s weights, with the gradients "
                        "of a backward() from its loss alone.")
         show_graph(sample_loss_graph(view.model, X[sample - 1], y[sample - 1], run.settings.loss),
-                   rankdir="TB", max_nodes=GRAPH_NODES, place=stage.place(0.6, STRIP + 90), key="mlp_sample_graph")
+                   rankdir="TB", max_nodes=GRAPH_NODES, place=stage.place(0.6, SAMPLE_LINE), key="mlp_sample_graph")
 
 
 def parameters(view: Snapshot) -> None:
@@ -159,7 +161,7 @@ def parameters(view: Snapshot) -> None:
                           for name, p in [*((f"w{i}", w) for i, w in enumerate(neuron.w, 1)), ("b", neuron.b)]])
     if not presenting():
         st.markdown("Every parameter with its **data** and its **grad** (all 0 before the first step):")
-    st.dataframe(table, hide_index=True, height=int(stage.room() - STRIP - 60) if presenting() else 360,
+    st.dataframe(table, hide_index=True, height=int(stage.room() - STRIP) if presenting() else 360,
                  column_config={c: st.column_config.NumberColumn(format="%.4f") for c in ("data", "grad")})
 
 
@@ -183,13 +185,16 @@ def inside_view(run: TrainingRun, every: float | None, in_class: bool, sections)
     @st.fragment(run_every=live)
     def step() -> None:
         view = run.snapshot()
-        if not presenting() or stage.focus() != "step":
+        on_stage = presenting() and stage.focus() == "step"
+        if not on_stage:
             st.header("One sample, one step")
-        phases(run)
+            phases(run)
         left, right = st.columns([2, 3])
         with right:
             sample_view(view, run)
         with left:
+            if on_stage:  # beside the sample's graph, which keeps the whole height of the screen
+                phases(run)
             parameters(view)
 
     with sections["network"]:
