@@ -140,7 +140,7 @@ def open_page(browser, url: str):
 def browser_training(trials: int) -> dict[str, float]:
     """In headless Chromium, medians of `trials`: steps and loss-chart redraws per second while training,
     the time from Pause to the Train button back (and steps taken after it), and time to the targets."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from tests.browser.conftest import CHROMIUM_ARGS, METRIC_JS, STEP_JS, Server
 
@@ -169,7 +169,7 @@ def browser_training(trials: int) -> dict[str, float]:
                     samples.setdefault(f"{name}: loss-chart redraws/s", []).append(redraws / elapsed)
                     start = time.perf_counter()
                     page.evaluate(PAUSE_JS)
-                    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=30_000)
+                    expect(page.get_by_role("button", name="Train", exact=True)).to_be_enabled(timeout=30_000)
                     back = time.perf_counter() - start
                     samples.setdefault(f"{name}: Pause to Train button back (s)", []).append(back)
                     page.wait_for_timeout(1000)  # the counter catches up with the last redraw
@@ -192,7 +192,7 @@ def browser_training(trials: int) -> dict[str, float]:
                     page.wait_for_function(f"() => ({reached})(({METRIC_JS})('{label}'))", timeout=120_000, polling=50)
                     samples.setdefault(f"{name}, in the page (s)", []).append(time.perf_counter() - start)
                     page.evaluate(PAUSE_JS)
-                    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=30_000)
+                    expect(page.get_by_role("button", name="Train", exact=True)).to_be_enabled(timeout=30_000)
                     page.close()
             browser.close()
     finally:

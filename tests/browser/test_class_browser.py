@@ -32,7 +32,7 @@ def start_class(page, url: str) -> str:
 def walk_to(page, number: int) -> None:
     """Press the clicker's Page Down until the tour shows scene `number`."""
     for n in range(2, number + 1):
-        page.mouse.click(5, 300)  # the keys go to the page, not a widget
+        page.locator(".st-key-tour_bar p").first.click()  # the keys go to the page, not a widget
         page.keyboard.press("PageDown")
         expect(page.get_by_text(f"Scene {n} of {len(SCENES)}", exact=False)).to_be_visible(timeout=30_000)
         wait_idle(page)
@@ -62,7 +62,7 @@ def test_a_class_answers_a_question_on_phones_and_sees_the_reveal(server, browse
     expect(projector.get_by_text(f"Scene 1 of {len(SCENES)}")).to_be_visible(timeout=30_000)
     walk_to(projector, QUESTION.number)
     prompt = QUESTION.question.prompt
-    expect(projector.locator(".st-key-class_cover").get_by_text(prompt)).to_be_visible(timeout=20_000)
+    expect(projector.locator(".st-key-question_banner").get_by_text(prompt)).to_be_visible(timeout=20_000)
     screenshot(projector, "class-projector-question-1920")
 
     truth = QUESTION.question.truth()
@@ -77,7 +77,7 @@ def test_a_class_answers_a_question_on_phones_and_sees_the_reveal(server, browse
     expect(students[2][1].locator('[data-testid="stAlertContentError"]')).to_contain_text("number", timeout=20_000)
     answer(students[2][1], str(truth))
     # the projector's count follows by itself (its fragment redraws every second)
-    expect(projector.get_by_text("3 answers so far")).to_be_visible(timeout=15_000)
+    expect(projector.locator(".st-key-tour_bar").get_by_text("3 answers")).to_be_visible(timeout=15_000)
 
     projector.get_by_role("button", name="Reveal").click()
     dialog = projector.get_by_role("dialog")
@@ -92,7 +92,7 @@ def test_a_class_answers_a_question_on_phones_and_sees_the_reveal(server, browse
     projector.keyboard.press("Escape")
     expect(dialog).to_be_hidden(timeout=10_000)
     walk_to_next = QUESTION.number + 1
-    projector.mouse.click(5, 300)
+    projector.locator(".st-key-tour_bar p").first.click()
     projector.keyboard.press("PageDown")
     expect(projector.get_by_text(f"Scene {walk_to_next} of {len(SCENES)}")).to_be_visible(timeout=30_000)
     following = SCENES[walk_to_next - 1]

@@ -83,7 +83,7 @@ def open_training_page(page, url: str) -> None:
 def pause(page) -> int:
     """Press Pause, wait until the run stops, and return the step it stopped at."""
     page.get_by_role("button", name="Pause", exact=True).click()
-    expect(page.get_by_role("button", name="Train", exact=True)).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Train", exact=True)).to_be_enabled(timeout=30_000)
     wait_idle(page)
     return steps(page)
 
@@ -117,7 +117,7 @@ def test_train_grows_the_curve_and_moves_the_boundary_in_place_then_pause_stops(
     assert steps(page) == 0
     before = background(page)
     page.get_by_role("button", name="Train", exact=True).click()
-    expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Pause", exact=True)).to_be_enabled()
     wait_for_steps(page, 2)
     charts = ("mlp_loss_chart", "mlp_boundary_chart", "mlp_accuracy_chart")
     tag_charts(page, *charts)
@@ -136,7 +136,7 @@ def test_train_grows_the_curve_and_moves_the_boundary_in_place_then_pause_stops(
     page.wait_for_function(f"() => Number(({METRIC_JS})('learning rate')) < 0.5", timeout=30_000)
     assert "mlp_lr=0.5" in page.url
     wait_for_steps(page, steps(page) + 2)  # still training
-    expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Pause", exact=True)).to_be_enabled()
     stopped = pause(page)
     assert stopped >= 5
     page.wait_for_timeout(1500)  # no more steps after Pause
@@ -161,7 +161,7 @@ def test_two_users_training_at_once_stay_independent(server, browser):
         wait_for_steps(lecture, 1)
         wait_idle(lecture)
         assert steps(lecture) == 1 and downloaded_losses(lecture) == pytest.approx(lecture_losses(1), abs=1e-12)
-        expect(lecture.get_by_role("button", name="Train", exact=True)).to_be_visible()
+        expect(lecture.get_by_role("button", name="Train", exact=True)).to_be_enabled()
         expect(lecture.locator(".st-key-mlp_targets_chart")).to_be_visible()
         # now both train at once
         lecture.get_by_role("button", name="Train", exact=True).click()
@@ -196,6 +196,6 @@ def test_a_closed_tab_stops_its_run_and_an_open_one_goes_on(server, browser):
         expect(together).to_have_count(0, timeout=30_000)  # its run stopped
         shown = steps(staying)
         wait_for_steps(staying, shown + 1)  # the other run goes on
-        expect(staying.get_by_role("button", name="Pause", exact=True)).to_be_visible()
+        expect(staying.get_by_role("button", name="Pause", exact=True)).to_be_enabled()
     finally:
         contexts[1].close()

@@ -61,3 +61,71 @@ def test_the_scene_opens_its_page_in_its_state(scene):
     same_state_as_the_answer(scene, at.session_state)
     if scene.page == "pages/mlp_training.py":
         assert not live.scheduler().training  # opening a scene never starts a run
+
+
+def test_every_focus_and_every_concealed_part_belongs_to_its_page():
+    pages = {p.path: p for p in PAGES}
+    for scene in SCENES:
+        assert scene.focus in pages[scene.page].sections, scene.id
+        if scene.question is not None:
+            assert set(scene.question.conceal) <= set(pages[scene.page].hideable), scene.id
+
+
+def mess_up(at) -> None:
+    """Do on a scene what a teacher does live: move a control, step, train."""
+    buttons = {b.key: b for b in at.button if b.key}
+    if "mlp_step" in buttons:
+        at.button(key="mlp_step").click().run()
+        at.button(key="mlp_train").click().run()
+    elif any(b.label == "Next step" and not b.disabled for b in at.button):
+        next(b for b in at.button if b.label == "Run all").click().run()
+    elif at.slider and not at.slider[0].disabled:
+        slider = at.slider[0]
+        slider.set_value(slider.min if slider.value != slider.min else slider.max).run()
+    assert not at.exception, at.exception
+
+
+def shows_its_link(at, scene) -> None:
+    """The page is in exactly the state the scene's link names: its settings, the rest at their defaults."""
+    assert not at.exception, at.exception
+    assert at.session_state["scene"] == scene.number
+    own = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()
+           if k not in ("tour", "scene", "present")}
+    assert own == dict(scene.params), scene.id
+    if scene.page == "pages/mlp_training.py":
+        run = at.session_state["mlp_run"]
+        assert run.position == 0 and not run.training and not run.kept, f"{scene.id}: a run carried over"
+        assert live.scheduler().training == 0
+
+
+def press(at, label: str):
+    next(b for b in at.button if b.label == label).click().run()
+    return at
+
+
+@pytest.mark.parametrize("scene", SCENES, ids=lambda s: s.id)
+def test_a_scene_opens_in_its_state_from_either_neighbour_and_from_another_page(scene, scheduler_of_its_own):  # noqa: F811
+    arrivals = []
+    if scene.number > 1:
+        before = SCENES[scene.number - 2]
+        arrivals.append((before, "Next"))
+    if scene.number < len(SCENES):
+        after = SCENES[scene.number]
+        arrivals.append((after, "Previous"))
+    for start, button in arrivals:
+        at = open_page(start.page, {**start.params, "tour": "1", "scene": str(start.number), "present": "1"})
+        mess_up(at)
+        press(at, button)
+        at.switch_page(scene.page)  # AppTest runs the page it is told to: the app switched to the scene's page
+        at.run()
+        shows_its_link(at, scene)
+    elsewhere = next(p.path for p in PAGES if p.path not in (scene.page, "pages/classroom.py", "pages/presenter.py"))
+    at = open_page(elsewhere, {"tour": "1", "scene": str(scene.number)})  # a link that names only the scene
+    at.switch_page(scene.page)
+    at.run()
+    shows_its_link(at, scene)
+    if scene.params:  # the same link on the scene's own page opens the scene too, not the page's defaults
+        at = open_page(scene.page, {"tour": "1", "scene": str(scene.number), "present": "1"})
+        at.run()  # the page opened the scene on itself: this is its run on the scene's link
+        shows_its_link(at, scene)
+        assert at.session_state[next(iter(scene.params))] != "", scene.id
