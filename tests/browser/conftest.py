@@ -62,8 +62,19 @@ class Server:
         """`env`: the server's environment (default: this one's); `log`: a file for its log (default: temporary)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.env, self.log_path = env, log
+        self._start()
+
+    def restart(self) -> None:
+        """Stop the server and start it again on the same port, as a host restarts an app."""
+        self.stop()
+        self._start()
+
+    def _start(self) -> None:
         # the log goes to a file: a pipe nobody reads would stop the server once it filled up
-        self.log = open(log, "wb") if log is not None else tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
+        log = self.log_path
+        self.log = open(log, "ab") if log is not None else tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
+        env = self.env
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
              "--server.address", "127.0.0.1", "--server.port", str(self.port), "--server.fileWatcherType", "none"],

@@ -109,3 +109,66 @@ def test_a_student_link_with_a_wrong_code_says_so(server, browser):
     expect(page.get_by_text("No class with the code")).to_be_visible(timeout=20_000)
     expect(page.get_by_role("button", name="Join")).to_be_visible()
     context.close()
+
+
+def count_in_bar(page, n: int) -> None:
+    expect(page.locator(".st-key-tour_bar").get_by_text(f"{n} answer{'s' if n != 1 else ''}", exact=True)) \
+        .to_be_visible(timeout=30_000)
+
+
+def test_a_class_outlives_reloads_a_second_device_and_a_server_restart(fresh_server, browser):
+    """The class belongs to the teacher's browser, not a tab, and each phone is one student however it reloads."""
+    teacher = browser.new_context(viewport={"width": 1280, "height": 720})
+    projector = teacher.new_page()
+    code = start_class(projector, fresh_server.url)
+    projector.get_by_role("button", name="Begin the lecture tour").click()
+    expect(projector.get_by_text(f"Scene 1 of {len(SCENES)}")).to_be_visible(timeout=30_000)
+    walk_to(projector, QUESTION.number)
+    phone_context, phone = join(browser, fresh_server.url, code, PHONE)
+    expect(phone.get_by_text(QUESTION.question.prompt)).to_be_visible(timeout=20_000)
+    answer(phone, "1")
+    count_in_bar(projector, 1)
+
+    # the projector tab reloads mid-question: the class, its question and its Reveal are all still there
+    projector.reload()
+    wait_idle(projector)
+    expect(projector.locator(".st-key-question_banner").get_by_text(QUESTION.question.prompt)).to_be_visible()
+    expect(projector.get_by_role("button", name="Reveal")).to_be_visible(timeout=20_000)
+    count_in_bar(projector, 1)
+
+    # a reloaded phone is the same student: its second answer replaces its first
+    phone.reload()
+    wait_idle(phone)
+    answer(phone, "2")
+    count_in_bar(projector, 1)
+
+    # a second device takes the class with the private resume link, which only the teacher's browser holds
+    credential = next(c["value"] for c in teacher.cookies() if c["name"] == "mg_teacher")
+    laptop_context = browser.new_context(viewport={"width": 1280, "height": 800})
+    laptop = laptop_context.new_page()
+    laptop.goto(f"{fresh_server.url}/classroom#resume={credential}")
+    expect(laptop.get_by_text(f"Class {code}")).to_be_visible(timeout=30_000)
+    stranger_context, stranger = join(browser, fresh_server.url, code, PHONE)
+    stranger.goto(f"{fresh_server.url}/presenter")
+    expect(stranger.get_by_text("This browser leads no class")).to_be_visible(timeout=20_000)
+
+    # the server restarts mid-class: the class, its answers and each browser's part in it come back
+    fresh_server.restart()
+    projector.reload()
+    wait_idle(projector)
+    count_in_bar(projector, 1)
+    phone.reload()
+    wait_idle(phone)
+    answer(phone, "3")
+    count_in_bar(projector, 1)
+
+    # the laptop's presenter view moves the class; the projector follows, then reveals to the phone
+    laptop.goto(f"{fresh_server.url}/presenter")
+    expect(laptop.get_by_text(f"Scene {QUESTION.number} of {len(SCENES)}")).to_be_visible(timeout=30_000)
+    laptop.get_by_role("button", name="Reveal").click()
+    expect(phone.get_by_text("not quite").or_(phone.get_by_text(": right."))).to_be_visible(timeout=20_000)
+    laptop.get_by_role("button", name="Next").click()
+    expect(projector.get_by_text(f"Scene {QUESTION.number + 1} of {len(SCENES)}")).to_be_visible(timeout=30_000)
+    screenshot(laptop, "class-presenter-1280")
+    for context in (teacher, phone_context, laptop_context, stranger_context):
+        context.close()

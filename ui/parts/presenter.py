@@ -82,7 +82,8 @@ def _buttons(state: ClassState, scene: Scene | None) -> None:
                 st.button("Reveal", icon=":material/visibility:", shortcut="A", type="primary",
                           on_click=_store_call, args=("reveal",), key="presenter_reveal",
                           help="Show the answers to the class (A)")
-        st.selectbox("Go to scene", range(1, len(SCENES) + 1), index=max(number, 1) - 1, key="presenter_jump",
+        st.session_state.presenter_jump = max(number, 1)  # the scene the class is on, wherever it was moved from
+        st.selectbox("Go to scene", range(1, len(SCENES) + 1), key="presenter_jump",
                      format_func=lambda n: f"{n}. {SCENES[n - 1].title}", label_visibility="collapsed", width=360,
                      on_change=lambda: _move(st.session_state.presenter_jump))
 
