@@ -41,7 +41,7 @@ class Snapshot:
     accuracy: float  # the same
     next_lr: float
     training: bool
-    end: str | None  # why training stopped by itself: "diverged", "step_limit", "failed", "gone", "full"
+    end: str | None  # why training stopped by itself: "diverged", "step_limit", "failed", "gone", "full", "memory"
     stop: Stop | None  # what blew up, when it diverged
     failure: str | None
     stalled: bool
@@ -90,6 +90,7 @@ class TrainingRun:
         *,
         unseen_after: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
+        owner: str = "",
     ) -> None:
         self.scheduler = scheduler
         self.settings = settings
@@ -99,7 +100,8 @@ class TrainingRun:
         self.last_seen = clock()
         self.pace = "10"
         self.kept: list[KeptRun] = []
-        self.viewer = Viewer(scheduler.shared(settings), alive=self.alive)
+        self.owner = owner  # who trains, as well as the server can tell: its limits count runs by it
+        self.viewer = self._viewer(scheduler.shared(settings))
         self._phases: Iterator[Phase] | None = None
         self.phase: Phase | None = None  # the phase just done, while a step is taken phase by phase
 
@@ -146,8 +148,8 @@ class TrainingRun:
         if self.position == 0:
             trajectory = self.scheduler.shared(settings)  # nothing done yet: the run others on it share
         else:
-            trajectory = self.trajectory.fork(self.position, settings)
-        self.viewer = Viewer(trajectory, self.position, alive=self.alive)
+            trajectory = self.scheduler.adopt(self.trajectory.fork(self.position, settings))
+        self.viewer = self._viewer(trajectory, self.position)
         if training:
             self.scheduler.train(self.viewer, PACES[self.pace])
         return None
@@ -191,8 +193,8 @@ class TrainingRun:
                 return None
             if not self.viewer.at_frontier or self.scheduler.is_shared(self.trajectory):
                 # a step taken by hand changes the model in the middle of a step: on a run of one's own
-                self.viewer = Viewer(self.trajectory.fork(self.position, self.settings), self.position,
-                                     alive=self.alive)
+                self.viewer = self._viewer(self.scheduler.adopt(self.trajectory.fork(self.position, self.settings)),
+                                           self.position)
             self._phases = self.trajectory.phases()
         phase = next(self._phases, None)
         if phase is None or phase.name == "update":  # the step is done (or diverged before its update)
@@ -256,7 +258,10 @@ class TrainingRun:
         self._drop_phases()
         self.scheduler.pause(self.viewer)
         self.kept = keep_run(self.kept, self.trajectory.settings, self.trajectory.reports(self.position))
-        self.viewer = Viewer(self.scheduler.shared(self.settings), alive=self.alive)
+        self.viewer = self._viewer(self.scheduler.shared(self.settings))
+
+    def _viewer(self, trajectory: Trajectory, position: int = 0) -> Viewer:
+        return Viewer(trajectory, position, alive=self.alive, owner=self.owner)
 
     def _drop_phases(self) -> None:
         if self._phases is not None:

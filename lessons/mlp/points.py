@@ -16,6 +16,7 @@ from .settings import MAX_POINTS
 
 MAX_BYTES = 100_000  # a file of MAX_POINTS rows of x1,x2,label is about 15 kB
 LINK_POINTS = 60  # points kept in a link; more would make it longer than browsers and chat apps keep
+LIMIT = 100.0  # the largest size of a coordinate, from a link or a file: the plane's grid stays drawable
 
 Point = tuple[float, float, float]
 
@@ -24,9 +25,17 @@ Point = tuple[float, float, float]
 class PointsError(Exception):
     """Why a file cannot be used: a short code, the row (1-based, header included) and what was found."""
 
-    code: str  # empty, too_big, too_many, too_few, columns, number, finite, label, one_class
+    code: str  # empty, too_big, too_many, too_few, columns, number, finite, range, label, one_class
     row: int = 0
     found: str = ""
+
+
+def _cell(cell: str, delimiter: str) -> float:
+    """A number as a spreadsheet writes it: with a decimal comma where the columns are split by semicolons."""
+    text = cell.strip()
+    if delimiter == ";" and text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    return float(text)
 
 
 def read_csv(data: bytes) -> list[Point]:
@@ -56,11 +65,13 @@ def read_csv(data: bytes) -> list[Point]:
         if len(row) != 3:
             raise PointsError("columns", i, f"{len(row)} columns")
         try:
-            x1, x2, label = (float(cell) for cell in row)
+            x1, x2, label = (_cell(cell, delimiter) for cell in row)
         except ValueError:
-            raise PointsError("number", i, ",".join(row)[:40]) from None
+            raise PointsError("number", i, delimiter.join(row)[:40]) from None
         if not all(math.isfinite(v) for v in (x1, x2, label)):
-            raise PointsError("finite", i, ",".join(row)[:40])
+            raise PointsError("finite", i, delimiter.join(row)[:40])
+        if abs(x1) > LIMIT or abs(x2) > LIMIT:
+            raise PointsError("range", i, delimiter.join(row)[:40])
         if label not in (-1.0, 0.0, 1.0):
             raise PointsError("label", i, row[2][:20])
         labels.add(label)
@@ -104,8 +115,8 @@ def from_link(text: str) -> list[Point]:
         x1, x2, label = (float(p) for p in parts)
         if not (math.isfinite(x1) and math.isfinite(x2)) or label not in (-1.0, 1.0):
             raise ValueError("finite coordinates and labels -1 or 1")
-        if abs(x1) > 100 or abs(x2) > 100:
-            raise ValueError("coordinates from -100 to 100")
+        if abs(x1) > LIMIT or abs(x2) > LIMIT:
+            raise ValueError(f"coordinates from -{LIMIT:g} to {LIMIT:g}")
         points.append((x1, x2, label))
     if len(points) > LINK_POINTS:
         raise ValueError(f"more than {LINK_POINTS} points")

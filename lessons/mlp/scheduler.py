@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,8 +35,9 @@ class Viewer:
     alive: Callable[[], bool] = lambda: True
     slowed: bool = False  # the last steps came later than the pace asked, because the server is shared
     due: float = 0.0  # scheduler clock time of the next paced step
-    ended: str | None = None  # why training stopped by itself: "diverged", "step_limit", "failed", "gone"
+    ended: str | None = None  # why training stopped by itself: "diverged", "step_limit", "failed", "gone", "full"
     steps_taken: int = field(default=0, repr=False)  # while training, for measuring fairness
+    owner: str = ""  # who trains it, as well as the server can tell (an address; "" for nobody in particular)
 
     @property
     def at_frontier(self) -> bool:
@@ -56,7 +58,10 @@ class Scheduler:
         few_budget: float = 0.85,
         batch: float = BATCH,
         max_shared: int = 12,
+        max_shared_bytes: int = 48 * 2**20,
         max_training: int = 200,
+        max_per_owner: int = 40,
+        max_bytes: int = 320 * 2**20,
         clock: Callable[[], float] = time.monotonic,
         worker: bool = True,
     ) -> None:
@@ -64,10 +69,13 @@ class Scheduler:
         self.few_budget = few_budget  # the same for a few students: their pages need little of the server
         self.batch = batch  # seconds of quick steps one run may take in a turn (0: one step a turn)
         self.max_training = max_training
+        self.max_per_owner = max_per_owner  # training at once from one address: a class behind one router fits
+        self.max_bytes = max_bytes  # the states of every run the server holds: no Train beyond it
+        self._runs: weakref.WeakSet[Trajectory] = weakref.WeakSet()  # every run alive, whoever holds it
         self._clock = clock
         self._training: list[Viewer] = []
         self._shared: OrderedDict[tuple, Trajectory] = OrderedDict()  # by run key, most recently used last
-        self._max_shared = max_shared
+        self._max_shared, self._max_shared_bytes = max_shared, max_shared_bytes
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._worker = worker  # False: nothing steps until `serve()` is called (for tests)
@@ -84,13 +92,26 @@ class Scheduler:
             trajectory = self._shared.pop(key, None)
             if trajectory is None or trajectory.end() == "failed":
                 trajectory = Trajectory(settings)
+                self._runs.add(trajectory)
             self._shared[key] = trajectory
-            while len(self._shared) > self._max_shared:  # the least recently used, unless someone trains on it
-                old = next((s for s, t in self._shared.items() if not self._followed(t)), None)
+            # the least recently used go, unless someone trains on them, past a count and a size
+            while len(self._shared) > self._max_shared or (
+                    len(self._shared) > 1 and sum(t.nbytes for t in self._shared.values()) > self._max_shared_bytes):
+                old = next((s for s, t in self._shared.items() if not self._followed(t) and t is not trajectory), None)
                 if old is None:
                     break
                 del self._shared[old]
             return trajectory
+
+    def adopt(self, trajectory: Trajectory) -> Trajectory:
+        """Count a run of a student's own (a fork) in the server's memory."""
+        self._runs.add(trajectory)
+        return trajectory
+
+    @property
+    def nbytes(self) -> int:
+        """The memory the states of every run alive take (a run is alive while a page or the cache holds it)."""
+        return sum(t.nbytes for t in list(self._runs))
 
     def is_shared(self, trajectory: Trajectory) -> bool:
         """Whether others may be on this run (it is the server's run of its settings)."""
@@ -109,8 +130,12 @@ class Scheduler:
             return False
         with self._lock:
             if viewer not in self._training:
-                if len(self._training) >= self.max_training:
+                mine = sum(1 for v in self._training if viewer.owner and v.owner == viewer.owner)
+                if len(self._training) >= self.max_training or mine >= self.max_per_owner:
                     viewer.ended = "full"
+                    return False
+                if self.nbytes > self.max_bytes:
+                    viewer.ended = "memory"
                     return False
                 self._training.append(viewer)
             viewer.training, viewer.due, viewer.slowed = True, self._clock(), False

@@ -23,6 +23,47 @@ from .settings import RunSettings, held_out_data, make_model, make_trainer, trai
 from .training import Phase, StepReport, Stop, Trainer, mlp_forward_numpy, numpy_loss
 
 MAX_STEPS = 5000  # steps one run keeps; a curve this long has long gone flat
+MAX_BYTES = 24 * 2**20  # the weights and gradients one run keeps, at most: fewer steps for a large network
+CHUNK = 128  # states are kept this many to a block: blocks large enough for the allocator to hand back whole
+
+
+def max_steps(parameters: int) -> int:
+    """How many steps a run of a network with this many parameters keeps: MAX_STEPS, or what MAX_BYTES holds."""
+    per_step = 2 * 8 * max(parameters, 1)  # a float64 of data and one of grad per parameter
+    return max(100, min(MAX_STEPS, MAX_BYTES // per_step))
+
+
+class States:
+    """Rows of weights (or gradients), one per step, kept in blocks of CHUNK rows.
+
+    A block is one allocation of CHUNK × parameters floats: when a run is dropped its memory goes back
+    whole, where thousands of small arrays would leave the server's heap full of holes.
+    """
+
+    def __init__(self, first: np.ndarray) -> None:
+        self._width = len(first)
+        self._blocks: list[np.ndarray] = []
+        self._count = 0
+        self.append(first)
+
+    def append(self, row: np.ndarray) -> None:
+        if self._count % CHUNK == 0:
+            self._blocks.append(np.empty((CHUNK, self._width), dtype=np.float64))
+        self._blocks[-1][self._count % CHUNK] = row
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, k: int) -> np.ndarray:
+        k = k + self._count if k < 0 else k
+        if not 0 <= k < self._count:
+            raise IndexError(k)
+        return self._blocks[k // CHUNK][k % CHUNK]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(block.nbytes for block in self._blocks)
 
 
 @contextmanager
@@ -61,8 +102,9 @@ class Trajectory:
         self.settings = settings
         self.trainer = trainer if trainer is not None else make_trainer(settings)
         data, grad = self.trainer.state()
-        self._data: list[np.ndarray] = [data]  # row k: after k steps
-        self._grad: list[np.ndarray] = [grad]
+        self._data = States(data)  # row k: after k steps
+        self._grad = States(grad)
+        self.max_steps = max_steps(len(data))
         self._reports: list[StepReport] = list(self.trainer.history)
         self._base = len(self._reports)  # steps it was forked at
         self.test_X, self.test_y = (np.asarray(a, dtype=np.float64) for a in held_out_data(settings))
@@ -87,7 +129,7 @@ class Trajectory:
             return "failed"
         if self.trainer.stopped is not None:
             return "diverged"
-        if self.frontier >= MAX_STEPS:
+        if self.frontier >= min(self.max_steps, MAX_STEPS):
             return "step_limit"
         return None
 
@@ -125,6 +167,11 @@ class Trajectory:
             self._tests.append(self._test())
             self._reports.append(self.trainer.history[-1])
             self._recorded = True
+
+    @property
+    def nbytes(self) -> int:
+        """The memory its states take."""
+        return self._data.nbytes + self._grad.nbytes
 
     def state(self, step: int) -> State:
         """The run after `step` steps (at most the frontier)."""

@@ -8,6 +8,8 @@ A run started in one scene never carries into the next. Each scene is saved in t
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from playwright.sync_api import expect
 
@@ -31,7 +33,8 @@ SETTLED_JS = """() => new Promise(done => {
   };
   look();
 })"""
-DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(p => p.querySelector('svg.main-svg'))
+DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .every(p => p.querySelector('svg.main-svg'))
   && [...document.querySelectorAll('[data-testid="stGraphVizChart"]')].every(g => g.querySelector('svg text'))
   && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(v => v.querySelector('.marks'))
   && !document.querySelector('[data-testid="stSkeleton"]')"""
@@ -73,15 +76,15 @@ def settle(page) -> None:
 def check_scene(page, scene, height: int, size: str) -> None:
     settle(page)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
-    for key, value in scene.params.items():  # the page shows the state its link names
-        assert f"{key}=" in page.url, f"scene {scene.number}: {key} missing from {page.url}"
+    link = {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items() if k not in ("tour", "scene", "present")}
+    assert link == dict(scene.params), f"scene {scene.number}: the page shows {link}, its link says {scene.params}"
     seen = page.evaluate(STAGE_JS, scene.focus)
     (SCREENSHOTS / "stage").mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "stage" / f"scene{scene.number:02d}-{size}.png"))
     where = f"scene {scene.number} ({scene.id}) at {size}"
     assert not seen["scrolled"], f"{where}: the page scrolled by itself: {seen['scrolled']}"
     assert seen["bar"][0] >= 0 and seen["bar"][1] <= height * 0.2, f"{where}: the scene bar at {seen['bar']}"
-    assert seen["focus"] is not None and seen["focus"][0] < height * 0.5, f"{where}: the focus starts at {seen['focus']}"
+    assert seen["focus"] is not None and seen["focus"][0] < height * 0.5, f"{where}: the focus at {seen['focus']}"
     assert not seen["cut"], f"{where}: cut by the screen's bottom edge: {seen['cut']}"
     if seen["smallest"] is not None:
         assert seen["smallest"] >= 0.6 * seen["body"], f"{where}: graph text {seen['smallest']:.1f} px " \

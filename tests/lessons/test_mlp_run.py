@@ -105,7 +105,49 @@ def test_a_trajectory_ends_when_it_diverges_fails_or_reaches_its_limit(monkeypat
     assert not failing.advance() and failing.end() == "failed" and "ZeroDivisionError" in failing.failure
 
 
+def test_a_run_keeps_its_states_in_blocks_and_as_many_steps_as_its_bytes_allow():
+    run = Trajectory(LECTURE)
+    for _ in range(trajectory_module.CHUNK + 1):
+        run.advance()
+    params = len(run.trainer.model.parameters())
+    assert run.nbytes == 2 * 2 * trajectory_module.CHUNK * params * 8  # two blocks of data, two of grads
+    assert np.array_equal(run.state(trajectory_module.CHUNK + 1).data, run.trainer.state()[0])
+    for k in (0, 3, trajectory_module.CHUNK, trajectory_module.CHUNK + 1):  # across a block's edge
+        assert np.array_equal(run.state(k).data, alone(LECTURE, k).state()[0])
+    assert trajectory_module.max_steps(params) == trajectory_module.MAX_STEPS  # the lecture's 41 weights: all
+    widest = 3 * 32 + 3 * 33 * 32 + 33  # four layers of 32: about 53 kB a step
+    assert trajectory_module.max_steps(widest) * 2 * 8 * widest <= trajectory_module.MAX_BYTES
+
+
 # --- the scheduler ---
+
+
+def test_one_address_takes_only_its_share_of_the_training_slots():
+    s, _ = scheduler(max_per_owner=2)
+    theirs = [Viewer(s.shared(replace(LECTURE, model_seed=k)), owner="203.0.113.9") for k in range(3)]
+    assert [s.train(v, None) for v in theirs] == [True, True, False] and theirs[2].ended == "full"
+    assert s.train(Viewer(s.shared(LECTURE), owner="198.51.100.7"), None)  # another network still trains
+    assert s.train(Viewer(s.shared(LECTURE)), None)  # and so does a local one (no address to count)
+
+
+def test_no_run_starts_once_the_runs_alive_hold_the_memory_budget():
+    s, _ = scheduler(max_bytes=1)
+    first = Viewer(s.shared(LECTURE))
+    assert not s.train(first, None) and first.ended == "memory"  # the run's own first state is over 1 byte
+    roomy, _ = scheduler()
+    assert roomy.train(Viewer(roomy.shared(LECTURE)), None)
+
+
+def test_the_shared_runs_kept_are_bounded_in_bytes_and_a_dropped_run_gives_its_memory_back():
+    s, _ = scheduler(max_shared_bytes=1)
+    a = s.shared(LECTURE)
+    b = s.shared(replace(LECTURE, model_seed=1))
+    assert not s.is_shared(a) and s.is_shared(b)  # the least recently used went, past the size
+    before = s.nbytes
+    del a
+    assert s.nbytes < before  # nobody holds it: its states are gone from the server's count
+
+
 
 
 def test_equal_settings_share_one_run_and_different_ones_do_not():

@@ -171,6 +171,8 @@ def test_read_csv_reads_headers_semicolons_a_bom_and_zero_one_labels():
     assert read_csv(b"x1,x2,label\n0.5,1,1\n-2,3e-1,-1\n") == [(0.5, 1.0, 1.0), (-2.0, 0.3, -1.0)]
     assert read_csv("\ufeffx1;x2;label\r\n1;2;0\r\n3;4;1\r\n".encode()) == [(1.0, 2.0, -1.0), (3.0, 4.0, 1.0)]
     assert read_csv(b"1,2,1\n\n3,4,-1\n") == [(1.0, 2.0, 1.0), (3.0, 4.0, -1.0)]
+    # a European spreadsheet: semicolons between the columns, a decimal comma in the numbers
+    assert read_csv(b"-0,219;0,399;-1\n1,5;2;1\n") == [(-0.219, 0.399, -1.0), (1.5, 2.0, 1.0)]
 
 
 @pytest.mark.parametrize("data, code, row", [
@@ -182,6 +184,9 @@ def test_read_csv_reads_headers_semicolons_a_bom_and_zero_one_labels():
     (b"x1,x2,label\n1,2,1\nfoo,2,1\n", "number", 3),
     (b"1,2,1\n1,nan,-1\n", "finite", 2),
     (b"1,2,1\ninf,2,-1\n", "finite", 2),
+    (b"1,2,1\n1e308,-1e308,-1\n", "range", 2),  # a plane that far out cannot be drawn, as a link refuses it
+    (b"1,2,1\n100.5,0,-1\n", "range", 2),
+    (b"1;2;1\n1,5,0;2;-1\n", "number", 2),  # one decimal comma to a number, at most
     (b"1,2,2\n", "label", 1),
     (b"1,2,1\n1,2,0\n1,2,-1\n", "label", 0),
     (b"1,2,1\n3,4,1\n", "one_class", 0),

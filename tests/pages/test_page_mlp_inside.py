@@ -11,14 +11,7 @@ from lessons.mlp.points import LINK_POINTS, PointsError, write_csv
 from lessons.mlp.runs import hidden_maps
 from lessons.mlp.settings import CUSTOM, PRESETS, RunSettings, held_out_data, make_data, make_model
 from tests.conftest import open_page
-from tests.pages.test_page_mlp_training import (  # noqa: F401 (a fixture: a scheduler of its own per test)
-    chart,
-    graphs,
-    metrics,
-    rerun_until,
-    scheduler_of_its_own,
-    step_count,
-)
+from tests.pages.test_page_mlp_training import chart, graphs, metrics, rerun_until, step_count
 from ui.palette import HIGHLIGHT
 from ui.parts.mlp import data as data_part
 

@@ -46,15 +46,6 @@ def lecture_loss(n) -> float:
     return sum((n(x).data - y) ** 2 for x, y in zip(XS, YS))
 
 
-@pytest.fixture(autouse=True)
-def scheduler_of_its_own():
-    """A fresh scheduler for each test, stopped after it: no run outlives its test or reaches another."""
-    parts.scheduler.clear()
-    yield
-    parts.scheduler().close()
-    parts.scheduler.clear()
-
-
 def rerun_until(at, condition, timeout: float = 60.0):
     """Rerun the page every 50 ms until `condition(at)` holds (a generous limit, not a speed test)."""
     deadline = time.monotonic() + timeout

@@ -8,7 +8,6 @@ from lessons.mlp.settings import RunSettings
 from lessons.tour import SCENES
 from lessons.tour.answers import mlp_settings
 from tests.conftest import open_page
-from tests.pages.test_page_mlp_training import scheduler_of_its_own  # noqa: F401 (a fixture: a fresh scheduler per scene)
 from ui import PAGES
 from ui.parts.mlp import live
 from ui.parts.mlp.settings import SETTINGS as MLP_SETTINGS
@@ -104,7 +103,7 @@ def press(at, label: str):
 
 
 @pytest.mark.parametrize("scene", SCENES, ids=lambda s: s.id)
-def test_a_scene_opens_in_its_state_from_either_neighbour_and_from_another_page(scene, scheduler_of_its_own):  # noqa: F811
+def test_a_scene_opens_in_its_state_from_either_neighbour_and_from_another_page(scene):
     arrivals = []
     if scene.number > 1:
         before = SCENES[scene.number - 2]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lessons.mlp.points import LINK_POINTS, MAX_BYTES, Point, PointsError, read_csv, write_csv
+from lessons.mlp.points import LIMIT, LINK_POINTS, MAX_BYTES, Point, PointsError, read_csv, write_csv
 from lessons.mlp.settings import CUSTOM, MAX_POINTS, TINY, RunSettings, all_data, split
 
 from ...text import literal
@@ -129,6 +129,7 @@ def file_problem(error: PointsError) -> str:
         "columns": f"Row {error.row} has {found}: each row needs three, x1,x2,label.",
         "number": f"Row {error.row} is not three numbers: {found}.",
         "finite": f"Row {error.row} holds a number that is not finite (nan or inf): {found}.",
+        "range": f"Row {error.row} has a coordinate beyond ±{LIMIT:g}, farther than the plane is drawn: {found}.",
         "label": (f"Row {error.row} has the label {found}: labels are −1 and 1, or 0 and 1." if error.row
                   else "The labels mix −1, 0 and 1: use −1 and 1, or 0 and 1."),
         "one_class": "Every point has the same label: the network needs points of both classes.",
@@ -156,7 +157,8 @@ def tools(settings: RunSettings) -> None:
         return
     st.file_uploader("Load points from a CSV file (x1,x2,label)", type=["csv", "txt"], key="mlp_upload",
                      on_change=loaded, help="One point per row: two coordinates and a label, −1 and 1 or 0 and 1. "
-                     f"Up to {MAX_POINTS} points; a header row is allowed; commas or semicolons.")
+                     f"Up to {MAX_POINTS} points, coordinates from −{LIMIT:g} to {LIMIT:g}; a header row is allowed; "
+                     "commas or semicolons (then decimal commas too).")
     if problem := st.session_state.get("mlp_upload_problem"):
         st.error(problem, icon=":material/error:")
     if note := st.session_state.pop("mlp_upload_note", None):

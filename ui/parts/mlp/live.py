@@ -7,6 +7,7 @@ less often, since redrawing it costs the browser far more than a curve does.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -17,7 +18,7 @@ from lessons.mlp.runs import KeptRun, reference_curve, thin
 from lessons.mlp.scheduler import FEW, Scheduler
 from lessons.mlp.settings import TINY, RunSettings
 
-from ... import stage
+from ... import classroom, stage
 from ...mode import presenting
 from ...text import literal
 from ...training_figures import accuracy_chart, boundary_chart, loss_chart, targets_chart
@@ -30,10 +31,22 @@ GONE = 10.0  # seconds without a connection to the browser after which the run s
 PLANE_EVERY = 4  # the plane is redrawn once for every this many redraws of the curve
 
 
-@st.cache_resource
+_scheduler: Scheduler | None = None
+_scheduler_lock = threading.Lock()
+
+
 def scheduler() -> Scheduler:
-    """The server's one scheduler of training runs, shared by every session (see lessons/mlp/scheduler.py)."""
-    return Scheduler()
+    """The server's one scheduler of training runs, shared by every session (see lessons/mlp/scheduler.py).
+
+    A module's own object, not `st.cache_resource`: any client can ask Streamlit to clear its caches,
+    and a second scheduler would step runs beside the first, with a CPU budget of its own.
+    """
+    global _scheduler
+    if _scheduler is None:
+        with _scheduler_lock:
+            if _scheduler is None:
+                _scheduler = Scheduler()
+    return _scheduler
 
 
 def _connected() -> Callable[[], bool]:
@@ -64,7 +77,8 @@ def _connected() -> Callable[[], bool]:
 def training_run() -> TrainingRun:
     """This session's run, made on its first visit."""
     if "mlp_run" not in st.session_state:
-        st.session_state.mlp_run = TrainingRun(scheduler(), read_settings(), _connected(), unseen_after=UNSEEN)
+        st.session_state.mlp_run = TrainingRun(scheduler(), read_settings(), _connected(), unseen_after=UNSEEN,
+                                               owner=classroom.client_key())
     return st.session_state.mlp_run
 
 
@@ -122,8 +136,11 @@ def status(view: Snapshot, settings: RunSettings) -> None:
         st.info("Training paused: this page lost its connection, or was not drawn for five minutes (a hidden "
                 "tab), and a run nobody watches stops. Press Train to go on.", icon=":material/pause_circle:")
     elif view.end == "full":
-        st.warning("The server is training for as many students as it can right now. Press Train again in a "
-                   "moment.", icon=":material/groups:")
+        st.warning("The server is training for as many students as it can right now (or as many as it takes from "
+                   "one network). Press Train again in a moment.", icon=":material/groups:")
+    elif view.end == "memory":
+        st.warning("The server holds as many training runs as its memory allows right now. Press Train again in a "
+                   "moment; Reset, or a smaller network, needs less.", icon=":material/memory:")
     elif view.stalled:
         if settings.forget_zero_grad:
             why = ("zero_grad is off, so the gradients pile up and every step is bigger than the last: the tanh "
