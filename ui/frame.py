@@ -51,11 +51,17 @@ _CSS = """
 /* the scene's question, on a tint of its own, as slim as its text */
 .st-key-question_banner { background: rgba(0, 114, 178, 0.08); border-radius: 0.5rem; padding: 0.35rem 0.9rem; }
 .st-key-question_banner p { margin-bottom: 0.1rem; }
-/* a phone: headings that leave room for the lesson on the first screen */
+/* a phone: headings that leave room for the lesson on the first screen, under the header's arrow */
 @media (max-width: 640px) {
   h1 { font-size: 1.7rem !important; }
   h2 { font-size: 1.35rem !important; }
-  [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+  [data-testid="stMainBlockContainer"] { padding-top: 3.6rem; }
+}
+/* a phone turned sideways: the question and its Send button on one screen */
+@media (max-height: 500px) {
+  h1 { font-size: 1.5rem !important; }
+  h3 { font-size: 1.15rem !important; padding: 0.2rem 0 !important; }
+  [data-testid="stMainBlockContainer"] { padding-top: 2.4rem; }
 }
 """ + _graph_css(GRAPH_FONT)
 
