@@ -1,7 +1,7 @@
 """The lecture's expressions, built with the engine: shared by the lessons that show them.
 
-L = (a*b + c) * f (lecture, 00:19), the example from micrograd's README, and the neuron
-o = tanh(x1*w1 + x2*w2 + b) (lecture, 00:50). Each builder takes the leaf values by name and
+L = (a*b + c) * f (the lecture's first expression), the example from micrograd's README, and the neuron
+o = tanh(x1*w1 + x2*w2 + b) (the lecture's neuron). Each builder takes the leaf values by name and
 returns the output and its nodes, named as in the lecture.
 """
 

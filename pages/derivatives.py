@@ -1,4 +1,4 @@
-"""Derivatives: nudge an input by h and watch the output respond (lecture, 00:08 to 00:19)."""
+"""Derivatives: nudge an input by h and watch the output respond (the lecture's first two chapters on derivatives)."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""Expression graph: Values joined into a graph, and gradients flowing back node by node (lecture 00:19 to 01:09)."""
+"""Expression graph: Values joined into a graph, and gradients flowing back node by node, as the lecture builds them."""
 
 import streamlit as st
 

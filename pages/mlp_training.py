@@ -1,4 +1,4 @@
-"""MLP training: build an MLP, write a loss, and watch gradient descent lower it live (lecture, 01:43 to 02:10)."""
+"""MLP training: build an MLP, write a loss, and watch gradient descent lower it live (the lecture's last chapters)."""
 
 import streamlit as st
 

@@ -1,4 +1,4 @@
-"""Neuron: o = tanh(x1·w1 + x2·w2 + b) backpropagated by hand, by backward() and in PyTorch (lecture 00:50-01:39)."""
+"""Neuron: o = tanh(x1·w1 + x2·w2 + b) backpropagated by hand, by backward() and in PyTorch."""
 
 import pandas as pd
 import streamlit as st

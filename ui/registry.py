@@ -1,12 +1,14 @@
 """The app's pages, in one table: script, title, icon, what a lesson teaches, and what its stage is made of.
 
 Navigation, the home page, the tour's checks, tests and benchmarks all read this table; nothing else
-lists the pages. It imports nothing of the app, so every part of `ui` may read it.
+lists the pages. It imports no other view, so every part of `ui` may read it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from lessons.lecture import span
 
 
 @dataclass(frozen=True)
@@ -23,10 +25,16 @@ class PageSpec:
     title: str
     icon: str
     summary: str = ""
-    chapter: str = ""
+    topic: str = ""  # what of the lecture the lesson covers
+    lecture: tuple[str, str] = ()  # its first and last chapters, by title (lessons/lecture.py has their times)
     prefix: str = ""
     sections: tuple[str, ...] = ()
     hideable: tuple[str, ...] = ()
+
+    @property
+    def chapter(self) -> str:
+        """Where the lesson is in the lecture: "Lecture <start> to <end>: <topic>", the times from the chapters."""
+        return f"Lecture {span(*self.lecture)}: {self.topic}" if self.lecture else self.topic
 
     @property
     def url_path(self) -> str:
@@ -40,22 +48,28 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/derivatives.py", "Derivatives", ":material/show_chart:",
              "What a derivative is: nudge x by h and watch f respond. The secant becomes the tangent, "
              "several inputs each get a slope, and one weight learns by following its slope.",
-             "Lecture 00:08 to 00:19: derivatives of one and several inputs",
+             "derivatives of one and several inputs",
+             ("derivative of a simple function with one input", "derivative of a function with multiple inputs"),
              prefix="deriv_", sections=("one_input", "h_error", "several", "learn"),
              hideable=("slope", "h_error", "nudge_slopes")),
     PageSpec("pages/expression_graph.py", "Expression graph", ":material/account_tree:",
              "Values joined into a graph, and gradients flowing back through it node by node by the chain rule, "
              "with the node-reuse bug and tanh broken into exp.",
-             "Lecture 00:19 to 01:09: Value, manual and automatic backprop",
+             "Value, backprop by hand and by backward(), the reuse bug, tanh from exp",
+             ("starting the core Value object of micrograd and its visualization",
+              "breaking up a tanh, exercising with more operations"),
              prefix="graph_", sections=("stepper", "lessons"), hideable=("opt_result", "reuse_grads")),
     PageSpec("pages/neuron.py", "Neuron", ":material/neurology:",
              "One neuron with two inputs and tanh: its gradients by hand, by backward(), and in PyTorch.",
-             "Lecture 00:50 to 01:39: the neuron, tanh, PyTorch",
+             "the neuron, tanh, PyTorch",
+             ("manual backpropagation example #2: a neuron", "doing the same thing but in PyTorch: comparison"),
              prefix="neuron_", sections=("neuron", "quiz", "by_hand", "from_exp", "pytorch"),
              hideable=("highlight", "grads", "from_exp")),
     PageSpec("pages/mlp_training.py", "MLP training", ":material/model_training:",
              "A multi-layer perceptron learning live: loss curve, decision boundary, and the classic mistakes.",
-             "Lecture 01:43 to 02:10: MLP, loss, gradient descent",
+             "MLP, loss, gradient descent, micrograd's demo",
+             ("building out a neural net library (multi-layer perceptron) in micrograd",
+              "walkthrough of the full code of micrograd on github"),
              prefix="mlp_", sections=("live", "network", "step", "code", "the_code", "twin"),
              hideable=("parameter_count", "zero_grad_hint")),
     PageSpec("pages/bug_lab.py", "Bug lab", ":material/bug_report:",

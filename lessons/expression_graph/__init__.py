@@ -1,4 +1,4 @@
-"""The expression-graph lesson (lecture, 00:19 to 01:09): Values joined into a graph, and backpropagation.
+"""The expression-graph lesson (the lecture's Value chapters): Values joined into a graph, and backpropagation.
 
 walkthrough: the starting expressions, node names, backward() replayed node by node with the chain rule
 value_class: the Value class built up one attribute at a time, with the graph each stage allows

@@ -11,6 +11,7 @@ import difflib
 from dataclasses import dataclass
 from types import ModuleType
 
+from lessons import lecture
 from lessons.source import source
 from micrograd_core.engine import Value as EngineValue
 
@@ -24,8 +25,13 @@ class Stage:
     """One step in building Value: what it adds, when the lecture adds it, and the class itself."""
 
     title: str
-    time: str  # in the lecture video
+    chapter: str  # the lecture's chapter that adds it (lessons/lecture.py)
     module: ModuleType
+
+    @property
+    def time(self) -> str:
+        """Where that chapter starts in the video."""
+        return lecture.chapter(self.chapter).start
 
     @property
     def source(self) -> str:
@@ -38,13 +44,16 @@ class Stage:
         return {name for name in ("_prev", "_op", "label", "grad", "_backward") if hasattr(probe, name)}
 
 
+_VALUE = "starting the core Value object of micrograd and its visualization"
 STAGES: tuple[Stage, ...] = (
-    Stage("data: a number that can be added and multiplied", "00:19", s1_data),
-    Stage("_prev: the Values it was made from", "00:21", s2_children),
-    Stage("_op: the operation that made it", "00:22", s3_op),
-    Stage("label: a name for the drawing", "00:24", s4_label),
-    Stage("grad: d(output)/d(this Value), 0 to begin with", "00:28", s5_grad),
-    Stage("_backward and backward(): the chain rule, automatically", "01:09", s6_backward),
+    Stage("data: a number that can be added and multiplied", _VALUE, s1_data),
+    Stage("_prev: the Values it was made from", _VALUE, s2_children),
+    Stage("_op: the operation that made it", _VALUE, s3_op),
+    Stage("label: a name for the drawing", _VALUE, s4_label),
+    Stage("grad: d(output)/d(this Value), 0 to begin with", "manual backpropagation example #1: simple expression",
+          s5_grad),
+    Stage("_backward and backward(): the chain rule, automatically",
+          "implementing the backward function for each operation", s6_backward),
 )
 
 

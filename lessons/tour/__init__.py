@@ -21,6 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .. import lecture
 from ..quiz import TOLERANCE
 from .answers import ANSWERS, GIVENS
 
@@ -34,7 +35,6 @@ MAX_TITLE = 60
 # plain decimal or scientific notation: no "nan", "inf", "0x10", "1_000" or "1,5", which float() would take in part
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_TIME = re.compile(r"[0-9]{2}:[0-5][0-9]:[0-5][0-9]")
 _PAGE = re.compile(r"pages/[a-z0-9_]+\.py")
 _MINUS = "\u2212"  # the minus sign a phone keyboard or a copied formula may give
 
@@ -108,21 +108,20 @@ class Scene:
     number: int  # 1-based position in the tour
     id: str
     title: str
-    chapter: str  # the lecture's chapter title
-    time: str  # "01:23:45": where the chapter starts in the video
+    chapter: str  # the lecture's chapter title (lessons/lecture.py)
     page: str  # e.g. "pages/neuron.py"
     params: Mapping[str, str] = field(hash=False)  # the page's query parameters, as its link writes them
     note: str
     question: Question | None
     focus: str  # the section of the page the note talks about: first on the stage
 
+    @property
+    def time(self) -> str:
+        """Where the scene's chapter starts in the video, hh:mm:ss."""
+        return lecture.chapter(self.chapter).start
 
-def _seconds(time: str) -> int:
-    h, m, s = (int(part) for part in time.split(":"))
-    return 3600 * h + 60 * m + s
 
-
-_SCENE_KEYS = {"id", "title", "chapter", "time", "page", "params", "note", "question", "focus"}
+_SCENE_KEYS = {"id", "title", "chapter", "page", "params", "note", "question", "focus"}
 _QUESTION_KEYS = {"prompt", "kind", "choices", "tolerance", "answer", "args", "conceal", "givens"}
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -208,11 +207,11 @@ def _scene(number: int, raw: Any, root: Path) -> Scene:
     unknown = set(raw) - _SCENE_KEYS
     if unknown:
         raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
-    title, chapter, time, page, note = (_text(raw, key, where) for key in ("title", "chapter", "time", "page", "note"))
+    title, chapter, page, note = (_text(raw, key, where) for key in ("title", "chapter", "page", "note"))
     if len(title) > MAX_TITLE:
         raise ValueError(f"{where}: the title is longer than {MAX_TITLE} characters")
-    if not _TIME.fullmatch(time):
-        raise ValueError(f"{where}: 'time' must be written hh:mm:ss, not {time!r}")
+    if chapter not in lecture.BY_TITLE:
+        raise ValueError(f"{where}: the lecture has no chapter {chapter!r} (lessons/lecture.py lists them)")
     if not _PAGE.fullmatch(page) or not (root / page).is_file():
         raise ValueError(f"{where}: no page {page!r} in the project")
     params = raw.get("params", {})
@@ -222,7 +221,7 @@ def _scene(number: int, raw: Any, root: Path) -> Scene:
     focus = raw.get("focus")
     if not isinstance(focus, str) or not _NAME.fullmatch(focus):
         raise ValueError(f"{where}: 'focus' must name the section of the page the note talks about")
-    return Scene(number, scene_id, title, chapter, time, page, MappingProxyType(dict(params)), note, question, focus)
+    return Scene(number, scene_id, title, chapter, page, MappingProxyType(dict(params)), note, question, focus)
 
 
 def _load(path: Path, root: Path = ROOT) -> tuple[Scene, ...]:
@@ -240,7 +239,7 @@ def _load(path: Path, root: Path = ROOT) -> tuple[Scene, ...]:
         if scene.id in seen:
             raise ValueError(f"scene {scene.number} ({scene.id}): the id is used by an earlier scene")
         seen.add(scene.id)
-        if before is not None and _seconds(scene.time) < _seconds(before.time):
+        if before is not None and lecture.chapter(scene.chapter).seconds < lecture.chapter(before.chapter).seconds:
             raise ValueError(f"scene {scene.number} ({scene.id}): {scene.time} comes before the previous scene's "
                              f"{before.time}; the tour follows the lecture")
     return scenes

@@ -238,7 +238,6 @@ GOOD = """
 id = "one"
 title = "One"
 chapter = "intro"
-time = "00:00:00"
 page = "pages/home.py"
 focus = "lessons"
 note = "A note."
@@ -247,7 +246,6 @@ note = "A note."
 id = "two"
 title = "Two"
 chapter = "derivative of a simple function with one input"
-time = "00:08:08"
 page = "pages/derivatives.py"
 focus = "one_input"
 note = "A note."
@@ -287,9 +285,10 @@ def test_a_good_file_loads_from_any_path(tmp_path):
         ('page = "pages/derivatives.py"', 'page = "pages/nowhere.py"', "two"),
         ('page = "pages/derivatives.py"', 'page = "pages/../README.md"', "two"),
         ('answer = "slope"', 'answer = "eval"', "two"),
-        ('time = "00:08:08"', 'time = "00:00:00"\nfoo = 1', "two"),
-        ('time = "00:08:08"', 'time = "8:08"', "two"),
-        ('time = "00:00:00"', 'time = "00:09:00"', "two"),  # scene 2 comes before scene 1 in the lecture
+        ('page = "pages/derivatives.py"', 'page = "pages/derivatives.py"\nfoo = 1', "two"),
+        ('chapter = "derivative of a simple function with one input"', 'chapter = "derivatives"', "two"),
+        ('chapter = "intro"', 'chapter = "micrograd overview"\nx = 1', "one"),
+        ('chapter = "intro"', 'chapter = "preview of a single optimization step"', "two"),  # 2 before 1
         ('deriv_x = "-3"', "deriv_x = -3", "two"),
         ('kind = "number"', 'kind = "choice"', "two"),  # a choice question without choices
         ('kind = "number"', 'kind = "essay"', "two"),

@@ -109,7 +109,7 @@ def quiz_panel(root, names, setup):
 def value_class_tab(layout: str) -> None:
     k = _stepper(STAGE, len(value_class.STAGES) - 1, "stage")
     stage_ = value_class.STAGES[k]
-    st.markdown(f"**Stage {k + 1} of {len(value_class.STAGES)}: {stage_.title}** (lecture, {stage_.time})")
+    st.markdown(f"**Stage {k + 1} of {len(value_class.STAGES)}: {stage_.title}** (lecture chapter at {stage_.time})")
     root = value_class.build(k)
     value = value_class.as_engine_value(root) if "_prev" in stage_.has else None
     grads = True if "grad" in stage_.has else None
