@@ -67,18 +67,40 @@ class SlopeAt:
     fxh: float  # f(x + h)
     numerical: float  # (f(x + h) - f(x)) / h
     exact: float  # autograd's df/dx
+    corner: tuple[float, float] | None = None  # the slopes from the left and the right, where they differ
 
     @property
     def status(self) -> str:
         """"defined"; "undefined" (f(x) is inf or nan); "no_slope" (f(x) is a number, its slope is not,
-        as for x**0.5 at 0); or "nudge_undefined" (f(x + h) is inf or nan: the nudge crosses a gap in f)."""
+        as for x**0.5 at 0); "nudge_undefined" (f(x + h) is inf or nan: the nudge crosses a gap in f); or
+        "corner" (the slopes from the left and the right differ: f has no derivative at x, as relu at 0)."""
         if not math.isfinite(self.fx):
             return "undefined"
         if not math.isfinite(self.exact):
             return "no_slope"
         if not math.isfinite(self.fxh):
             return "nudge_undefined"
+        if self.corner is not None:
+            return "corner"
         return "defined"
+
+
+def corner(f: Callable[[float], float], x: float) -> tuple[float, float] | None:
+    """(slope from the left, slope from the right) where f has a corner at x, else None.
+
+    At a corner the two one-sided slopes stay apart however small the step; where f is smooth their
+    gap shrinks with the step (it is about the step times f''). Steps of 1e-4 and 1e-6 tell the two apart.
+    """
+    scale = max(1.0, abs(x))
+    gaps, sides = [], None
+    for step in (1e-4 * scale, 1e-6 * scale):
+        left, right = (f(x) - f(x - step)) / step, (f(x + step) - f(x)) / step
+        if not (math.isfinite(left) and math.isfinite(right)):
+            return None
+        gaps.append(abs(right - left))
+        sides = (left, right)
+    apart = gaps[1] > 1e-3 * max(1.0, abs(sides[0]), abs(sides[1]))
+    return sides if apart and gaps[1] > 0.5 * gaps[0] else None
 
 
 def slope_at(expression: Expression, x: float, h: float) -> SlopeAt:
@@ -86,7 +108,7 @@ def slope_at(expression: Expression, x: float, h: float) -> SlopeAt:
     f = lambda v: expression.evaluate({"x": v})  # noqa: E731
     fx, fxh = f(x), f(x + h)
     numerical = (fxh - fx) / h
-    return SlopeAt(x, h, fx, fxh, numerical, autograd_slope(expression, {"x": x}, "x"))
+    return SlopeAt(x, h, fx, fxh, numerical, autograd_slope(expression, {"x": x}, "x"), corner(f, x))
 
 
 @dataclass(frozen=True)

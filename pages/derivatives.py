@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lessons.derivatives import contraction, descend, partial_slopes, slope_at, slope_errors
+from lessons.derivatives import contraction, descend, forward_difference, partial_slopes, slope_at, slope_errors
 from lessons.formulas import parse
 from ui import Counter, Slider, Text, detail_visible, init_state, page_frame, presenting, shielded, stage
 from ui.figures import descent_plot, function_with_secant, slope_error_plot
@@ -15,7 +15,8 @@ from ui.formula_input import exact_input, formula_input, shortest
 DEFAULT_FORMULA = "3*x**2 - 4*x + 5"
 FORMULA = Text("deriv_formula", "f(x) =", DEFAULT_FORMULA)
 X = Slider("deriv_x", "x", 3.0, -5.0, 5.0, step=0.05)
-LOG_H = Slider("deriv_log_h", "step h = 10^k", -3, -12, 0, format="10^%d")
+LOG_H = Slider("deriv_log_h", "step h = 10^k", -3, -15, 0, format="10^%d")
+STEPS_SHOWN = (1e-1, 1e-3, 1e-6, 1e-9, 1e-12, 1e-14)  # the error table's steps, from a secant to round-off
 LEAVES = [Slider("deriv_a", "a", 2.0, -5.0, 5.0, step=0.1), Slider("deriv_b", "b", -3.0, -5.0, 5.0, step=0.1),
           Slider("deriv_c", "c", 10.0, -10.0, 10.0, step=0.1)]
 NUDGE = Slider("deriv_nudge", "nudge h = 10^k", -4, -12, 0, format="10^%d")
@@ -39,6 +40,10 @@ STATUS = {
     "no_slope": "f({x}) = {fx}, but f has no finite slope there: autograd gives {exact} (the curve is vertical, "
     "or the formula divides by 0 on the way back). The nudged slope grows without bound as h shrinks.",
     "nudge_undefined": "f(x + h) = {fxh}: the nudge lands where f is not defined. Try a smaller h or another x.",
+    "corner": "f has a corner at x = {x}: its slope from the left is {left:g}, from the right {right:g}, so f has "
+    "no derivative here. Autograd still has to give a number, {exact:g}: this engine takes relu's local "
+    "derivative at exactly 0 to be 0 (its rule is 1 if x > 0 else 0). The nudge (f(x + h) − f(x)) / h looks "
+    "to the right of x only, so it finds the slope from the right.",
 }
 
 
@@ -56,8 +61,9 @@ def one_input(where):
             point = slope_at(expression, X.value, 10.0 ** LOG_H.value)
             x = shortest(point.x)
             if point.status in STATUS:
-                st.warning(STATUS[point.status].format(x=x, fx=f"{point.fx:g}", fxh=f"{point.fxh:g}",
-                                                       exact=point.exact), icon=":material/block:")
+                left, right = point.corner or (0.0, 0.0)
+                st.warning(STATUS[point.status].format(x=x, fx=f"{point.fx:g}", fxh=f"{point.fxh:g}", left=left,
+                                                       right=right, exact=point.exact), icon=":material/block:")
             else:
                 st.caption(f"f({x}) = {point.fx:.10g},  f({x} + {point.h:g}) = {point.fxh:.10g}")
         with chart_col, shielded("The chart of f"):
@@ -85,12 +91,20 @@ def h_error(where, expression, point) -> None:
         if stage.hidden("h_error"):
             stage.hidden_box("the error of the nudged slope for every h")
             return
-        with shielded("The chart of the slope's error"):
+        f = lambda v: expression.evaluate({"x": v})  # noqa: E731
+        chart, numbers = st.columns([3, 2], gap="medium")
+        with chart, shielded("The chart of the slope's error"):
             hs = np.logspace(-15, 0, 61)
-            f = lambda v: expression.evaluate({"x": v})  # noqa: E731
             height = stage.room() - 130 if on_stage else 300
             st.plotly_chart(slope_error_plot(hs, slope_errors(f, point.x, point.exact, hs), point.h, height=height),
                             key="deriv_err_chart")
+        with numbers:
+            steps = sorted({*STEPS_SHOWN, point.h}, reverse=True)
+            errors = slope_errors(f, point.x, point.exact, steps)
+            table = pd.DataFrame({"h": [f"{h:g}" + (" (yours)" if h == point.h else "") for h in steps],
+                                  "nudged slope": [forward_difference(f, point.x, h) for h in steps],
+                                  "error": errors})
+            st.table(table.style.format({"nudged slope": "{:.10g}", "error": "{:.2e}"}), hide_index=True)
         st.caption(
             "Large h: the secant is not the tangent (error shrinks with h). Tiny h: f(x+h) and f(x) agree in almost "
             "every digit a float holds, so their difference is mostly round-off, and dividing by h magnifies it."

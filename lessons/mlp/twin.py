@@ -1,4 +1,4 @@
-"""The same training in tensors: the lecture's last point, "everything else is efficiency".
+"""The same training in tensors: the point of the lecture's overview, "everything else is efficiency".
 
 `train_in_numpy` trains the model of a run from the same initial weights, on the same data, with
 the same steps (learning rates, minibatches, loss, zero_grad or not), using a matrix forward pass

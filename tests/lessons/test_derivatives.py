@@ -11,6 +11,7 @@ from lessons.derivatives import (
     evaluate_weight,
     forward_difference,
     partial_slopes,
+    slope_at,
     slope_errors,
 )
 from lessons.formulas import parse
@@ -64,3 +65,14 @@ def test_one_weight_diverges_when_lr_times_input_squared_exceeds_two():
     assert abs(history[-1].weight) > 1e6
     history = descend(0.0, 2.0, 0.8, 0.7, 2000)  # overflows to inf/nan, never raises
     assert not math.isfinite(history[-1].error)
+
+
+def test_a_corner_is_found_and_named_but_a_smooth_curve_never_is():
+    relu = slope_at(parse("relu(x)"), 0.0, 1e-3)
+    assert relu.status == "corner" and relu.corner == pytest.approx((0.0, 1.0))
+    assert relu.exact == 0.0 and relu.numerical == pytest.approx(1.0)  # autograd's convention, the right-hand nudge
+    v = slope_at(parse("relu(x) + relu(-x)"), 0.0, 1e-3)  # abs, built from relu
+    assert v.status == "corner" and v.corner == pytest.approx((-1.0, 1.0))
+    for formula, x in [("3*x**2 - 4*x + 5", 3.0), ("x**3", 0.0), ("tanh(x)", 0.0), ("exp(x)", 5.0),
+                       ("relu(x)", 1.0), ("relu(x)", -1.0), ("1/x", 0.5)]:
+        assert slope_at(parse(formula), x, 1e-3).status == "defined", formula

@@ -79,7 +79,7 @@ def test_several_inputs_table_matches_hand_slopes():
     at.slider(key="deriv_b").set_value(-2.0).run()
     at.slider(key="deriv_c").set_value(4.0).run()
     at.slider(key="deriv_nudge").set_value(-3).run()
-    table = at.table[0].value
+    table = next(t.value for t in at.table if "autograd gradient" in t.value.columns)
     a, b, c, h = 1.5, -2.0, 4.0, 1e-3
     d = a * b + c
     assert list(table["autograd gradient"]) == pytest.approx([b, a, 1.0])
@@ -214,3 +214,17 @@ def test_descent_chart_shows_weight_and_error_in_separate_panels():
     axes = {d["name"]: d.get("yaxis", "y") for d in chart["data"]}
     assert axes["weight"] == axes["best weight"] != axes["error"]
     assert chart["layout"]["yaxis2"]["range"][0] == 0  # the error measured from 0
+
+
+def test_relu_at_its_corner_says_there_is_no_derivative_and_why_the_two_slopes_differ():
+    at = open_page(PAGE, {"deriv_formula": "relu(x)", "deriv_x": "0"})
+    assert not at.exception
+    said = " ".join(w.value for w in at.warning)
+    assert "corner at x = 0" in said and "no derivative" in said and "from the right 1" in said
+
+
+def test_the_error_table_shows_the_error_falling_then_rising_as_h_shrinks():
+    at = open_page(PAGE, {"deriv_log_h": "-12"})
+    table = next(t for t in at.table if "nudged slope" in t.value.columns)
+    errors = dict(zip(table.value["h"], table.value["error"]))
+    assert errors["1e-06"] < errors["0.001"] and errors["1e-06"] < errors["1e-12 (yours)"] < errors["1e-14"]

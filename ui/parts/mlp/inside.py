@@ -272,7 +272,8 @@ def _compare(run: TrainingRun) -> dict:
 
 def twin(run: TrainingRun) -> None:
     st.header("The same run in tensors")
-    st.markdown("The lecture ends on *everything else is efficiency*. Below, the same training, from the same "
+    st.markdown("The lecture's overview says it early: *everything else is efficiency*. Below, the same training, "
+                "from the same "
                 "initial weights, on the same data, with the same learning rates and minibatches, written with "
                 "numpy matrices: a matrix product per layer forward, and the chain rule by hand backward.")
     done = run.position
