@@ -1,0 +1,62 @@
+"""Every number a scene's note quotes is what the engine computes for that scene; the other notes quote none.
+
+Each quoted number is written next to the sentence it comes from and recomputed here from the scene's own
+settings (the answers module builds exactly the objects the pages build). A note that gains a number
+without a check here fails `test_every_note_is_checked`.
+"""
+
+import pytest
+
+from lessons.expression_graph import PRESETS
+from lessons.formulas import parse
+from lessons.mlp.settings import PRESETS as MLP_PRESETS
+from lessons.tour import SCENES
+from lessons.tour.answers import graph_grad, graph_numbers, neuron_numbers, reuse_bug_grad
+
+BY_ID = {s.id: s for s in SCENES}
+README = "micrograd README example"
+LECTURE = "Lecture: L = (a·b + c)·f"
+
+
+def readme_a_grad() -> str:
+    return f"{graph_grad(README, 'a'):.0f}"  # "about 139"
+
+
+# scene id -> [(the words in the note, the same words with the engine's number)]
+QUOTED = {
+    "readme-example": lambda: [("a grad of about 139", f"a grad of about {readme_a_grad()}")],
+    "d-nudged": lambda: [("so d = 4", f"so d = {parse('a*b + c').evaluate({'a': 2.0, 'b': -3.0, 'c': 10.0}):g}")],
+    "graph-before-grads": lambda: [("L = −8", f"L = {graph_numbers(LECTURE, data=['L'])['L']:g}".replace("-", "−"))],
+    "backprop-step-2": lambda: [("dL/dd = −2", f"dL/dd = {graph_numbers(LECTURE, grads=['d'], step=2)['dL/dd']:g}"
+                                 .replace("-", "−"))],
+    "neuron": lambda: [
+        ("n = 0.8814", f"n = {neuron_numbers(data=['n'])['n']:.4f}"),
+        ("o = 0.7071", f"o = {neuron_numbers(data=['o'])['o']:.4f}"),
+        ("1 − o² = 0.5", f"1 − o² = {neuron_numbers(grads=['n'])['do/dn']:.1f}"),
+    ],
+    "neuron-saturated": lambda: [
+        ("n = 3", f"n = {neuron_numbers(data=['n'], values={'b': 9.0})['n']:g}"),
+        ("towards 6.88", f"towards {PRESETS['Neuron: tanh(x1·w1 + x2·w2 + b)'].values['b']:.2f}"),
+    ],
+    "reuse-bug": lambda: [("(it is 2", f"(it is {reuse_bug_grad('doubled', 'a', buggy=False):g}")],
+    "moons-demo": lambda: [("100 points", f"{MLP_PRESETS['micrograd demo'].n_points} points"),
+                           ("2-16-16-1", "2-" + "-".join(str(n) for n in MLP_PRESETS["micrograd demo"].hidden) + "-1")],
+}
+# notes whose numbers are names (x1, w2), the scene's own settings as the page shows them, or counts of things
+NO_QUANTITIES = {"intro", "slope-at-3", "slope-at-minus-3", "h-too-small", "value-children", "backprop-step-1",
+                 "backprop-done", "optimisation-step", "neuron-dx1", "tanh-backward", "topological-order",
+                 "tanh-from-exp", "pytorch", "mlp", "tiny-dataset", "parameters", "gradient-descent",
+                 "forgot-zero-grad", "bug-lab"}
+
+
+@pytest.mark.parametrize("scene_id", sorted(QUOTED))
+def test_a_quoted_number_is_the_engines(scene_id):
+    note = BY_ID[scene_id].note
+    for written, computed in QUOTED[scene_id]():
+        assert written in note, f"{scene_id}: the note no longer says {written!r}"
+        assert written == computed, f"{scene_id}: the note says {written!r}, the engine gives {computed!r}"
+
+
+def test_every_note_is_checked():
+    assert set(QUOTED) | NO_QUANTITIES == {s.id for s in SCENES}
+    assert not set(QUOTED) & NO_QUANTITIES
