@@ -313,7 +313,7 @@ def outcome(texts: list[str], tab: Visitor) -> str:
 async def trainers(port: int, n: int, address: Callable[[], str], hold_seconds: float) -> dict:
     """n tabs open the MLP page (8 at a time) and press Train; all stay until `hold_seconds` after the last one
     pressed it. Meanwhile a real student (a new address, the lecture's small network) presses Train too."""
-    gate, hold = asyncio.Semaphore(8), {"until": float("inf")}
+    gate, hold, all_in = asyncio.Semaphore(8), {"until": float("inf")}, asyncio.Event()
     seen = {"pressed": Counter(), "ended": Counter(), "most": 0, "steps": 0, "opened": 0, "began": time.monotonic()}
 
     async def tab(seed: int) -> None:
@@ -324,7 +324,11 @@ async def trainers(port: int, n: int, address: Callable[[], str], hold_seconds: 
             if seen["opened"] == n:
                 seen["took"] = time.monotonic() - seen["began"]
                 hold["until"] = time.monotonic() + hold_seconds
+                all_in.set()
         try:
+            # a run lives while its tab is connected and drawn every 5 minutes: the redraws wait for the last tab,
+            # which would otherwise take minutes to open on a server busy redrawing forty
+            await all_in.wait()
             first = page.steps[-1] if page.steps else 0
             await keep_alive(page, hold)
             counts = [int(m.group(1)) for t in page.texts if (m := TRAINING_NOW.search(t))]
@@ -335,8 +339,7 @@ async def trainers(port: int, n: int, address: Callable[[], str], hold_seconds: 
             await page.__aexit__()
 
     async def real_student() -> None:
-        while seen["opened"] < n:
-            await asyncio.sleep(0.5)
+        await all_in.wait()
         async with Visitor(port, "mlp_training", "mlp_pace=10", fresh_address()) as page:
             seen["real"] = outcome(await page.run(press="mlp_train"), page)
 

@@ -135,6 +135,7 @@ def lessons(build, values, root, where) -> None:
             "One optimisation step": lambda: parts.optimisation_tab(build, values),
             "Node-reuse bug": lambda: parts.reuse_tab(layout),
             "tanh from exp": lambda: parts.tanh_tab(layout),
+            "Questions learners ask": parts.questions_tab,
             "Download": lambda: parts.download_tab(root, layout, MAX_NODES),
         }
         parts.tabs(tabs, parts.TABS if detail_visible() else parts.TABS[:-1])  # presenting: no download

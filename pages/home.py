@@ -2,6 +2,9 @@
 
 import streamlit as st
 
+from lessons.source import source
+from micrograd_core import engine as engine_module
+from micrograd_core import nn as nn_module
 from ui import LESSONS, page_frame, presenting, stage
 
 page_frame("pages/home.py")
@@ -17,7 +20,8 @@ if not presenting():
 
 # on the stage the five lessons on one screen, three and two to a row
 per_row = 3 if presenting() else 2
-with stage.sections(["lessons"])["lessons"]:
+sections = stage.sections(["lessons", "summary"])
+with sections["lessons"]:
     for row in range(0, len(LESSONS), per_row):
         for col, page in zip(st.columns(per_row), LESSONS[row : row + per_row]):
             with col.container(border=True):
@@ -26,6 +30,20 @@ with stage.sections(["lessons"])["lessons"]:
                     st.write(page.summary)
                 st.caption(page.chapter)
                 st.page_link(page.path, label=f"Open {page.title}", icon=":material/arrow_forward:")
+
+with sections["summary"]:
+    st.header("What the lecture built")
+    engine, network = (len(source(module).splitlines()) for module in (engine_module, nn_module))
+    st.markdown(
+        "- **A neural network is a mathematical expression**: data and weights in, predictions and a loss out.\n"
+        "- **backward() is the chain rule**, applied from the loss back to every weight: each operation knows only "
+        "its own local derivative, and the gradients of a node used twice add up.\n"
+        "- **Gradient descent** moves every weight a little against its gradient, step after step, and the loss "
+        "falls.\n"
+        "- **Modern networks do the same** with tensors of many numbers at once, other losses and optimisers, and "
+        "far more weights: everything else is efficiency.\n"
+        f"- **All of it ran here** on `micrograd_core`: `engine.py` is {engine} lines, `nn.py` {network}."
+    )
 
 st.header("Presenting in class")
 st.markdown(

@@ -44,7 +44,7 @@ class PageSpec:
 
 # The pages, in lecture order. Titles, icons and the lessons' summaries are set here and nowhere else.
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/home.py", "Home", ":material/home:", sections=("lessons",)),
+    PageSpec("pages/home.py", "Home", ":material/home:", sections=("lessons", "summary")),
     PageSpec("pages/derivatives.py", "Derivatives", ":material/show_chart:",
              "What a derivative is: nudge x by h and watch f respond. The secant becomes the tangent, "
              "several inputs each get a slope, and one weight learns by following its slope.",

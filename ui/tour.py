@@ -10,10 +10,11 @@ changing a control changes the page, and nothing puts the scene back until Previ
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import streamlit as st
 
-from lessons.tour import SCENES, Scene
+from lessons.tour import BY_ID, NUMBERED, SCENES, Scene
 
 from .registry import PAGES
 from .state import Counter, Toggle, forget_pages
@@ -22,7 +23,27 @@ from .text import literal
 TOUR = Toggle("tour", "Lecture tour", False,
               help="Walk the lecture scene by scene: each scene opens a page as the lecture shows it. "
               "Previous and Next also answer to a presentation clicker (Page Up and Page Down).")
-SCENE = Counter("scene", "scene", 1, 1, len(SCENES))
+@dataclass(frozen=True)
+class SceneSetting(Counter):
+    """The tour's scene: its place in the tour, written in a link as the scene's id (`scene=moons-demo`).
+
+    A link from before scenes were named by id says a number, read in the tour's numbering of then
+    (`NUMBERED`), so it opens the same scene however many scenes came in since.
+    """
+
+    def parse(self, raw: str) -> int:
+        text = raw.strip()
+        if text in BY_ID:
+            return BY_ID[text].number
+        if text.isdigit() and 1 <= int(text) <= len(NUMBERED):
+            return BY_ID[NUMBERED[int(text) - 1]].number
+        raise ValueError(f"expected a scene's name, such as {SCENES[-1].id}, or a number from 1 to {len(NUMBERED)}")
+
+    def to_url(self, value: int) -> str:
+        return SCENES[value - 1].id
+
+
+SCENE = SceneSetting("scene", "scene", 1, 1, len(SCENES))
 _ARRIVED = "_tour_arrived"  # the scene this session last opened (so a page's first run knows it is on it)
 
 
@@ -36,7 +57,7 @@ def current() -> Scene:
 
 def scene_query(scene: Scene, frame: Mapping[str, str]) -> dict[str, str]:
     """The link of a scene: its page's settings, and the frame's (tour, scene, presentation)."""
-    return {**scene.params, **frame, TOUR.key: "1", SCENE.key: str(scene.number)}
+    return {**scene.params, **frame, TOUR.key: "1", SCENE.key: scene.id}
 
 
 def open_scene(scene: Scene, on_open=None) -> None:

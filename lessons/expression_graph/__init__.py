@@ -6,7 +6,7 @@ topo_sort: the depth-first search that orders the graph for backward(), step by 
 bugs: the node-reuse bug (= instead of +=) and tanh built from exp
 """
 
-from . import topo_sort, value_class
+from . import questions, topo_sort, value_class
 from .bugs import backward_with_reuse_bug, doubled, output_and_grads, reuse_demo, tanh_both_ways, two_branches
 from .walkthrough import (
     PRESETS,
@@ -23,4 +23,4 @@ from .walkthrough import (
 
 __all__ = ["PRESETS", "Link", "Nudge", "Preset", "backward_order", "backward_with_reuse_bug", "chain_rule",
            "doubled", "engine_source", "node_names", "optimisation_step", "output_and_grads", "replay", "reuse_demo",
-           "tanh_both_ways", "topo_sort", "two_branches", "value_class"]
+           "questions", "tanh_both_ways", "topo_sort", "two_branches", "value_class"]

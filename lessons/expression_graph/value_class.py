@@ -8,6 +8,7 @@ shown with what the class knows so far: nothing to draw at first (one number), t
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -15,7 +16,7 @@ from lessons import lecture
 from lessons.source import source
 from micrograd_core.engine import Value as EngineValue
 
-from .value_stages import s1_data, s2_children, s3_op, s4_label, s5_grad, s6_backward
+from .value_stages import s1_data, s2_children, s3_op, s4_label, s5_grad, s6_backward, s7_numbers
 
 LEAVES = {"a": 2.0, "b": -3.0, "c": 10.0, "f": -2.0}
 
@@ -54,7 +55,22 @@ STAGES: tuple[Stage, ...] = (
           s5_grad),
     Stage("_backward and backward(): the chain rule, automatically",
           "implementing the backward function for each operation", s6_backward),
+    Stage("numbers on either side: a + 1 and 2 * a", "breaking up a tanh, exercising with more operations",
+          s7_numbers),
 )
+
+# What the lecture types to find the class's limits: a plain number beside a Value, on either side.
+TRIES: dict[str, Callable] = {"a + 1": lambda a: a + 1, "a * 2": lambda a: a * 2, "2 * a": lambda a: 2 * a}
+
+
+def attempt(stage: int, expression: str) -> str:
+    """What Python says to `expression` (one of TRIES) with a = Value(2.0) of `stage`: its value, or its error."""
+    a = STAGES[stage].module.Value(2.0)
+    try:
+        result = TRIES[expression](a)
+    except Exception as err:  # the lecture's own moment: Python refuses, and says why
+        return f"{type(err).__name__}: {err}"
+    return repr(result)
 
 
 def diff(stage: int) -> str:

@@ -256,3 +256,12 @@ def load_scenes(path: Path | None = None) -> tuple[Scene, ...]:
 
 
 SCENES: tuple[Scene, ...] = load_scenes()
+BY_ID: dict[str, Scene] = {s.id: s for s in SCENES}
+
+# The tour's first numbering, when links named a scene by its place (?scene=26): a link of then keeps
+# opening the scene it opened then, wherever new scenes have been put since. Links now name the scene's id.
+NUMBERED = ("intro", "readme-example", "slope-at-3", "slope-at-minus-3", "h-too-small", "d-nudged",
+            "value-children", "graph-before-grads", "backprop-step-1", "backprop-step-2", "backprop-done",
+            "optimisation-step", "neuron", "neuron-dx1", "neuron-saturated", "tanh-backward", "topological-order",
+            "reuse-bug", "tanh-from-exp", "pytorch", "mlp", "tiny-dataset", "parameters", "gradient-descent",
+            "forgot-zero-grad", "moons-demo", "bug-lab")

@@ -78,3 +78,26 @@ def test_the_search_places_a_node_only_after_its_inputs():
         ("place", c)]
     visited, placed = topo_sort.state_after(steps, 4)
     assert visited == {id(c), id(b), id(a)} and placed == {id(a): 1}
+
+
+def test_a_number_beside_a_value_fails_until_the_last_stage_wraps_it_and_adds_rmul():
+    earlier = [value_class.attempt(k, "2 * a") for k in range(len(value_class.STAGES) - 1)]
+    assert all(e.startswith("TypeError: unsupported operand type(s) for *: 'int' and 'Value'") for e in earlier)
+    assert value_class.attempt(0, "a + 1") == "AttributeError: 'int' object has no attribute 'data'"
+    last = len(value_class.STAGES) - 1
+    assert [value_class.attempt(last, e) for e in value_class.TRIES] == ["Value(data=3.0)", "Value(data=4.0)",
+                                                                          "Value(data=4.0)"]
+    assert value_class.STAGES[last].time == "01:27:05"
+
+
+def test_the_questions_learners_ask_are_answered_with_the_engines_numbers():
+    from lessons.expression_graph.questions import answers
+
+    found = {a.question: a.shown for a in answers()}
+    assert len(found) == 6 and all(a.answer and a.shown for a in answers())
+    twice = next(v for k, v in found.items() if "backward() twice" in k)
+    assert "a.grad is 6 after one backward(), 24 after two" in twice  # deeper nodes grow more than twice
+    assert "dc/da is 4 with the topological order, 8 by recursion" in next(v for k, v in found.items() if "sort" in k)
+    assert "41 parameters" in next(v for k, v in found.items() if "zero_grad" in k)
+    assert "data inf" in next(v for k, v in found.items() if "large input" in k)
+    assert "TypeError" in next(v for k, v in found.items() if "Value to a Value" in k or "raised" in k)

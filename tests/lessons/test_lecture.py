@@ -34,4 +34,4 @@ def test_scenes_pages_and_the_value_class_take_their_times_from_the_table():
         assert set(TIME.findall(page.chapter)) <= starts, page.title
     from lessons.expression_graph.value_class import STAGES
 
-    assert [s.time for s in STAGES] == ["00:19:09"] * 4 + ["00:32:10", "01:09:02"]
+    assert [s.time for s in STAGES] == ["00:19:09"] * 4 + ["00:32:10", "01:09:02", "01:27:05"]

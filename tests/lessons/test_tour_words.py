@@ -46,7 +46,7 @@ QUOTED = {
 NO_QUANTITIES = {"intro", "slope-at-3", "slope-at-minus-3", "h-too-small", "value-children", "backprop-step-1",
                  "backprop-done", "optimisation-step", "neuron-dx1", "tanh-backward", "topological-order",
                  "tanh-from-exp", "pytorch", "mlp", "tiny-dataset", "parameters", "gradient-descent",
-                 "forgot-zero-grad", "bug-lab"}
+                 "forgot-zero-grad", "summary", "bug-lab"}
 
 
 @pytest.mark.parametrize("scene_id", sorted(QUOTED))

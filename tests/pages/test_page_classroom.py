@@ -79,7 +79,7 @@ def send(at: AppTest, answer: str) -> AppTest:
 
 def test_a_prepared_link_opens_the_tour_at_its_scene_on_its_page():
     scene = next(s for s in SCENES if s.params and s.page != "pages/home.py")
-    at = open_page("pages/home.py", {"tour": "1", "scene": str(scene.number), "present": "1"})
+    at = open_page("pages/home.py", {"tour": "1", "scene": scene.id, "present": "1"})
     arrive(at, scene.number)
     for key, value in scene.params.items():
         assert at.query_params[key] in (value, [value]), key

@@ -249,10 +249,13 @@ def test_the_value_class_grows_stage_by_stage():
     assert "+        self._op = _op" in diff and "label" not in diff
     tab_graph = at.get("graphviz_chart")[1].proto.spec
     assert "*" in tab_graph and "grad" not in tab_graph and "{ a |" not in tab_graph  # ops, no names, no grads
-    press(at, "End")  # stage 6: the lecture's _backward closures fill every grad
+    press(at, "End")  # the last stage: the lecture's _backward closures fill every grad, and numbers are wrapped
     tab_graph = at.get("graphviz_chart")[1].proto.spec
-    assert "def backward(self):" in at.code[0].value and "grad 6.0000" in record(tab_graph, "a")
-    assert at.query_params["graph_stage"] in (["5"], "5")
+    assert "def __rmul__(self, other):" in at.code[0].value and "grad 6.0000" in record(tab_graph, "a")
+    assert at.query_params["graph_stage"] in (["6"], "6")
+    assert any("`2 * a` → `` Value(data=4.0) ``" in m.value or "Value(data=4.0)" in m.value for m in at.markdown)
+    press(at, "Previous stage")  # stage 6: backward(), but a number beside a Value still fails
+    assert any("TypeError" in m.value and "2 * a" in m.value for m in at.markdown)
 
 
 def test_the_topological_sort_is_stepped_on_the_graph():

@@ -112,19 +112,19 @@ def test_a_scene_opens_in_its_state_from_either_neighbour_and_from_another_page(
         after = SCENES[scene.number]
         arrivals.append((after, "Previous"))
     for start, button in arrivals:
-        at = open_page(start.page, {**start.params, "tour": "1", "scene": str(start.number), "present": "1"})
+        at = open_page(start.page, {**start.params, "tour": "1", "scene": start.id, "present": "1"})
         mess_up(at)
         press(at, button)
         at.switch_page(scene.page)  # AppTest runs the page it is told to: the app switched to the scene's page
         at.run()
         shows_its_link(at, scene)
     elsewhere = next(p.path for p in PAGES if p.path not in (scene.page, "pages/classroom.py", "pages/presenter.py"))
-    at = open_page(elsewhere, {"tour": "1", "scene": str(scene.number)})  # a link that names only the scene
+    at = open_page(elsewhere, {"tour": "1", "scene": scene.id})  # a link that names only the scene
     at.switch_page(scene.page)
     at.run()
     shows_its_link(at, scene)
     if scene.params:  # the same link on the scene's own page opens the scene too, not the page's defaults
-        at = open_page(scene.page, {"tour": "1", "scene": str(scene.number), "present": "1"})
+        at = open_page(scene.page, {"tour": "1", "scene": scene.id, "present": "1"})
         at.run()  # the page opened the scene on itself: this is its run on the scene's link
         shows_its_link(at, scene)
         assert at.session_state[next(iter(scene.params))] != "", scene.id

@@ -12,6 +12,7 @@ from lessons.expression_graph import (
     doubled,
     optimisation_step,
     output_and_grads,
+    questions,
     reuse_demo,
     tanh_both_ways,
     topo_sort,
@@ -28,10 +29,10 @@ from ..graph_view import fitting, show_graph, svg_of
 from ..mode import presenting
 from ..quiz import answer_box, show_verdict
 from ..state import Choice, Counter, Slider
-from ..text import literal
+from ..text import code, literal
 
 TABS = ("Build the Value class", "Topological sort", "Gradient check", "One optimisation step", "Node-reuse bug",
-        "tanh from exp", "Download")
+        "tanh from exp", "Questions learners ask", "Download")
 TAB = Choice("graph_tab", "lesson", "Gradient check", options=TABS)  # the first lesson in the app's first links
 OPT_STEP = Slider("graph_opt_step", "step size", 0.01, 0.001, 0.1, step=0.001, format="%.3f")
 STAGE = Counter("graph_stage", "stage", 0, 0, len(value_class.STAGES) - 1)
@@ -127,6 +128,8 @@ def value_class_tab(layout: str) -> None:
         st.code(value_class.diff(k), language="diff", wrap_lines=True, height=height)
         st.caption("Lines marked + are new at this stage. L = (a·b + c)·f is built with this class"
                    + (", above." if rankdir == "LR" and presenting() else ", right."))
+        tries = "  \n".join(f"`{e}` → {code(value_class.attempt(k, e))}" for e in value_class.TRIES)
+        st.markdown(f"**A number beside a Value**, with `a = Value(2.0)` of this stage:  \n{tries}")
     with graph_col:
         if value is None:
             st.markdown(f"`L` is `{root!r}`: one number. Nothing records that it came from a, b, c and f, so "
@@ -240,6 +243,14 @@ def tanh_tab(layout: str) -> None:
             show_graph(o, rankdir=layout, max_nodes=60)
     st.table(pd.DataFrame({"tanh": output_and_grads(one), "from exp": output_and_grads(composed)})
              .style.format("{:.10g}"))
+
+
+def questions_tab() -> None:
+    """micrograd's most asked questions, each with what the engine shows of it."""
+    for answer in questions.answers():
+        with st.expander(answer.question):
+            st.markdown(answer.answer)
+            st.markdown(f"**The engine:** {literal(answer.shown)}")
 
 
 def download_tab(root: Value, layout: str, max_nodes: int) -> None:
