@@ -2,23 +2,21 @@
 
     python benchmarks/attacks.py [--minutes 1] [--skip training]
 
-The script starts its own `streamlit run` of the app (its class store in a fresh temporary folder)
-and plays a visitor with a script instead of a browser. Each websocket connection is a fresh
-Streamlit session with no cookies, speaking Streamlit's protocol as benchmarks/class_load.py does.
-The server tells clients apart by address (ui/classroom.py: client_key): behind a proxy, by the last
-address in X-Forwarded-For. These connections come from 127.0.0.1, which the app takes for a
-proxy, so that header plays a remote visitor: one fixed address for "one client", a new one per
-connection for "many addresses".
+It starts its own `streamlit run` of the app (an empty class store in a temporary folder) and plays a
+visitor with a script: each websocket connection is a fresh Streamlit session with no cookies, speaking
+Streamlit's protocol as benchmarks/class_load.py does. The server tells clients apart by address
+(ui/classroom.py: client_key), behind a proxy by the last address in X-Forwarded-For; these connections
+come from 127.0.0.1, which the app takes for a proxy, so that header plays a remote visitor: one fixed
+address for "one client", a new one per connection for "many addresses". Three questions:
 
-1. classes: Start on the Class page from one address, then from many until the store is full; a
-   real teacher while it is full; then, with a teacher passcode set, starts without it and wrong
-   guesses from one address and from many.
+1. classes: Start on the Class page from one address, then from many until the store is full; a real
+   teacher then; with a teacher passcode set, starts without it and wrong guesses (one address, many).
 2. students: made-up students joining one class from fresh sessions, then the teacher locking it.
-3. training: Train on the MLP page with the largest network the settings allow, each tab on a model
-   seed of its own (a run of its own), from one address and then from many; the server's memory.
+3. training: Train on the MLP page with the largest network, each tab on a model seed of its own (a run
+   of its own), from one address and then from many; the server's memory.
 
-Every figure is read from the server's pages or from the class store, never assumed. Nothing is
-asserted: the exit code is 0 whatever the figures.
+Every figure is read from the server's pages or the class store, never assumed; nothing is asserted.
+About 9 minutes with the defaults.
 """
 
 from __future__ import annotations
@@ -46,31 +44,30 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# class_load imports the app's views, whose caches warn that no server runs them: this script runs none in-process
+# class_load imports the app's views, whose caches warn that no server runs them (none runs in this process)
 logging.getLogger("streamlit.runtime.caching.cache_data_api").disabled = True
 from benchmarks.class_load import rss_mb  # noqa: E402
 from lessons.mlp.scheduler import Scheduler  # noqa: E402
-from lessons.mlp.settings import MAX_HIDDEN_LAYERS, MAX_NEURONS, MAX_POINTS  # noqa: E402
+from lessons.mlp.settings import MAX_HIDDEN_LAYERS, MAX_NEURONS, MAX_POINTS, RunSettings, effective_batch  # noqa: E402
+from lessons.mlp.trajectory import Trajectory  # noqa: E402
 from server import store as limits  # noqa: E402
 from server.store import ClassStore, open_store  # noqa: E402
 from tests.browser.conftest import Server  # noqa: E402
 
 ONE = "203.0.113.7"  # "one client" (a documentation address, RFC 5737)
-_fresh = itertools.count(1)
+_addresses = itertools.count(1)
 PASSCODE = "correct horse battery staple"
-CODE_TITLE = re.compile(r"Class ([A-Z0-9]{8})")
-TRAINING_NOW = re.compile(r"(\d+) students are training on this server")
+CLASS_TITLE = re.compile(r"Class ([A-Z0-9]{8})")
+TRAINING_NOW = re.compile(r"(\d+) students are training on this server")  # the scheduler's own count
 FULL, MEMORY = "training for as many students as it can", "as many training runs as its memory allows"
-# the largest network a link can ask for: each tab adds a seed, so that no two tabs share a run
+# the largest network a link can ask for; each tab adds a seed of its own, so that no two tabs share a run
 BIGGEST = {"mlp_dataset": "moons", "mlp_points": MAX_POINTS, "mlp_layers": MAX_HIDDEN_LAYERS,
            "mlp_neurons": MAX_NEURONS, "mlp_pace": "max"}
-TRAIN_LIMITS = Scheduler(worker=False)  # only to read its default limits
 
 
 def fresh_address() -> str:
-    """A new address each call (198.18.0.0/15, the benchmarking range): "many addresses"."""
-    i = next(_fresh)
-    return f"198.{18 + i // 62500}.{i // 250 % 250}.{i % 250 + 1}"
+    """A new address at each call (in 198.18.0.0/15, the benchmarking range): "many addresses"."""
+    return f"198.{18 + (i := next(_addresses)) // 62500}.{i // 250 % 250}.{i % 250 + 1}"
 
 
 def plain(markdown: str) -> str:
@@ -83,12 +80,13 @@ class Visitor:
 
     def __init__(self, port: int, page: str, query: str = "", address: str = ONE) -> None:
         self.port, self.page, self.query, self.address = port, page, query, address
-        self.page_hash = ""  # the page's script, once the server has named it
+        self.page_hash = ""  # the page's script, once the server has named it (a browser sends it back)
         self.widgets: dict[str, str] = {}  # a button's key or label, a text input's label -> widget id
-        self.texts: list[str] = []  # headings, alerts, Markdown drawn since the last request
-        self.alerts: list[str] = []
+        self.texts: list[str] = []  # headings, alerts and Markdown drawn by the last request
+        self.alerts: list[str] = []  # the alerts among them
         self.fragments: dict[str, float] = {}  # the page's timed fragments: id -> interval
         self.steps: list[int] = []  # the MLP page's step counter, at each redraw
+        self.full_run = True
 
     async def __aenter__(self) -> Visitor:
         self.ws = await websockets.connect(f"ws://127.0.0.1:{self.port}/_stcore/stream", max_size=None,
@@ -97,21 +95,20 @@ class Visitor:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.ws.close()
+        await self.ws.close()  # the session ends with it, as a closed tab's does
 
     async def run(self, press: str | None = None, values: dict[str, str] | None = None,
                   fragment: str | None = None) -> list[str]:
-        """Rerun the page as a browser does, pressing `press` with text inputs' `values` (a form's submit
-        button travels with its form's values); returns the texts drawn until the run is over."""
+        """Rerun the page as a browser does: pressing `press` (a form's submit button travels with its text
+        inputs' `values`) or re-running a timed `fragment`. Returns the texts drawn until the run is over."""
         msg = BackMsg()
         run = msg.rerun_script
-        run.query_string = self.query
+        run.query_string, run.page_script_hash = self.query, self.page_hash
         run.page_name = "" if self.page_hash else self.page
-        run.page_script_hash = self.page_hash
         for label, value in (values or {}).items():
             state = run.widget_states.widgets.add()
             state.id, state.string_value = self.widgets[label], value
-        if press is not None:
+        if press is not None:  # a button press: its trigger, true for this one run
             state = run.widget_states.widgets.add()
             state.id, state.trigger_value = self.widgets[press], True
         if fragment is not None:
@@ -124,12 +121,12 @@ class Visitor:
         return self.texts
 
     def read(self, raw: bytes) -> bool:
-        """Take in one message; True when the run asked for is over (not cut short by a rerun)."""
+        """Take in one message; True when the run asked for is over (not cut short by st.rerun)."""
         msg = ForwardMsg()
         msg.ParseFromString(raw)
         kind = msg.WhichOneof("type")
-        if kind == "new_session" and self.full_run:
-            self.fragments.clear()  # a full run: the page declares its timers again (a fragment's run keeps them)
+        if kind == "new_session" and self.full_run:  # sent before every run; a fragment's run keeps the timers
+            self.fragments.clear()  # a full run: the page declares its timers again
         elif kind == "navigation" and msg.navigation.page_script_hash:
             self.page_hash = msg.navigation.page_script_hash
         elif kind == "auto_rerun":
@@ -140,7 +137,7 @@ class Visitor:
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             element = msg.delta.new_element
             what = element.WhichOneof("type")
-            if what == "button":
+            if what == "button":  # by label, and by key (the end of its id)
                 self.widgets[element.button.label] = element.button.id
                 self.widgets[element.button.id.rsplit("-", 1)[-1]] = element.button.id
             elif what == "text_input":
@@ -157,212 +154,197 @@ class Visitor:
         return kind == "script_finished"
 
 
-async def flood(attempt: Callable[[], Awaitable[str]], seconds: float, workers: int,
-                stop: Callable[[Counter], bool] = lambda seen: False) -> tuple[Counter, float]:
-    """`attempt()` again and again from `workers` connections at once, for `seconds` or until `stop(outcomes)`."""
-    outcomes: Counter = Counter()
-    start = time.monotonic()
+async def flood(who: str, attempt: Callable[[], Awaitable[str]], seconds: float, good: str,
+                stop: Callable[[Counter], bool] = lambda outcomes: False) -> tuple[Counter, float]:
+    """`attempt()` again and again from 4 connections at once, for `seconds` or until `stop(outcomes)`; prints
+    a row: tries, how many got `good`, the time taken, and every other answer."""
+    outcomes, began = Counter(), time.monotonic()
 
     async def worker() -> None:
-        while time.monotonic() - start < seconds and not stop(outcomes):
+        while time.monotonic() - began < seconds and not stop(outcomes):
             outcomes[await attempt()] += 1
 
-    await asyncio.gather(*(worker() for _ in range(workers)))
-    return outcomes, time.monotonic() - start
+    await asyncio.gather(*(worker() for _ in range(4)))
+    row(who, outcomes.total(), outcomes[good], f"{time.monotonic() - began:.1f} s", said(outcomes, good))
+    return outcomes, time.monotonic() - began
 
 
-def shown(outcomes: Counter, leave: str = "") -> str:
-    """What the server said, most frequent first: '"message" x12; ...'."""
-    said = [f'"{text}" x{n}' for text, n in outcomes.most_common() if text != leave]
-    return "; ".join(said) or "-"
+def said(outcomes: Counter, leave: str) -> str:
+    """What the server said, most often first: '"message" x12; ...'."""
+    return "; ".join(f'"{text}" x{n}' for text, n in outcomes.most_common() if text != leave) or "-"
 
 
-def row(who: str, tries: object, got: object, took: str, said: str) -> None:
-    print(f"  {who:<34} {tries!s:>6} {got!s:>8} {took:>8}  {said}")
+def row(who: str, tries: object, got: object, took: str, answers: str) -> None:
+    print(f"  {who:<34} {tries!s:>6} {got!s:>8} {took:>11}  {answers}")
 
 
-def classes_in(path: Path) -> int:
-    """Open classes in the store's file, read directly."""
+def count(path: Path, query: str) -> int:
+    """A count read in the store's SQLite file directly."""
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-        return db.execute("SELECT count(*) FROM classes").fetchone()[0]
+        return db.execute(query).fetchone()[0]
 
 
 # ---- 1. classes --------------------------------------------------------------------------------
 
 async def start(port: int, address: str, store: ClassStore, passcode: str | None = None) -> str:
-    """A fresh tab presses "Start a class": "started <code>" (checked in the store) or what the page said."""
+    """A fresh tab presses "Start a class": "started" (the class checked in the store) or what the page said."""
     async with Visitor(port, "classroom", address=address) as tab:
-        values = {"Teacher passcode": passcode} if passcode is not None else {}
-        texts = await tab.run(press="Start a class", values=values)
-    code = next((m.group(1) for t in texts if (m := CODE_TITLE.fullmatch(t))), None)
+        texts = await tab.run(press="Start a class", values={"Teacher passcode": passcode} if passcode else {})
+    code = next((m.group(1) for text in texts if (m := CLASS_TITLE.fullmatch(text))), None)
     if code is not None:
-        return "started" if store.state(code) is not None else f"page showed {code}, not in the store"
+        return "started" if store.state(code) is not None else f"page shows class {code}, the store has not"
     return tab.alerts[0] if tab.alerts else "(nothing said)"
 
 
 async def classes(args: argparse.Namespace, env: dict[str, str], data: Path) -> list[str]:
-    print("\n1. Classes one visitor can start (store limits: "
-          f"{limits.MAX_CLASSES_PER_OWNER} per address, {limits.MAX_CLASSES} per server)")
+    print(f"\n1. Classes a visitor can start (store limits: {limits.MAX_CLASSES_PER_OWNER} per address, "
+          f"{limits.MAX_CLASSES} per server; 4 tabs at a time)")
     row("visitor", "tries", "started", "time", "the server's answers")
-    server = Server(env=env, log=data / "server.log")
-    store = open_store(path=data / "classes.sqlite3")  # the server's store, read directly
+    file = data / "classes.sqlite3"
+    server, store = Server(env=env, log=data / "server.log"), open_store(path=file)  # the server's store, read here
     try:
-        got, took = await flood(lambda: start(server.port, ONE, store), args.window, 4)
-        row(f"one address, {args.window:.0f} s", got.total(), got["started"], f"{took:.1f} s", shown(got, "started"))
-        summary = [f"classes one address can start: {got['started']} in {took:.0f} s (then: {shown(got, 'started')})"]
-        got, took = await flood(lambda: start(server.port, fresh_address(), store), 600, 4,
-                                stop=lambda seen: seen.total() > seen["started"])
-        total = classes_in(data / "classes.sqlite3")
-        row("many addresses, one per tab", got.total(), got["started"], f"{took:.1f} s", shown(got, "started"))
-        said = await start(server.port, fresh_address(), store)
-        row("a real teacher, new address", 1, int(said == "started"), "", said)
-        later = open_store(path=data / "classes.sqlite3", clock=lambda: time.time() + limits.IDLE_RELEASE_SECONDS + 1)
-        code, _ = later.create(owner="a real teacher")
-        with contextlib.closing(sqlite3.connect(data / "classes.sqlite3")) as db:
-            released = db.execute("SELECT count(*) FROM tombstones WHERE reason = 'released'").fetchone()[0]
-        print(f"  store full: {total} classes after {took:.0f} s. {limits.IDLE_RELEASE_SECONDS} s later without "
-              f"their teachers (a store with its clock {limits.IDLE_RELEASE_SECONDS + 1} s ahead): create() opened "
-              f"{code} ({'open' if later.state(code) else 'missing'}) by releasing {released} idle class; "
-              f"{classes_in(data / 'classes.sqlite3')} open")
-        summary.append(f"classes many addresses can start: {total} in {took:.0f} s, the whole store (then: "
-                       f"{shown(got, 'started')}); a real teacher is refused until a class has been idle "
-                       f"{limits.IDLE_RELEASE_SECONDS // 60} min")
+        one, _ = await flood(f"one address, {args.window:.0f} s", lambda: start(server.port, ONE, store),
+                             args.window, "started")
+        _, took = await flood("many addresses, a new one per tab", lambda: start(server.port, fresh_address(), store),
+                              600, "started", stop=lambda outcomes: outcomes.total() > outcomes["started"])
+        full = count(file, "SELECT count(*) FROM classes")
+        teacher = await start(server.port, fresh_address(), store)
+        row("a real teacher, a new address", 1, int(teacher == "started"), "", teacher)
+        # IDLE_RELEASE_SECONDS later without their teacher: the same store read with its clock that far ahead
+        ahead = limits.IDLE_RELEASE_SECONDS + 1
+        code, _ = open_store(path=file, clock=lambda: time.time() + ahead).create(owner="a real teacher")
+        released = count(file, "SELECT count(*) FROM tombstones WHERE reason = 'released'")
+        now_open = count(file, "SELECT count(*) FROM classes")
+        print(f"  store: {full} classes, full after {took:.0f} s. {ahead} s later with no teacher seen, a real "
+              f"teacher's create() opens class {code} by releasing {released} idle one ({now_open} open)")
     finally:
         server.stop()
-    # the same with a teacher passcode, on a fresh store
-    data = Path(tempfile.mkdtemp(prefix="attacks-", dir=data))
+    summary = [f"classes one address can start: {one['started']} in {args.window:.0f} s (then: {said(one, 'started')})",
+               f"classes many addresses can start: {full} (the whole store) in {took:.0f} s; a real teacher then gets "
+               f"\"{teacher}\" until a class has been idle {limits.IDLE_RELEASE_SECONDS // 60} min"]
+    # the same with a teacher passcode set, on a fresh store
+    data = Path(tempfile.mkdtemp(dir=data))
     server = Server(env={**env, "MICROGRAD_DATA_DIR": str(data), "MICROGRAD_TEACHER_PASSCODE": PASSCODE},
                     log=data / "server.log")
     store = open_store(path=data / "classes.sqlite3")
     try:
         print("  with MICROGRAD_TEACHER_PASSCODE set:")
-        got, took = await flood(lambda: start(server.port, fresh_address(), store), 5, 4)
-        row("no passcode, many addresses", got.total(), got["started"], f"{took:.1f} s", shown(got, "started"))
-        wrong, took = await flood(lambda: start(server.port, ONE, store, "guess"), args.window, 4)
-        row(f"wrong passcode, one address, {args.window:.0f} s", wrong.total(), wrong["started"], f"{took:.1f} s",
-            shown(wrong))
-        many, took = await flood(lambda: start(server.port, fresh_address(), store, "guess"), 10, 4)
-        row("wrong passcode, many addresses", many.total(), many["started"], f"{took:.1f} s", shown(many))
-        said = await start(server.port, fresh_address(), store, PASSCODE)
-        row("the right passcode, new address", 1, int(said == "started"), "", said)
-        print(f"  classes in this store: {classes_in(data / 'classes.sqlite3')}")
-        checked = sum(n for text, n in wrong.items() if "not this app's" in text)
-        summary.append(f"passcode guesses one address gets checked: {checked} in {args.window:.0f} s (others: "
-                       f"\"Too many wrong passcodes\" x{sum(n for t, n in wrong.items() if 'Too many' in t)}); "
-                       f"from many addresses every guess is checked ({many.total()} in 10 s)")
+        none, _ = await flood("no passcode, many addresses", lambda: start(server.port, fresh_address(), store), 5,
+                              "started")
+        wrong, _ = await flood(f"wrong passcode, one address, {args.window:.0f} s",
+                               lambda: start(server.port, ONE, store, "guess"), args.window, "started")
+        guesses, _ = await flood("wrong passcode, many addresses",
+                                 lambda: start(server.port, fresh_address(), store, "guess"), 10, "started")
+        right = await start(server.port, fresh_address(), store, PASSCODE)
+        row("the right passcode, a new address", 1, int(right == "started"), "", right)
+        print(f"  classes in this store: {count(data / 'classes.sqlite3', 'SELECT count(*) FROM classes')}")
     finally:
         server.stop()
-    return summary
+    checked = sum(n for text, n in wrong.items() if "not this app's" in text)
+    return summary + [f"classes without the passcode: {none['started'] + wrong['started'] + guesses['started']}; "
+                      f"guesses one address gets checked: {checked} in {args.window:.0f} s (the rest: \"Too many wrong "
+                      f"passcodes\"); from a new address each, every guess is checked ({guesses.total()} in 10 s)"]
 
 
 # ---- 2. students -------------------------------------------------------------------------------
 
 async def join(port: int, code: str) -> str:
-    """A fresh tab opens the class's join link: "in" or what the page said."""
+    """A fresh tab opens the class's join link: "in", or what the page said."""
     async with Visitor(port, "classroom", urlencode({"join": code}), ONE) as tab:
         return tab.alerts[0] if tab.alerts else "in"
 
 
 async def students(args: argparse.Namespace, env: dict[str, str], data: Path) -> list[str]:
-    print(f"\n2. Made-up students one visitor adds to one class (store limits: {limits.JOIN_BURST} at once, then one "
-          f"every {limits.JOIN_EVERY} s; {limits.MAX_STUDENTS} a class)")
-    server = Server(env=env, log=data / "server.log")
-    store = open_store(path=data / "classes.sqlite3")
+    print(f"\n2. Made-up students a visitor adds to one class (store limits per class: {limits.JOIN_BURST} at once, "
+          f"then one every {limits.JOIN_EVERY} s; {limits.MAX_STUDENTS} in all; 4 tabs at a time)")
+    server, store = Server(env=env, log=data / "server.log"), open_store(path=data / "classes.sqlite3")
     try:
-        code, token = store.create(owner="a teacher")
-        got, took = await flood(lambda: join(server.port, code), args.window, 4)
+        code, token = store.create(owner="a teacher")  # the teacher's class, started in the store directly
+        row("visitor", "tabs", "in", "time", "the server's answers")
+        got, took = await flood(f"one address, {args.window:.0f} s", lambda: join(server.port, code), args.window, "in")
         joined = store.state(code).joined
-        row("visitor", "tabs", "joined", "time", "the server's answers")
-        row(f"one address, {args.window:.0f} s", got.total(), joined, f"{took:.1f} s", shown(got, "in"))
-        print(f"  {joined / took * 60:.0f} students a minute joined ({got.total() / took:.1f} tabs/s opened); "
-              "while the bucket is empty a real student waits too (the page retries every second)")
+        print(f"  store: {joined} joined, {joined / took * 60:.0f} a minute ({got.total() / took:.1f} tabs a second "
+              "opened). The bucket is the class's, whatever the address: a real student joining meanwhile waits too")
         store.lock(code, token, True)
-        said = await join(server.port, code)
-        print(f"  the teacher locks the class: a new tab is told \"{said}\"; joined {store.state(code).joined}")
+        locked = await join(server.port, code)
+        print(f"  the teacher locks the class: a new tab is told \"{locked}\"; joined {store.state(code).joined}")
     finally:
         server.stop()
-    return [f"students one visitor adds to a class: {joined} in {took:.0f} s ({joined / took * 60:.0f}/min), "
-            f"the rest told \"{next((t for t in got if t != 'in'), '-')}\"; locking the class stops them"]
+    return [f"students one visitor adds to a class: {joined} in {took:.0f} s ({joined / took * 60:.0f}/min; the rest "
+            f"wait: \"{next((t for t in got if t != 'in'), '-')}\"); once the teacher locks it: \"{locked}\""]
 
 
 # ---- 3. training -------------------------------------------------------------------------------
 
-async def keep_alive(tab: Visitor, hold: dict[str, float]) -> None:
+async def keep_alive(tab: Visitor, until: float) -> None:
     """Re-run the page's timed fragments when due, as a browser's timers do, one request at a time."""
     due: dict[str, float] = {}
-    while time.monotonic() < hold["until"]:
+    while time.monotonic() < until:
         now = time.monotonic()
         for fragment, every in tab.fragments.items():
             due.setdefault(fragment, now + every)
         for fragment in [f for f in due if f not in tab.fragments]:
             del due[fragment]
-        if not due:  # not training: nothing to redraw
+        if not due:  # not training: nothing is redrawn
             await asyncio.sleep(0.5)
             continue
         fragment = min(due, key=due.__getitem__)
-        await asyncio.sleep(max(0.0, min(due.pop(fragment), hold["until"]) - now))
-        if time.monotonic() < hold["until"]:
+        await asyncio.sleep(max(0.0, min(due.pop(fragment), until) - now))
+        if time.monotonic() < until:
             await tab.run(fragment=fragment)
 
 
-def outcome(texts: list[str], tab: Visitor) -> str:
-    return "full" if any(FULL in t for t in texts) else "memory" if any(MEMORY in t for t in texts) else (
-        "training" if tab.fragments else "not training")
+def status(tab: Visitor) -> str:
+    """What the page says of its run (ui/parts/mlp/live.py: status): refused ("full", "memory"), or training."""
+    refused = [why for why, text in (("full", FULL), ("memory", MEMORY)) if any(text in t for t in tab.texts)]
+    return refused[0] if refused else "training" if tab.fragments else "not training"  # a page redraws while it trains
 
 
-async def trainers(port: int, n: int, address: Callable[[], str], hold_seconds: float) -> dict:
-    """n tabs open the MLP page (8 at a time) and press Train; all stay until `hold_seconds` after the last one
-    pressed it. Meanwhile a real student (a new address, the lecture's small network) presses Train too."""
-    gate, hold, all_in = asyncio.Semaphore(8), {"until": float("inf")}, asyncio.Event()
+async def trainers(port: int, n: int, address: Callable[[], str], hold: float) -> dict:
+    """n tabs open the MLP page (8 at a time) and press Train; all stay `hold` seconds after the last one has.
+    Then a real student (a new address, the lecture's small network) presses Train too."""
+    gate, all_in = asyncio.Semaphore(8), asyncio.Event()
     seen = {"pressed": Counter(), "ended": Counter(), "most": 0, "steps": 0, "opened": 0, "began": time.monotonic()}
 
     async def tab(seed: int) -> None:
-        async with gate:
-            page = await Visitor(port, "mlp_training", urlencode({**BIGGEST, "mlp_seed": seed}), address()).__aenter__()
-            seen["pressed"][outcome(await page.run(press="mlp_train"), page)] += 1
-            seen["opened"] += 1
-            if seen["opened"] == n:
-                seen["took"] = time.monotonic() - seen["began"]
-                hold["until"] = time.monotonic() + hold_seconds
-                all_in.set()
-        try:
-            # a run lives while its tab is connected and drawn every 5 minutes: the redraws wait for the last tab,
-            # which would otherwise take minutes to open on a server busy redrawing forty
+        async with contextlib.AsyncExitStack() as stack:
+            async with gate:
+                page = await stack.enter_async_context(
+                    Visitor(port, "mlp_training", urlencode({**BIGGEST, "mlp_seed": seed}), address()))
+                await page.run(press="mlp_train")
+                seen["pressed"][status(page)] += 1
+                seen["opened"] += 1
+                if seen["opened"] == n:
+                    seen["took"], seen["until"] = time.monotonic() - seen["began"], time.monotonic() + hold
+                    all_in.set()
+            # a run lives while its tab is connected and drawn every 5 minutes: the redraws wait for the last
+            # tab, which would take minutes to open on a server redrawing forty
             await all_in.wait()
-            first = page.steps[-1] if page.steps else 0
-            await keep_alive(page, hold)
-            counts = [int(m.group(1)) for t in page.texts if (m := TRAINING_NOW.search(t))]
-            seen["most"] = max(seen["most"], *counts, 0)  # the server's own count of students training
-            seen["steps"] += (page.steps[-1] if page.steps else 0) - first
-            seen["ended"][outcome(page.texts, page)] += 1
-        finally:
-            await page.__aexit__()
+            first = (page.steps or [0])[-1]
+            await keep_alive(page, seen["until"])
+            seen["most"] = max([seen["most"], *(int(m.group(1)) for t in page.texts if (m := TRAINING_NOW.search(t)))])
+            seen["steps"] += (page.steps or [0])[-1] - first
+            seen["ended"][status(page)] += 1
 
     async def real_student() -> None:
         await all_in.wait()
         async with Visitor(port, "mlp_training", "mlp_pace=10", fresh_address()) as page:
-            seen["real"] = outcome(await page.run(press="mlp_train"), page)
+            await page.run(press="mlp_train")
+            seen["real"] = status(page)
 
     await asyncio.gather(*(tab(seed) for seed in range(n)), real_student())
     return seen
 
 
-async def rss_later(server: Server, seconds: float) -> float:
-    """The server's RSS `seconds` from now; then it is stopped."""
-    try:
-        await asyncio.sleep(seconds)
-        return rss_mb(server.proc.pid)
-    finally:
-        server.stop()
-
-
 async def training(args: argparse.Namespace, env: dict[str, str], data: Path) -> list[str]:
-    limit = TRAIN_LIMITS
-    print(f"\n3. Training one visitor takes (scheduler limits: {limit.max_training} training, {limit.max_per_owner} "
-          f"per address, {limit.max_bytes / 2**20:.0f} MiB of run states); network {urlencode(BIGGEST)}, a seed "
-          "per tab; each on a fresh server")
-    rows, summary = [], []
-    for who, n, address in (("one address", args.tabs, lambda: ONE), ("many addresses", args.many, fresh_address)):
+    limit = Scheduler(worker=False)  # the server's scheduler is made with these defaults
+    biggest = RunSettings(dataset="moons", n_points=MAX_POINTS, layers=MAX_HIDDEN_LAYERS, neurons=MAX_NEURONS)
+    print(f"\n3. Training a visitor takes (scheduler limits: {limit.max_training} training, {limit.max_per_owner} per "
+          f"address, {limit.max_bytes / 2**20:.0f} MiB of run states)\n  each tab: {urlencode(BIGGEST)}&mlp_seed=<its "
+          f"own>, minibatches of {effective_batch(biggest)} (MAX_WORK), {Trajectory(biggest).nbytes / 2**20:.1f} MiB "
+          "of states from the start; a fresh server for each visitor")
+    rows, summary, visitors = [], [], (("one address", lambda: ONE), ("many addresses", fresh_address))
+    for (who, address), n in zip(visitors, args.tabs):
         server = Server(env=env, log=data / "server.log")
         try:
             before = peak = rss_mb(server.proc.pid)
@@ -374,22 +356,23 @@ async def training(args: argparse.Namespace, env: dict[str, str], data: Path) ->
         except BaseException:
             server.stop()
             raise
-        # every tab is closed: its run stops within 10 s, Streamlit keeps its session 120 s; the next
-        # visitor plays on another server meanwhile
-        rows.append((who, n, seen, before, peak, asyncio.ensure_future(rss_later(server, 60))))
-    row("visitor", "tabs", "training", "RSS MB", "pressing Train gave | at the end | server said")
-    for who, n, seen, before, peak, later in rows:
-        after = await later
-        refused = seen["pressed"] - Counter(training=seen["pressed"]["training"])
-        rss = f"{before:.0f}/{peak:.0f}/{after:.0f}"
-        row(f"{who}, opened in {seen['took']:.0f} s", n, seen["ended"]["training"], rss,
-            f"{dict(seen['pressed'])} | {dict(seen['ended'])} | up to {seen['most']} training, {seen['steps']} "
-            f"steps in all; a real student: {seen['real']}")
-        summary.append(f"training runs {who} holds: {seen['ended']['training']} of {n} tabs (refused: {dict(refused)});"
-                       f" a real student then: {seen['real']}; server RSS {before:.0f} MB before, {peak:.0f} MB peak, "
+        # every tab closed: its run stops within 10 s and Streamlit keeps its session 120 s; the next visitor
+        # plays on another server meanwhile
+        rows.append((who, n, seen, before, peak, server, time.monotonic() + 60))
+    row("visitor", "tabs", "training", "RSS MB", "pressing Train gave | at the end | the server said")
+    for who, n, seen, before, peak, server, later in rows:
+        await asyncio.sleep(later - time.monotonic())
+        after = rss_mb(server.proc.pid)
+        server.stop()
+        row(f"{who}, opened in {seen['took']:.0f} s", n, seen["ended"]["training"],
+            f"{before:.0f}/{peak:.0f}/{after:.0f}", f"{dict(seen['pressed'])} | {dict(seen['ended'])} | up to "
+            f"{seen['most']} training; {seen['steps']} steps in {args.hold:.0f} s; a real student: {seen['real']}")
+        refused = ", ".join(f"{k} x{v}" for k, v in seen["pressed"].items() if k != "training")
+        summary.append(f"training runs {who} holds: {seen['ended']['training']} of {n} tabs (refused: {refused}); a "
+                       f"real student then: {seen['real']}; server RSS {before:.0f} MB before, {peak:.0f} MB peak, "
                        f"{after:.0f} MB 60 s after")
-    print(f"  each held {args.hold:.0f} s after the last tab pressed Train, its timed fragments re-run as a browser's "
-          "timers do. A real student: a new address on the lecture's network.\n"
+    print(f"  the tabs stay {args.hold:.0f} s after the last pressed Train, their timed fragments re-run as a "
+          "browser's timers do; a real student: a new address, on the lecture's network.\n"
           "  RSS MB: before / peak / 60 s after every tab closed (Streamlit keeps a closed tab's session 120 s)")
     return summary
 
@@ -398,21 +381,18 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=1.0, help="the window of each timed attack")
     parser.add_argument("--skip", nargs="*", default=[], choices=["classes", "students", "training"])
-    parser.add_argument("--tabs", type=int, default=60, help="training tabs from one address")
-    parser.add_argument("--many", type=int, default=60, help="training tabs from many addresses")
+    parser.add_argument("--tabs", type=int, nargs=2, default=[60, 60], help="training tabs: one address, many")
     parser.add_argument("--hold", type=float, default=45.0, help="seconds the training tabs stay after the last")
     args = parser.parse_args()
     args.window = args.minutes * 60
     began, summary = time.monotonic(), []
     with tempfile.TemporaryDirectory(prefix="attacks-") as folder:
         for part in (classes, students, training):
-            if part.__name__ in args.skip:
-                continue
-            data = Path(tempfile.mkdtemp(dir=folder))  # an empty class store for each server
-            env = {**os.environ, "MICROGRAD_DATA_DIR": str(data)}
-            env.pop("MICROGRAD_TEACHER_PASSCODE", None)
-            env.pop("MICROGRAD_REDIS_URL", None)
-            summary += await part(args, env, data)
+            if part.__name__ not in args.skip:
+                data = Path(tempfile.mkdtemp(dir=folder))  # an empty class store for each server
+                env = {k: v for k, v in os.environ.items()
+                       if k not in ("MICROGRAD_TEACHER_PASSCODE", "MICROGRAD_REDIS_URL", "MICROGRAD_PUBLIC_URL")}
+                summary += await part(args, {**env, "MICROGRAD_DATA_DIR": str(data)}, data)
     print(f"\nSummary ({time.monotonic() - began:.0f} s):")
     for line in summary:
         print(f"  {line}")

@@ -7,8 +7,8 @@ lessons of the dashboard (in `lessons/`) compute every number they show with it.
 
 from .engine import Value, topological_order
 from .gradcheck import gradient_check, numerical_gradient
-from .graph import draw_dot, draw_graph, trace
+from .graph import draw_dot, trace
 from .nn import MLP, Layer, Module, Neuron
 
-__all__ = ["MLP", "Layer", "Module", "Neuron", "Value", "draw_dot", "draw_graph", "gradient_check",
+__all__ = ["MLP", "Layer", "Module", "Neuron", "Value", "draw_dot", "gradient_check",
            "numerical_gradient", "topological_order", "trace"]

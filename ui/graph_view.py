@@ -15,8 +15,8 @@ from typing import Any
 import streamlit as st
 
 from micrograd_core.engine import Value
-from micrograd_core.graph import GraphDrawing, draw_graph
 
+from .graph_drawing import GraphDrawing, draw_graph
 from .graph_size import natural_size
 from .mode import GRAPH_FONT, GRAPH_FONT_PRESENTING, presenting
 from .state import Choice
@@ -104,7 +104,7 @@ def _whole(root: Value, options: dict[str, Any]) -> None:
 
 def show_graph(root: Value, *, place: tuple[float, float] | None = None, key: str = "graph",
                **options: Any) -> GraphDrawing:
-    """Draw the graph of `root` with `micrograd_core.graph.draw_graph(**options)`, and say what a cap left out.
+    """Draw the graph of `root` with `graph_drawing.draw_graph(**options)`, and say what a cap left out.
 
     `place`: on the stage, the (width, height) in CSS pixels it has on a 1280x720 projector; the drawing
     then keeps to it legibly (see `legible_drawing`), with a button for the whole graph. Rendered in

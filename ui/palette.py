@@ -1,18 +1,15 @@
 """The app's colours, in one place: the charts, the graphs, the page's CSS and (checked by a test) the theme.
 
 Okabe-Ito colours, readable with colour-blindness: blue for positive and vermillion for negative,
-never red against green. The graph colours are micrograd_core's own (its drawing of a graph colours
-each value by its gradient's sign); everything else derives from them here.
+never red against green.
 """
 
 from __future__ import annotations
 
-from micrograd_core.graph import HIGHLIGHT_COLOR, NEGATIVE_COLOR, NEUTRAL_COLOR, POSITIVE_COLOR
-
-POSITIVE = POSITIVE_COLOR  # blue
-NEGATIVE = NEGATIVE_COLOR  # vermillion
-HIGHLIGHT = HIGHLIGHT_COLOR  # orange
-NEUTRAL = NEUTRAL_COLOR
+POSITIVE = "#0072B2"  # blue
+NEGATIVE = "#D55E00"  # vermillion
+HIGHLIGHT = "#E69F00"  # orange
+NEUTRAL = "#555555"
 SKY = "#56B4E9"
 GREEN = "#009E73"
 PURPLE = "#CC79A7"

@@ -97,7 +97,7 @@ def build(stage: int):
 
 
 def as_engine_value(root) -> EngineValue:
-    """The same graph as micrograd_core Values, to draw with the engine's draw_graph.
+    """The same graph as micrograd_core Values, to draw with the app's drawing (ui/graph_drawing.py).
 
     What the stage's class lacks stays empty: no operation ("?"), no label, a grad of 0.
     """

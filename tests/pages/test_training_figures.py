@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from micrograd_core.graph import NEGATIVE_COLOR, POSITIVE_COLOR
+from ui.palette import NEGATIVE as NEGATIVE_COLOR
+from ui.palette import POSITIVE as POSITIVE_COLOR
 from ui.training_figures import (
     EMPTY_TEXT,
     HELD_OUT,

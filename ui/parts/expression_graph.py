@@ -20,9 +20,10 @@ from lessons.expression_graph import (
     value_class,
 )
 from lessons.expression_graph.walkthrough import Builder, backward_order, node_names, replay
+from lessons.source import source
 from micrograd_core.engine import Value, topological_order
 from micrograd_core.gradcheck import gradient_check
-from micrograd_core.graph import draw_graph
+from micrograd_core.graph import draw_dot, trace
 
 from .. import stage
 from ..graph_view import fitting, show_graph, svg_of
@@ -137,6 +138,12 @@ def value_class_tab(layout: str) -> None:
         else:
             show_graph(value, rankdir=rankdir, show_grad=grads, key="graph_value_class",
                        place=stage.place(1.0 if rankdir == "LR" else 0.4, 2 * STEPPER))
+            if "label" in stage_.has and "grad" not in stage_.has:  # where the lecture writes its drawing code
+                with st.expander("The code that draws this graph: trace and draw_dot"):
+                    st.code(source(trace) + "\n\n" + source(draw_dot), language="python")
+                    st.caption("micrograd_core/graph.py, the lecture's drawing. The app's drawings add colours by "
+                               "the gradient's sign, highlights and, for a large graph, the part that fits the "
+                               "screen (ui/graph_drawing.py).")
             if "grad" in stage_.has and "_backward" not in stage_.has:
                 st.caption("Every grad is 0: nothing has computed them yet. The lecture fills them in by hand "
                            "first, then automatically (next stage).")
@@ -254,8 +261,9 @@ def questions_tab() -> None:
 
 
 def download_tab(root: Value, layout: str, max_nodes: int) -> None:
-    dot_source = draw_graph(root, rankdir=layout, max_nodes=max_nodes).dot.source
-    st.download_button("Download DOT source", dot_source, file_name="graph.dot", icon=":material/download:")
+    dot_source = draw_dot(root, rankdir=layout).source  # the lecture's drawing, every node, whatever its size
+    st.download_button("Download DOT source", dot_source, file_name="graph.dot", icon=":material/download:",
+                       help="micrograd_core.graph.draw_dot: the lecture's drawing of the whole graph")
     if shutil.which("dot") is None:
         st.info("SVG download needs the graphviz program, which is not installed here "
                 "(on Streamlit Community Cloud, packages.txt provides it). The DOT source above opens in any "

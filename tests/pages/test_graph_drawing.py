@@ -1,5 +1,6 @@
-"""Tests of micrograd_core.graph on its DOT text: lecture records, reuse edges, hidden grads,
-highlight, colours, the node cap, escaping (checked with the `dot` binary when installed), speed."""
+"""Tests of the app's graph drawing (ui/graph_drawing.py) and of the lecture's draw_dot (micrograd_core/graph.py),
+on their DOT text: lecture records, reuse edges, hidden grads, highlight, colours, the node cap, escaping (checked
+with the `dot` binary when installed), speed."""
 
 import math
 import shutil
@@ -8,17 +9,17 @@ import subprocess
 import pytest
 
 from micrograd_core.engine import Value
-from micrograd_core.graph import (
-    HIGHLIGHT_COLOR,
-    NEGATIVE_COLOR,
-    NEUTRAL_COLOR,
-    POSITIVE_COLOR,
-    GraphDrawing,
-    draw_dot,
-    draw_graph,
-    format_number,
-    trace,
-)
+from micrograd_core.graph import draw_dot, trace
+from ui.graph_drawing import GraphDrawing, draw_graph, format_number
+from ui.palette import HIGHLIGHT as HIGHLIGHT_COLOR
+from ui.palette import NEGATIVE as NEGATIVE_COLOR
+from ui.palette import NEUTRAL as NEUTRAL_COLOR
+from ui.palette import POSITIVE as POSITIVE_COLOR
+
+
+def drawn(root: Value, **options):
+    """The app's drawing of `root` as a Digraph."""
+    return draw_graph(root, **options).dot
 
 
 def lecture_expression() -> dict[str, Value]:
@@ -68,7 +69,7 @@ def assert_dot_renders(source: str) -> None:
 
 def test_lecture_records_ops_and_edges():
     v = lecture_expression()
-    src = draw_dot(v["L"]).source
+    src = drawn(v["L"]).source
     assert "{ L | data -8.0000 | grad 1.0000 }" in record_line(src, "L")
     assert "{ a | data 2.0000 | grad 6.0000 }" in record_line(src, "a")
     assert "{ b | data -3.0000 | grad -4.0000 }" in record_line(src, "b")
@@ -86,10 +87,10 @@ def test_lecture_records_ops_and_edges():
 
 
 def test_dot_is_deterministic():
-    first = draw_dot(lecture_expression()["L"]).source
-    assert draw_dot(lecture_expression()["L"]).source == first  # rebuilt from scratch
+    first = drawn(lecture_expression()["L"]).source
+    assert drawn(lecture_expression()["L"]).source == first  # rebuilt from scratch
     L = lecture_expression()["L"]
-    assert draw_dot(L).source == draw_dot(L).source
+    assert drawn(L).source == drawn(L).source
     assert "n0 [" in first and "n6 [" in first  # ids are topological positions
 
 
@@ -101,7 +102,7 @@ def test_trace_lists_nodes_in_order_and_one_edge_per_use():
     assert len(edge_list) == 2
     assert all(child is a and parent is b for child, parent in edge_list)
     b.backward()
-    src = draw_dot(b).source
+    src = drawn(b).source
     assert edges(src).count("n0 -> n1_op") == 2
     assert "grad 2.0000" in record_line(src, "a")
 
@@ -117,7 +118,7 @@ def test_trace_of_lecture_expression():
 
 def test_show_grad_false_hides_every_grad():
     v = lecture_expression()
-    src = draw_dot(v["L"], show_grad=False).source
+    src = drawn(v["L"], show_grad=False).source
     assert "grad ?" in record_line(src, "a")
     assert src.count("grad ?") == 7
     assert POSITIVE_COLOR not in src and NEGATIVE_COLOR not in src
@@ -126,7 +127,7 @@ def test_show_grad_false_hides_every_grad():
 
 def test_show_grad_collection_shows_only_those():
     v = lecture_expression()
-    src = draw_dot(v["L"], show_grad=[v["L"], v["d"]]).source
+    src = drawn(v["L"], show_grad=[v["L"], v["d"]]).source
     assert "grad 1.0000" in record_line(src, "L")
     assert "grad -2.0000" in record_line(src, "d")
     assert "grad ?" in record_line(src, "a")
@@ -136,14 +137,14 @@ def test_show_grad_collection_shows_only_those():
 def test_show_grad_uses_identity_not_equal_data():
     twin = Value(2.0, label="a")  # same data and label as a, but another node
     v = lecture_expression()
-    src = draw_dot(v["L"], show_grad=[twin]).source
+    src = drawn(v["L"], show_grad=[twin]).source
     assert src.count("grad ?") == 7
 
 
 def test_highlight_changes_only_that_node():
     v = lecture_expression()
-    plain = draw_dot(v["L"]).source
-    lit = draw_dot(v["L"], highlight=[v["e"]]).source
+    plain = drawn(v["L"]).source
+    lit = drawn(v["L"], highlight=[v["e"]]).source
     assert record_line(lit, "e") != record_line(plain, "e")
     assert "penwidth=3" in record_line(lit, "e")
     assert "fillcolor=" in record_line(lit, "e")
@@ -153,10 +154,10 @@ def test_highlight_changes_only_that_node():
 
 def test_highlight_fill_is_a_light_tint_of_highlight_color():
     fill = "#FBE3B3"
-    src = draw_dot(lecture_expression()["L"], highlight=[lecture_expression()["L"]]).source
+    src = drawn(lecture_expression()["L"], highlight=[lecture_expression()["L"]]).source
     assert fill not in src  # another expression's node: nothing highlighted
     v = lecture_expression()
-    src = draw_dot(v["L"], highlight=[v["L"]]).source
+    src = drawn(v["L"], highlight=[v["L"]]).source
     assert f'fillcolor="{fill}"' in record_line(src, "L")
     # each channel lies between HIGHLIGHT_COLOR's and white's
     for i in (1, 3, 5):
@@ -164,7 +165,7 @@ def test_highlight_fill_is_a_light_tint_of_highlight_color():
 
 
 def test_rankdir_tb():
-    src = draw_dot(lecture_expression()["L"], rankdir="TB").source
+    src = drawn(lecture_expression()["L"], rankdir="TB").source
     assert "rankdir=TB" in src and "rankdir=LR" not in src
     with pytest.raises(ValueError):
         draw_graph(Value(1.0), rankdir="sideways")
@@ -172,25 +173,25 @@ def test_rankdir_tb():
 
 def test_colours_follow_the_sign_of_grad():
     v = lecture_expression()
-    src = draw_dot(v["L"]).source
+    src = drawn(v["L"]).source
     assert f'color="{POSITIVE_COLOR}"' in record_line(src, "a")  # grad 6
     assert f'color="{NEGATIVE_COLOR}"' in record_line(src, "b")  # grad -4
     zero = Value(1.0, label="z")
-    src = draw_dot(zero * 0.0, show_grad=True).source  # never backpropagated: grads 0
+    src = drawn(zero * 0.0, show_grad=True).source  # never backpropagated: grads 0
     assert POSITIVE_COLOR not in record_line(src, "z") and NEGATIVE_COLOR not in record_line(src, "z")
     assert NEUTRAL_COLOR in src
 
 
 def test_names_override_labels_by_identity():
     v = lecture_expression()
-    src = draw_dot(v["L"], names={v["a"]: "x₁", v["L"]: "loss"}).source
+    src = drawn(v["L"], names={v["a"]: "x₁", v["L"]: "loss"}).source
     assert "data 2.0000" in record_line(src, "x₁")
     assert "data -8.0000" in record_line(src, "loss")
     assert '"{ a |' not in src
 
 
 def test_unlabelled_values_have_no_label_field():
-    src = draw_dot(Value(1.5) + Value(-0.5)).source
+    src = drawn(Value(1.5) + Value(-0.5)).source
     assert '"{ data 1.5000 | grad 0.0000 }"' in src
     assert '"{ data 1.0000 | grad 0.0000 }"' in src
 
@@ -247,7 +248,7 @@ def test_escaping_record_special_characters():
     y = x * Value(2.0, label="<html>")
     y.label = "back\\slash\nnewline"
     y.backward()
-    src = draw_dot(y).source
+    src = drawn(y).source
     assert "\\|" in src and "\\{" in src and "\\<" in src
     assert_dot_renders(src)
     if shutil.which("dot"):
@@ -267,7 +268,7 @@ def test_numbers_are_readable():
     x = Value(800.0, label="x")
     y = x.exp()  # overflows to inf
     y.backward()
-    src = draw_dot(y).source
+    src = drawn(y).source
     assert "data inf" in src
     assert_dot_renders(src)
 
@@ -276,7 +277,7 @@ def test_every_op_is_drawn():
     x = Value(0.5, label="x")
     y = ((x**2).tanh() + x.exp() - x.relu() / 3).sigmoid()
     y.backward()
-    src = draw_dot(y).source
+    src = drawn(y).source
     ops = [line.split("label=")[1].split(" ")[0].strip('"') for line in src.splitlines() if "_op [" in line]
     assert sorted(set(ops)) == sorted(["**2", "tanh", "exp", "relu", "sigmoid", "**-1", "+", "*"])
     assert_dot_renders(src)
@@ -342,7 +343,7 @@ def test_a_kept_node_that_feeds_a_left_out_one_points_at_the_note():
 
 def test_no_grad_field_at_all_for_a_value_without_one():
     v = lecture_expression()
-    src = draw_dot(v["L"], show_grad=None).source
+    src = drawn(v["L"], show_grad=None).source
     assert "grad" not in src and '"{ a | data 2.0000 }"' in src
 
 
@@ -355,7 +356,20 @@ def test_highlighted_nodes_are_named_and_classed_for_the_page():
 
 
 def test_operations_are_small_ellipses():
-    src = draw_dot(lecture_expression()["L"]).source
+    src = drawn(lecture_expression()["L"]).source
     op_lines = [line for line in src.splitlines() if "_op [" in line]
     assert op_lines and all("shape=ellipse" in line and "height=0.34" in line for line in op_lines)
     assert "arrowsize=0.7" in src  # the edges' style is applied
+
+
+def test_the_lectures_draw_dot_draws_a_record_per_value_and_an_oval_per_operation():
+    v = lecture_expression()
+    src = draw_dot(v["L"]).source
+    nodes, edges = trace(v["L"])
+    assert src.count("shape=record") == len(nodes) == 7
+    assert '"{ L | data -8.0000 | grad 1.0000 }"' in src and '"{ a | data 2.0000 | grad 6.0000 }"' in src
+    assert src.count("label=\"*\"") + src.count("label=\"+\"") == 3  # e = a·b, d = e + c, L = d·f
+    assert src.count(" -> ") == len(edges) + 3  # an edge per use, and each oval into its result
+    doubled = Value(3.0, label="a")
+    assert draw_dot(doubled + doubled).source.count("n0 -> n1_op") == 2  # a used twice: two arrows
+    assert "rankdir=TB" in draw_dot(v["L"], rankdir="TB").source
