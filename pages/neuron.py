@@ -15,6 +15,7 @@ from ui import Choice, Slider, Toggle, detail_visible, page_frame, presenting, s
 from ui.formula_input import exact_input
 from ui.graph_view import layout_setting, show_graph
 from ui.neuron_figures import tanh_chart
+from ui.neuron_picture import neuron_svg
 from ui.parts import neuron as parts
 from ui.quiz import answer_box, show_verdict
 from ui.text import code, literal
@@ -124,6 +125,11 @@ def the_neuron(where) -> tuple[dict[str, float], object, dict]:
                                        height=height), key="neuron_tanh")
         with (right if LAYOUT.value == "TB" or presenting() else st.container()):
             graph(o, nodes, stage.place(6 / 11))
+        with st.expander("Where the name comes from: a neuron of the brain, and the lecture's model of it"):
+            st.markdown(neuron_svg(), unsafe_allow_html=True)  # the app's own drawing: no text from a user
+            st.caption("Signals arrive on the dendrites, each scaled by its synapse's strength (a weight); the cell "
+                       "body adds them up with a bias; the neuron fires along its axon through an activation "
+                       "function. The model keeps just the arithmetic: o = tanh(x1·w1 + x2·w2 + b).")
     return values, o, nodes
 
 

@@ -224,3 +224,10 @@ def test_left_to_right_layout_from_the_link():
     assert not at.exception and "rankdir=LR" in at.get("graphviz_chart")[0].proto.spec
     at.radio(key="neuron_layout").set_value("TB").run()
     assert "rankdir=TB" in at.get("graphviz_chart")[0].proto.spec and "neuron_layout" not in at.query_params
+
+
+def test_the_neuron_of_the_brain_is_drawn_beside_its_model_with_words_for_every_part():
+    at = open_page("pages/neuron.py")
+    svg = next(m.value for m in at.markdown if m.value.startswith("<svg"))
+    for part in ("dendrites", "cell body", "axon", "x1·w1", "x2·w2", "o = tanh(n)", 'role="img"', "aria-label"):
+        assert part in svg, part
