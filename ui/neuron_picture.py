@@ -1,7 +1,8 @@
 """The picture the lecture starts its neuron with: a neuron of the brain beside its mathematical model.
 
-Drawn here as SVG (the app's own drawing, shown with st.markdown: st.html leaves SVG out), with the model's own names on it (inputs x·w arriving on the dendrites, the sum and
-the bias in the cell body, the activation leaving along the axon), so it reads without any colour.
+Drawn here as SVG (the app's own drawing, shown with st.markdown: st.html leaves SVG out), with the
+model's own names on it (inputs x·w arriving on the dendrites, the sum and the bias in the cell body,
+the activation leaving along the axon), so it reads without any colour.
 """
 
 from __future__ import annotations
