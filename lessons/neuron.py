@@ -7,9 +7,11 @@ Neuron page shows their source side by side, so the code on screen is the code t
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from micrograd_core.engine import Value
 
@@ -142,6 +144,27 @@ def torch_neuron(v: Mapping[str, float]) -> dict[str, float] | None:
         return torch_forward_backward(v)
     except (ImportError, OSError):  # found but broken, e.g. a missing shared library
         return None
+
+
+RECORDING = Path(__file__).with_name("pytorch_recording.json")  # made by scripts/record_pytorch.py
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What PyTorch computed for these inputs when it was recorded, and with which PyTorch, when."""
+
+    results: dict[str, float]
+    torch: str
+    recorded: str
+
+
+def recorded_torch(v: Mapping[str, float]) -> Recorded | None:
+    """PyTorch's recorded results for exactly these inputs, or None when none was recorded for them."""
+    recording = json.loads(RECORDING.read_text(encoding="utf-8"))
+    for run in recording["runs"]:
+        if run["inputs"] == {k: float(v[k]) for k in INPUTS}:
+            return Recorded(run["results"], recording["torch"], recording["recorded"])
+    return None
 
 
 def micrograd_neuron(v: Mapping[str, float], tanh_from_exp: bool = False) -> dict[str, float]:

@@ -1,6 +1,8 @@
 """Shared test helpers: opening a page of the app under Streamlit's AppTest."""
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -8,8 +10,10 @@ from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
-# class mode's store: a folder of this test run's own, never the project's data folder
-os.environ.setdefault("MICROGRAD_DATA_DIR", tempfile.mkdtemp(prefix="micrograd-test-data-"))
+# class mode's store: a folder of this test run's own, never the project's data folder, removed at the end
+if "MICROGRAD_DATA_DIR" not in os.environ:
+    os.environ["MICROGRAD_DATA_DIR"] = tempfile.mkdtemp(prefix="micrograd-test-data-")
+    atexit.register(shutil.rmtree, os.environ["MICROGRAD_DATA_DIR"], ignore_errors=True)
 
 
 def open_page(path: str, query: dict[str, str] | None = None) -> AppTest:

@@ -116,5 +116,5 @@ def natural_size(source: str, fontsize: float) -> Size:
     depth = sum(along.values()) + ranksep * (len(along) - 1) + 8
     width, height = (breadth, depth) if sideways else (depth, breadth)
     # the browser's Graphviz measures text on its own: against it, these make the estimate the larger
-    grow_w, grow_h = (1.08, 1.08) if sideways else (1.0, 1.25)
+    grow_w, grow_h = (1.1, 1.12) if sideways else (1.04, 1.25)
     return Size(width * PT * grow_w, height * PT * grow_h)

@@ -38,7 +38,7 @@ def graph_font() -> int:
     return GRAPH_FONT_PRESENTING if presenting() else GRAPH_FONT
 
 
-WIDE_BY = 2.0  # the estimate of a drawing's width is at most this many times the width Graphviz gives it
+WIDE_BY = 2.1  # the estimate of a drawing's width is at most this many times the width Graphviz gives it
 
 
 def _fits(drawing: GraphDrawing, place: tuple[float, float]) -> bool:

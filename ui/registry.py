@@ -79,6 +79,7 @@ PAGES: tuple[PageSpec, ...] = (
              prefix="lab_", sections=("lab",), hideable=("check",)),
     PageSpec("pages/classroom.py", "Class", ":material/groups:"),
     PageSpec("pages/presenter.py", "Presenter view", ":material/co_present:"),
+    PageSpec("pages/guide.py", "Teacher's guide", ":material/menu_book:"),
 )
 LESSONS = tuple(p for p in PAGES if p.summary)
 BY_PATH = {p.path: p for p in PAGES}

@@ -3,7 +3,9 @@
 import ast
 import contextlib
 import io
+import json
 import math
+import os
 import sys
 
 import pytest
@@ -164,3 +166,18 @@ def test_every_line_of_the_manual_backprop_reads_as_the_lecture_writes_it():
         "x2.grad = w2 · (x2*w2).grad = 1.0000 · 0.5000 = 0.5000",
         "w2.grad = x2 · (x2*w2).grad = 0.0000 · 0.5000 = 0.0000",
     ]
+
+
+def test_the_recording_of_pytorch_is_what_pytorch_computes_for_the_code_shown():
+    """A hosted app without PyTorch shows its recording: wherever PyTorch is installed, it is recomputed."""
+    recording = json.loads(neuron.RECORDING.read_text(encoding="utf-8"))
+    assert recording["runs"] and recording["torch"] and recording["recorded"]
+    for run in recording["runs"]:
+        assert neuron.recorded_torch(run["inputs"]).results == run["results"]
+        ours = neuron.micrograd_forward_backward(run["inputs"])
+        assert ours == pytest.approx(run["results"], abs=1e-12)  # the engine agrees with the recording too
+    assert neuron.recorded_torch({**LECTURE_VALUES, "w1": 2.0}) is None
+    if os.environ.get("CI") != "true":
+        pytest.importorskip("torch", reason="PyTorch is not installed: the recording is checked where it is")
+    for run in recording["runs"]:
+        assert neuron.torch_forward_backward(run["inputs"]) == pytest.approx(run["results"], abs=1e-15)

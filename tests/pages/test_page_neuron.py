@@ -164,15 +164,22 @@ def test_lecture_values_button_restores_defaults():
     assert at.text_input(key="neuron_w1_exact").value == "-3"
 
 
-def test_pytorch_panel_without_torch(monkeypatch):
+def test_pytorch_panel_without_torch_shows_the_recording_for_the_values_recorded(monkeypatch):
     monkeypatch.setattr(neuron.importlib.util, "find_spec", lambda name: None)
-    at = open_page(PAGE)
+    at = open_page(PAGE)  # the lecture's values: PyTorch was recorded for them
     assert not at.exception
+    recorded = neuron.recorded_torch(LECTURE)
+    column = f"PyTorch {recorded.torch} (recorded)"
+    table = table_with(at, column)
+    assert shown(table.loc["w1", column]) == pytest.approx(recorded.results["w1"], abs=1e-12)
+    assert any("recorded on" in c.value and recorded.recorded in c.value for c in at.caption)
+    assert any("agree" in s.value for s in at.success)
+    at = open_page(PAGE, {"neuron_w1": "2"})  # values never recorded: only the live column, and why
     assert any("PyTorch is not installed" in i.value and "pip install torch" in i.value for i in at.info)
     codes = [c.value for c in at.code]
     assert any("import torch" in c for c in codes) and any("from micrograd_core" in c for c in codes)
     table = table_with(at, "micrograd_core")
-    assert "PyTorch" not in table.columns and shown(table.loc["w1", "micrograd_core"]) == pytest.approx(1.0)
+    assert not [c for c in table.columns if "PyTorch" in c]
 
 
 def test_pytorch_panel_with_a_stand_in_torch(monkeypatch):

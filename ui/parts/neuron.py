@@ -11,6 +11,7 @@ from lessons.neuron import (
     LECTURE_VALUES,
     micrograd_forward_backward,
     micrograd_neuron,
+    recorded_torch,
     runnable_source,
     torch_available,
     torch_forward_backward,
@@ -84,12 +85,21 @@ def pytorch(values: dict[str, float]) -> None:
 def compare(values: dict[str, float]) -> None:
     ours, theirs = micrograd_forward_backward(values), torch_neuron(values)
     if theirs is None:
-        st.info("PyTorch is not installed here, so only micrograd_core's numbers are shown. To compare live, install "
-                "it next to the app with `pip install torch` and restart; the app itself does not need it.",
-                icon=":material/info:")
-        comparison({"micrograd_core": ours})
-        return
-    worst = comparison({"micrograd_core": ours, "PyTorch": theirs})
+        recorded = recorded_torch(values)
+        if recorded is None:
+            st.info("PyTorch is not installed on this server, and it was recorded for the lecture's values and the "
+                    "tour's neuron scenes only: press Lecture's values to compare with it, or install it next to "
+                    "the app (`pip install torch`) to compare any values live. The app itself does not need it.",
+                    icon=":material/info:")
+            comparison({"micrograd_core": ours})
+            return
+        st.caption(f"PyTorch is not installed on this server: its column is PyTorch {recorded.torch} running the "
+                   f"code above on these very inputs, recorded on {recorded.recorded} by scripts/record_pytorch.py "
+                   "(a test recomputes it wherever PyTorch is installed). micrograd_core's column is computed now.")
+        theirs, name = recorded.results, f"PyTorch {recorded.torch} (recorded)"
+    else:
+        name = "PyTorch"
+    worst = comparison({"micrograd_core": ours, name: theirs})
     if worst <= 1e-6:
         st.success(f"micrograd_core and PyTorch agree: largest difference {worst:.1e} (≤ 1e-6).",
                    icon=":material/check_circle:")
