@@ -14,7 +14,10 @@ only in that tab's session). Then, within one window:
 - `--browsers` real students, one Chromium context each (the first one a 390x844 phone), open the join
   link before the window, then type a number and click Send at a random moment of it, and wait for
   "Sent";
-- the projector's "N answers so far" is read from its page every 0.1 s.
+- the projector's "N answers" is read from its scene bar every 0.1 s.
+
+The simulated students join the class first, at the rate the store admits new students (a burst of
+JOIN_BURST, then one every JOIN_EVERY seconds), as a room of phones joins before the first question.
 
 An answer's latency is the time of the first poll whose count reached its rank in write order, minus
 its write time (for a browser, the time of its click on Send). After the window the projector is
@@ -53,7 +56,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.async_api import async_playwright  # noqa: E402
 
 from lessons.tour import SCENES  # noqa: E402
-from server.store import open_store  # noqa: E402
+from server.store import JOIN_BURST, JOIN_EVERY, JoinsThrottled, open_store  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS, Server  # noqa: E402
 from tests.server.test_class_store import redis_server  # noqa: E402
 
@@ -65,10 +68,10 @@ SCENE = next(s for s in SCENES if s.question is not None and s.question.kind == 
 QUESTION = SCENE.question.id
 TRUTH = float(SCENE.question.truth())
 
-# The number in the teacher's strip, "**N** answers so far" (null while the strip is not drawn).
+# The count in the teacher's scene bar, "**N** answers" (null while it is not drawn).
 COUNT_JS = """() => {
-  const strip = document.querySelector('.st-key-class_strip');
-  const m = strip && strip.innerText.match(/(\\d+)\\s+answers?\\s+so\\s+far/);
+  const bar = document.querySelector('.st-key-tour_bar');
+  const m = bar && bar.innerText.match(/(\\d+)\\s+answers?\\b/);
   return m ? Number(m[1]) : null;
 }"""
 # The scene the tour's strip names, "Scene N of 27" (null while it is not drawn).
@@ -146,6 +149,13 @@ def work(where: dict, worker: int, plan: list[tuple[float, str]], go, out) -> No
     store = open_store(**where)
     code, t0 = go.get()
     done, errors = [], []
+    for i in range(len(plan)):  # the class joins first, as a room of phones does, at the rate a class takes
+        while True:
+            try:
+                store.join(code, f"bench-w{worker}-s{i}")
+                break
+            except JoinsThrottled as err:
+                time.sleep(err.wait)
     for i, (offset, value) in enumerate(plan):
         time.sleep(max(0.0, t0 + offset - time.time()))
         started = time.time()
@@ -276,7 +286,8 @@ async def one_class(server: Server, where: dict, args: argparse.Namespace, rng: 
 
         shown, polls, stop = [], [], asyncio.Event()
         watcher = asyncio.create_task(watch_count(projector, stop, shown, polls))
-        t0 = time.time() + 1.0
+        # the simulated students join before the window, within the class's join rate (a burst, then two a second)
+        t0 = time.time() + 2.0 + max(0, args.students - JOIN_BURST) * JOIN_EVERY
         for go in goes:
             go.put((code, t0))
         browser_values = [answer_value(rng) for _ in students]
