@@ -43,11 +43,13 @@ import random
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
-from contextlib import ExitStack
+import urllib.request
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +59,7 @@ from playwright.async_api import async_playwright  # noqa: E402
 
 from lessons.tour import SCENES  # noqa: E402
 from server.store import JOIN_BURST, JOIN_EVERY, JoinsThrottled, open_store  # noqa: E402
-from tests.browser.conftest import CHROMIUM_ARGS, Server  # noqa: E402
+from tests.browser.conftest import CHROMIUM_ARGS, Server, free_port  # noqa: E402
 from tests.server.test_class_store import redis_server  # noqa: E402
 
 POLL_EVERY = 0.1  # the projector's count is read this often
@@ -258,6 +260,37 @@ async def watch_count(page, stop: asyncio.Event, shown: list, polls: list) -> No
         await asyncio.sleep(max(0.0, start + k * POLL_EVERY - time.time()))
 
 
+@contextmanager
+def haproxy(folder: Path, ports: list[int]):
+    """HAProxy with deploy/haproxy.cfg's settings in front of the app servers on `ports`; yields its URL."""
+    exe = shutil.which("haproxy")
+    if exe is None:
+        raise RuntimeError("haproxy is not installed (apt-get install haproxy)")
+    front = free_port()
+    config = (ROOT / "deploy" / "haproxy.cfg").read_text()
+    config = config.replace("bind *:8080", f"bind 127.0.0.1:{front}")
+    for old, port in (("127.0.0.1:8501", ports[0]), ("127.0.0.1:8502", ports[1])):
+        config = config.replace(old, f"127.0.0.1:{port}")
+    (folder / "haproxy.cfg").write_text(config)
+    proxy = subprocess.Popen([exe, "-f", str(folder / "haproxy.cfg")], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{front}/_stcore/health", timeout=2) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("HAProxy did not answer") from None
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{front}"
+    finally:
+        proxy.terminate()
+        proxy.wait(10)
+
+
 # ---- one class ----------------------------------------------------------------------------------
 
 def quantiles(xs: list[float]) -> tuple[float, float, float]:
@@ -267,7 +300,7 @@ def quantiles(xs: list[float]) -> tuple[float, float, float]:
     return statistics.median(xs), xs[min(len(xs) - 1, int(0.95 * len(xs)))], xs[-1]
 
 
-async def one_class(server: Server, where: dict, args: argparse.Namespace, rng: random.Random,
+async def one_class(url: str, where: dict, args: argparse.Namespace, rng: random.Random,
                     goes: list, out, memory: MemorySampler, rss: dict) -> dict:
     r: dict = {}
     async with async_playwright() as p:
@@ -275,14 +308,14 @@ async def one_class(server: Server, where: dict, args: argparse.Namespace, rng: 
         projector = await (await browser.new_context(viewport={"width": 1920, "height": 1080})).new_page()
 
         def before_class() -> None:
-            rss["before"] = tree_rss_mb(server.proc.pid)
+            rss["before"] = tree_rss_mb(memory.pid)
             memory.start()
 
-        code = await projector_to_question(projector, server.url, before_class)
+        code = await projector_to_question(projector, url, before_class)
         r["code"] = code
-        students = await asyncio.gather(*(open_student(browser, server.url, code, i == 0)
+        students = await asyncio.gather(*(open_student(browser, url, code, i == 0)
                                           for i in range(args.browsers)))
-        rss["pages open"] = tree_rss_mb(server.proc.pid)
+        rss["pages open"] = tree_rss_mb(memory.pid)
 
         shown, polls, stop = [], [], asyncio.Event()
         watcher = asyncio.create_task(watch_count(projector, stop, shown, polls))
@@ -353,7 +386,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> None:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="class_polls_")))
         env = {k: v for k, v in os.environ.items() if k != "MICROGRAD_REDIS_URL"}
         env["MICROGRAD_DATA_DIR"] = str(folder)
-        if backend == "redis":
+        if backend in ("redis", "redis-haproxy"):
             url = stack.enter_context(redis_server())
             env["MICROGRAD_REDIS_URL"] = url
             where = {"redis_url": url}
@@ -374,8 +407,13 @@ def run_backend(backend: str, args: argparse.Namespace) -> None:
 
         server = Server(env=env, log=folder / "server.log")
         stack.callback(server.stop)
+        base = server.url
+        if backend == "redis-haproxy":  # a second app server, and HAProxy sending each browser back to its own
+            second = Server(env=env, log=folder / "server2.log")
+            stack.callback(second.stop)
+            base = stack.enter_context(haproxy(folder, [server.port, second.port]))
         memory, rss = MemorySampler(server.proc.pid), {}
-        r = asyncio.run(one_class(server, where, args, rng, goes, out, memory, rss))
+        r = asyncio.run(one_class(base, where, args, rng, goes, out, memory, rss))
         for w in workers:
             w.join(10)
         log = (folder / "server.log").read_text(errors="replace")
@@ -417,7 +455,9 @@ def run_backend(backend: str, args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", nargs="+", choices=["sqlite", "redis"], default=["sqlite", "redis"])
+    parser.add_argument("--backend", nargs="+", choices=["sqlite", "redis", "redis-haproxy"],
+                        default=["sqlite", "redis"],
+                        help="redis-haproxy: two app servers sharing one Redis behind HAProxy (deploy/haproxy.cfg)")
     parser.add_argument("--students", type=int, default=200, help="simulated students (processes)")
     parser.add_argument("--browsers", type=int, default=10, help="students in Chromium")
     parser.add_argument("--window", type=float, default=10.0, help="seconds in which everyone answers")
