@@ -26,10 +26,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-# the engine's own float helpers, so that evaluate() agrees with build() to the last bit
-from micrograd_core.engine import Value, _exp, _log, _pow
+# the engine's own operations, so that evaluate() agrees with build() to the last bit
+from micrograd_core.engine import FUNCTIONS as ENGINE_FUNCTIONS
+from micrograd_core.engine import Value, power
 
-FUNCTIONS: tuple[str, ...] = ("exp", "log", "tanh", "sigmoid", "relu")
+FUNCTIONS: tuple[str, ...] = tuple(ENGINE_FUNCTIONS)  # what a formula may call: every one-input operation
 
 MAX_LENGTH = 500  # characters of formula text
 MAX_DEPTH = 50  # nesting of parentheses, function calls, signs and exponents
@@ -144,13 +145,8 @@ def _check_number(tok: _Token, text: str) -> None:
         raise ExpressionError(f"the number {tok.text} at position {tok.pos} is too large", tok.pos)
 
 
-def _sigmoid(x: float) -> float:
-    # the formula of Value.sigmoid, which never overflows
-    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-
-
-_FLOAT_FUNCS = {"exp": _exp, "log": _log, "tanh": math.tanh, "sigmoid": _sigmoid, "relu": lambda x: x if x > 0 else 0.0}
-_VALUE_FUNCS = {"exp": Value.exp, "log": Value.log, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "relu": Value.relu}
+_FLOAT_FUNCS = {name: f.of_float for name, f in ENGINE_FUNCTIONS.items()}
+_VALUE_FUNCS = {name: f.method for name, f in ENGINE_FUNCTIONS.items()}
 
 # each instruction as the engine computes it; the float versions copy the engine's order of operations
 _VALUE_OPS = {
@@ -168,9 +164,9 @@ _FLOAT_OPS = {
     "+": operator.add,
     "-": lambda a, b: a + b * -1.0,
     "*": operator.mul,
-    "/": lambda a, b: a * _pow(b, -1),
+    "/": lambda a, b: a * power(b, -1),
     "neg": lambda a, _: a * -1.0,
-    "**": _pow,
+    "**": power,
     "call": lambda a, name: _FLOAT_FUNCS[name](a),
 }
 

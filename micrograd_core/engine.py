@@ -20,6 +20,8 @@ number that looks right; check `math.isfinite(v.data)` where it matters.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 Number = int | float
 
@@ -64,10 +66,10 @@ class Value:
         if not isinstance(k, (int, float)):
             raise TypeError("only a number exponent is supported: Value ** int or Value ** float")
         # d(a**k)/da = k * a**(k-1)
-        return Value(_pow(self.data, k), (self,), f"**{k:g}", "", (k * _pow(self.data, k - 1),))
+        return Value(power(self.data, k), (self,), f"**{k:g}", "", (k * power(self.data, k - 1),))
 
     def exp(self) -> Value:
-        e = _exp(self.data)
+        e = exp(self.data)
         # d(e**a)/da = e**a
         return Value(e, (self,), "exp", "", (e,))
 
@@ -75,7 +77,7 @@ class Value:
         x = self.data
         # d(ln a)/da = 1 / a
         local = 1.0 / x if x != 0 else math.copysign(math.inf, x)
-        return Value(_log(x), (self,), "log", "", (local,))
+        return Value(log(x), (self,), "log", "", (local,))
 
     def tanh(self) -> Value:
         t = math.tanh(self.data)
@@ -83,16 +85,14 @@ class Value:
         return Value(t, (self,), "tanh", "", (1.0 - t * t,))
 
     def sigmoid(self) -> Value:
-        x = self.data
-        # written so that exp never overflows
-        s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+        s = sigmoid(self.data)
         # d(sigmoid a)/da = s * (1 - s)
         return Value(s, (self,), "sigmoid", "", (s * (1.0 - s),))
 
     def relu(self) -> Value:
         x = self.data
         # d(relu a)/da = 1 if a > 0 else 0
-        return Value(x if x > 0 else 0.0, (self,), "relu", "", (1.0 if x > 0 else 0.0,))
+        return Value(relu(x), (self,), "relu", "", (1.0 if x > 0 else 0.0,))
 
     # --- operations built from the ones above, as in the lecture ---
 
@@ -158,10 +158,10 @@ def topological_order(root: Value) -> list[Value]:
     return topo
 
 
-# --- IEEE-754 results for the three operations where Python's float functions would raise ---
+# --- the operations on plain floats, as Value computes them (IEEE-754 results where Python would raise) ---
 
 
-def _pow(x: float, k: float) -> float:
+def power(x: float, k: float) -> float:
     """x**k with IEEE results where Python's float power would raise."""
     odd = float(k).is_integer() and int(k) % 2 == 1
     try:
@@ -175,7 +175,7 @@ def _pow(x: float, k: float) -> float:
     return r
 
 
-def _exp(x: float) -> float:
+def exp(x: float) -> float:
     """e**x, inf where math.exp would overflow."""
     try:
         return math.exp(x)
@@ -183,8 +183,41 @@ def _exp(x: float) -> float:
         return math.inf
 
 
-def _log(x: float) -> float:
+def log(x: float) -> float:
     """ln x: -inf at 0, nan below, where math.log would raise."""
     if x > 0:
         return math.log(x)
     return -math.inf if x == 0 else math.nan
+
+
+def sigmoid(x: float) -> float:
+    """1 / (1 + e**-x), written so that exp never overflows."""
+    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+
+
+def relu(x: float) -> float:
+    return x if x > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Function:
+    """An operation of one Value: its method, the same on a float, and its local derivative as a formula.
+
+    In `derivative`, {x} stands for the input and {out} for the result, e.g. "1 − {out}²" for tanh.
+    A formula a student types may call any of them by name; the chain-rule panel writes the derivative.
+    """
+
+    name: str
+    method: Callable[[Value], Value]
+    of_float: Callable[[float], float]
+    derivative: str
+
+
+# Every operation of one input, by name: a new one is a method above and a line here.
+FUNCTIONS: dict[str, Function] = {f.name: f for f in (
+    Function("exp", Value.exp, exp, "{out}"),
+    Function("log", Value.log, log, "1/{x}"),
+    Function("tanh", Value.tanh, math.tanh, "1 − {out}²"),
+    Function("sigmoid", Value.sigmoid, sigmoid, "{out}·(1 − {out})"),
+    Function("relu", Value.relu, relu, "(1 if {x} > 0 else 0)"),
+)}

@@ -8,15 +8,15 @@ for an operation, and one step of optimisation.
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from micrograd_core.engine import Value, topological_order
+from micrograd_core.engine import FUNCTIONS, Value, topological_order
 
 from ..expressions import LECTURE_VALUES as NEURON_VALUES
 from ..expressions import build_neuron, lecture_expression, readme_expression
+from ..source import source
 
 Builder = Callable[[Mapping[str, float]], tuple[Value, dict[str, Value]]]
 
@@ -137,8 +137,7 @@ def _rule(node: Value, i: int, names: dict[int, str]) -> str:
         k = float(op[2:])
         rule = f"{k:g}·{x}**{k - 1:g}"
     else:
-        rule = {"exp": out, "log": f"1/{x}", "tanh": f"1 − {out}²", "sigmoid": f"{out}·(1 − {out})",
-                "relu": f"(1 if {x} > 0 else 0)"}[op]
+        rule = FUNCTIONS[op].derivative.format(x=x, out=out)
     return f"∂{out}/∂{x} = {rule}"
 
 
@@ -156,14 +155,13 @@ def chain_rule(node: Value, names: dict[int, str]) -> list[Link]:
     return links
 
 
-_METHODS = {"+": "__add__", "*": "__mul__", "exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "sigmoid",
-            "relu": "relu"}
+_OPERATORS = {"+": Value.__add__, "*": Value.__mul__}
 
 
 def engine_source(op: str) -> str:
     """The engine's real code for an operation's forward and local derivative, then the chain-rule step."""
-    method = getattr(Value, "__pow__" if op.startswith("**") else _METHODS[op])
-    return inspect.getsource(method) + "\n" + inspect.getsource(Value._backward)
+    method = Value.__pow__ if op.startswith("**") else _OPERATORS.get(op) or FUNCTIONS[op].method
+    return source(method) + "\n" + source(Value._backward)
 
 
 @dataclass(frozen=True)
