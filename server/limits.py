@@ -54,7 +54,7 @@ class RateLimit:
 
     def wait(self) -> float:
         """Seconds until the next action is allowed."""
-        return wait_for(self._tokens, self.every)
+        return wait_for(refill(self._tokens, self._last, self.clock(), self.burst, self.every), self.every)
 
 
 class KeyedLimits:
@@ -75,6 +75,12 @@ class KeyedLimits:
             while len(self._limits) > self.most:
                 self._limits.popitem(last=False)
             return limit.allow()
+
+    def spent(self, key: str) -> bool:
+        """Whether `key` has no action left now (without taking one): for counting only failures."""
+        with self._lock:
+            limit = self._limits.get(key)
+            return limit is not None and limit.wait() > 0
 
     def wait(self, key: str) -> float:
         with self._lock:

@@ -101,7 +101,7 @@ class TrainingRun:
         self.pace = "10"
         self.kept: list[KeptRun] = []
         self.owner = owner  # who trains, as well as the server can tell: its limits count runs by it
-        self.viewer = self._viewer(scheduler.shared(settings))
+        self.viewer = self._viewer(scheduler.shared(settings, owner))
         self._phases: Iterator[Phase] | None = None
         self.phase: Phase | None = None  # the phase just done, while a step is taken phase by phase
 
@@ -146,9 +146,9 @@ class TrainingRun:
         training = self.training
         self.scheduler.pause(self.viewer)
         if self.position == 0:
-            trajectory = self.scheduler.shared(settings)  # nothing done yet: the run others on it share
+            trajectory = self.scheduler.shared(settings, self.owner)  # nothing done yet: the run others on it share
         else:
-            trajectory = self.scheduler.adopt(self.trajectory.fork(self.position, settings))
+            trajectory = self.scheduler.adopt(self.trajectory.fork(self.position, settings), self.owner)
         self.viewer = self._viewer(trajectory, self.position)
         if training:
             self.scheduler.train(self.viewer, PACES[self.pace])
@@ -193,7 +193,7 @@ class TrainingRun:
                 return None
             if not self.viewer.at_frontier or self.scheduler.is_shared(self.trajectory):
                 # a step taken by hand changes the model in the middle of a step: on a run of one's own
-                self.viewer = self._viewer(self.scheduler.adopt(self.trajectory.fork(self.position, self.settings)),
+                self.viewer = self._viewer(self.scheduler.adopt(self.trajectory.fork(self.position, self.settings), self.owner),
                                            self.position)
             self._phases = self.trajectory.phases()
         phase = next(self._phases, None)
@@ -258,7 +258,7 @@ class TrainingRun:
         self._drop_phases()
         self.scheduler.pause(self.viewer)
         self.kept = keep_run(self.kept, self.trajectory.settings, self.trajectory.reports(self.position))
-        self.viewer = self._viewer(self.scheduler.shared(self.settings))
+        self.viewer = self._viewer(self.scheduler.shared(self.settings, self.owner))
 
     def _viewer(self, trajectory: Trajectory, position: int = 0) -> Viewer:
         return Viewer(trajectory, position, alive=self.alive, owner=self.owner)

@@ -35,7 +35,7 @@ class Viewer:
     alive: Callable[[], bool] = lambda: True
     slowed: bool = False  # the last steps came later than the pace asked, because the server is shared
     due: float = 0.0  # scheduler clock time of the next paced step
-    ended: str | None = None  # why training stopped by itself: "diverged", "step_limit", "failed", "gone", "full"
+    ended: str | None = None  # why training stopped by itself: "diverged", "step_limit", "failed", "gone", "full", "memory"
     steps_taken: int = field(default=0, repr=False)  # while training, for measuring fairness
     owner: str = ""  # who trains it, as well as the server can tell (an address; "" for nobody in particular)
 
@@ -62,6 +62,7 @@ class Scheduler:
         max_training: int = 200,
         max_per_owner: int = 40,
         max_bytes: int = 320 * 2**20,
+        owner_share: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
         worker: bool = True,
     ) -> None:
@@ -71,6 +72,9 @@ class Scheduler:
         self.max_training = max_training
         self.max_per_owner = max_per_owner  # training at once from one address: a class behind one router fits
         self.max_bytes = max_bytes  # the states of every run the server holds: no Train beyond it
+        # the part of max_bytes the runs one address opened may take: many tabs of one visitor leave the rest
+        # to everyone else (a class behind one school router still gets half the server)
+        self.owner_share = owner_share
         self._runs: weakref.WeakSet[Trajectory] = weakref.WeakSet()  # every run alive, whoever holds it
         self._clock = clock
         self._training: list[Viewer] = []
@@ -85,13 +89,14 @@ class Scheduler:
 
     # --- runs ---
 
-    def shared(self, settings: RunSettings) -> Trajectory:
-        """The one trajectory of these settings on this server, new or already under way."""
+    def shared(self, settings: RunSettings, owner: str = "") -> Trajectory:
+        """The one trajectory of these settings on this server, new (counted as `owner`'s) or already under way."""
         key = settings.run_key()
         with self._lock:
             trajectory = self._shared.pop(key, None)
             if trajectory is None or trajectory.end() == "failed":
                 trajectory = Trajectory(settings)
+                trajectory.owner = owner
                 self._runs.add(trajectory)
             self._shared[key] = trajectory
             # the least recently used go, unless someone trains on them, past a count and a size
@@ -103,8 +108,9 @@ class Scheduler:
                 del self._shared[old]
             return trajectory
 
-    def adopt(self, trajectory: Trajectory) -> Trajectory:
-        """Count a run of a student's own (a fork) in the server's memory."""
+    def adopt(self, trajectory: Trajectory, owner: str = "") -> Trajectory:
+        """Count a run of a student's own (a fork) in the server's memory, as `owner`'s."""
+        trajectory.owner = owner
         self._runs.add(trajectory)
         return trajectory
 
@@ -112,6 +118,16 @@ class Scheduler:
     def nbytes(self) -> int:
         """The memory the states of every run alive take (a run is alive while a page or the cache holds it)."""
         return sum(t.nbytes for t in list(self._runs))
+
+    def owner_nbytes(self, owner: str) -> int:
+        """The memory the runs `owner` opened take."""
+        return sum(t.nbytes for t in list(self._runs) if t.owner == owner)
+
+    def _room(self, trajectory: Trajectory) -> bool:
+        """Whether the server has memory for this run to grow: in all, and in the share of whoever opened it."""
+        if self.nbytes > self.max_bytes:
+            return False
+        return not trajectory.owner or self.owner_nbytes(trajectory.owner) <= self.max_bytes * self.owner_share
 
     def is_shared(self, trajectory: Trajectory) -> bool:
         """Whether others may be on this run (it is the server's run of its settings)."""
@@ -129,12 +145,14 @@ class Scheduler:
             viewer.ended, viewer.training = viewer.trajectory.end(), False
             return False
         with self._lock:
+            if viewer.trajectory.owner and viewer.owner != viewer.trajectory.owner:
+                viewer.trajectory.owner = ""  # a run two addresses train on is nobody's: only the total counts it
             if viewer not in self._training:
                 mine = sum(1 for v in self._training if viewer.owner and v.owner == viewer.owner)
                 if len(self._training) >= self.max_training or mine >= self.max_per_owner:
                     viewer.ended = "full"
                     return False
-                if self.nbytes > self.max_bytes:
+                if not self._room(viewer.trajectory):
                     viewer.ended = "memory"
                     return False
                 self._training.append(viewer)
@@ -226,6 +244,11 @@ class Scheduler:
             return self._next_due(viewers, now)
         trajectory = needing[self._turn % len(needing)]  # round-robin over the runs that need a step
         self._turn += 1
+        if trajectory.needs_memory and not self._room(trajectory):
+            for viewer in viewers:  # it would grow past the server's memory, or its opener's share: it stops here
+                if viewer.trajectory is trajectory:
+                    self._end(viewer, "memory")
+            return 0.0
         for viewer in viewers:
             viewer.slowed = len(needing) > 1 and viewer.trajectory in needing
         followers = [viewer for viewer in viewers if viewer.trajectory is trajectory]
@@ -260,9 +283,9 @@ class Scheduler:
         interval = 1 / viewer.rate if viewer.rate else (0.0 if viewer.at_frontier else viewer.trajectory.cpu_per_step)
         viewer.due = max(viewer.due + interval, now - 1.0) if viewer.rate else now + interval
 
-    def _end(self, viewer: Viewer) -> None:
+    def _end(self, viewer: Viewer, why: str | None = None) -> None:
         with self._lock:
-            viewer.training, viewer.ended = False, viewer.trajectory.end()
+            viewer.training, viewer.ended = False, why or viewer.trajectory.end()
             if viewer in self._training:
                 self._training.remove(viewer)
 

@@ -25,6 +25,7 @@ from .training import Phase, StepReport, Stop, Trainer, mlp_forward_numpy, numpy
 MAX_STEPS = 5000  # steps one run keeps; a curve this long has long gone flat
 MAX_BYTES = 24 * 2**20  # the weights and gradients one run keeps, at most: fewer steps for a large network
 CHUNK = 128  # states are kept this many to a block: blocks large enough for the allocator to hand back whole
+FIRST = 4  # rows the first block has room for: a run opened but not trained stays small
 
 
 def max_steps(parameters: int) -> int:
@@ -37,18 +38,30 @@ class States:
     """Rows of weights (or gradients), one per step, kept in blocks of CHUNK rows.
 
     A block is one allocation of CHUNK × parameters floats: when a run is dropped its memory goes back
-    whole, where thousands of small arrays would leave the server's heap full of holes.
+    whole, where thousands of small arrays would leave the server's heap full of holes. The first block
+    starts with room for FIRST rows and doubles as it fills, so a run nobody trains takes little memory.
     """
 
     def __init__(self, first: np.ndarray) -> None:
         self._width = len(first)
-        self._blocks: list[np.ndarray] = []
+        self._blocks: list[np.ndarray] = [np.empty((FIRST, self._width), dtype=np.float64)]
         self._count = 0
         self.append(first)
 
+    @property
+    def full(self) -> bool:
+        """Whether the next row needs more memory."""
+        return self._count == (len(self._blocks) - 1) * CHUNK + len(self._blocks[-1])
+
     def append(self, row: np.ndarray) -> None:
-        if self._count % CHUNK == 0:
-            self._blocks.append(np.empty((CHUNK, self._width), dtype=np.float64))
+        if self.full:
+            last = self._blocks[-1]
+            if len(last) < CHUNK:  # the first block, doubled: copied once per doubling, CHUNK rows at most
+                grown = np.empty((min(2 * len(last), CHUNK), self._width), dtype=np.float64)
+                grown[: len(last)] = last
+                self._blocks[-1] = grown
+            else:
+                self._blocks.append(np.empty((CHUNK, self._width), dtype=np.float64))
         self._blocks[-1][self._count % CHUNK] = row
         self._count += 1
 
@@ -113,6 +126,7 @@ class Trajectory:
         self.failure: str | None = None  # an unexpected error that ended the run
         self.cpu_per_step = 0.0  # seconds, measured: what it costs to go on
         self._recorded = False
+        self.owner = ""  # whose memory it counts in: the address that opened it ("" for nobody in particular)
 
     @property
     def frontier(self) -> int:
@@ -167,6 +181,11 @@ class Trajectory:
             self._tests.append(self._test())
             self._reports.append(self.trainer.history[-1])
             self._recorded = True
+
+    @property
+    def needs_memory(self) -> bool:
+        """Whether its next step takes more memory (a new block of states)."""
+        return self._data.full
 
     @property
     def nbytes(self) -> int:

@@ -119,6 +119,22 @@ def test_a_run_keeps_its_states_in_blocks_and_as_many_steps_as_its_bytes_allow()
     assert trajectory_module.max_steps(widest) * 2 * 8 * widest <= trajectory_module.MAX_BYTES
 
 
+def test_a_run_nobody_trains_takes_a_few_rows_and_its_first_block_doubles_as_it_fills():
+    run = Trajectory(LECTURE)
+    params = len(run.trainer.model.parameters())
+    assert run.nbytes == 2 * trajectory_module.FIRST * params * 8
+    sizes = []
+    for _ in range(trajectory_module.CHUNK):
+        grows = run.needs_memory
+        before = run.nbytes
+        run.advance()
+        assert (run.nbytes > before) == grows
+        sizes.append(run.nbytes)
+    assert sorted(set(sizes))[-1] == 2 * 2 * trajectory_module.CHUNK * params * 8  # then a second block
+    for k in (0, 3, 4, 5, 8, 9, trajectory_module.CHUNK):  # every row kept through the copies
+        assert np.array_equal(run.state(k).data, alone(LECTURE, k).state()[0])
+
+
 # --- the scheduler ---
 
 
@@ -136,6 +152,27 @@ def test_no_run_starts_once_the_runs_alive_hold_the_memory_budget():
     assert not s.train(first, None) and first.ended == "memory"  # the run's own first state is over 1 byte
     roomy, _ = scheduler()
     assert roomy.train(Viewer(roomy.shared(LECTURE)), None)
+
+
+def test_the_runs_one_address_opened_take_only_their_share_of_the_memory():
+    first = Trajectory(LECTURE).nbytes
+    s, _ = scheduler(max_bytes=40 * first, owner_share=0.125)  # an address may hold about five fresh runs
+    theirs, started = [], []
+    for k in range(8):  # tab after tab, each pressing Train
+        theirs.append(Viewer(s.shared(replace(LECTURE, model_seed=k), "203.0.113.9"), owner="203.0.113.9"))
+        started.append(s.train(theirs[-1], None))
+    assert started[:5] == [True] * 5 and not any(started[5:]) and theirs[7].ended == "memory"
+    other = Viewer(s.shared(replace(LECTURE, model_seed=99), "198.51.100.7"), owner="198.51.100.7")
+    assert s.train(other, None)  # another network still has the rest of the memory
+    lecture = Viewer(s.shared(LECTURE), owner="198.51.100.8")  # the lecture's seed: a run the address opened
+    assert lecture.trajectory.owner == "203.0.113.9" and s.train(lecture, None)  # now shared, it is nobody's
+    assert lecture.trajectory.owner == ""
+    for _ in range(40):  # growing, the address's runs stop at its share; the others go on
+        s.serve()
+    own = [v for v in theirs if v.trajectory.owner]  # all but the one on the lecture's seed, shared now
+    assert len(own) == 7 and all(not v.training and v.ended == "memory" for v in own)
+    assert s.owner_nbytes("203.0.113.9") <= 5 * first + 2 * first  # its share, and at most a block over
+    assert other.training and other.position > 0 and lecture.training
 
 
 def test_the_shared_runs_kept_are_bounded_in_bytes_and_a_dropped_run_gives_its_memory_back():

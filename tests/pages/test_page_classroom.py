@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lessons.tour import SCENES
-from server.store import AnswersClosed
+from server.store import AnswersClosed, JoinsThrottled
 from tests.conftest import open_page, shown
 from ui.classroom import class_store
 
@@ -227,3 +227,44 @@ def test_ending_the_class_tells_the_students():
     assert class_store().state(code) is None
     pupil.run()
     assert "No class with the code" in texts(pupil)
+
+
+def test_a_phone_held_back_while_many_join_says_so_and_tries_again_only_when_its_timer_fires(monkeypatch):
+    _, code = start_class()
+    store = class_store()
+    tries = []
+
+    def full(code, device):  # the class's join bucket is empty for this phone
+        tries.append(device)
+        raise JoinsThrottled(0.5)
+
+    monkeypatch.setattr(store, "join", full)
+    pupil = student(code)
+    assert "Many students are joining right now" in texts(pupil) and "tries again by itself" in texts(pupil)
+    assert len(tries) == 1  # one try for the page's run, not a rerun of the page straight after it
+
+
+def test_a_passcode_set_by_the_host_is_asked_for_and_only_wrong_guesses_are_counted(monkeypatch):
+    from server.limits import KeyedLimits
+    from ui.parts import classroom as parts
+
+    monkeypatch.setenv("MICROGRAD_TEACHER_PASSCODE", "correct horse battery staple")
+    monkeypatch.setattr(parts, "_PASSCODE_TRIES", KeyedLimits(burst=5, every=60.0))
+
+    def start(typed: str) -> AppTest:
+        at = open_page("pages/classroom.py")
+        box = next(t for t in at.text_input if t.label == "Teacher passcode")
+        box.set_value(typed)
+        button(at, "Start a class").click().run()
+        assert not at.exception, at.exception
+        return at
+
+    right = start("correct horse battery staple")
+    assert right.session_state["class_code"] and class_store().state(right.session_state["class_code"])
+    for _ in range(3):  # a teacher starting again and again is never slowed by the guess limit
+        assert "class_code" in start("correct horse battery staple").session_state
+    assert "not this app's teacher passcode" in texts(start(""))  # none typed
+    for _ in range(4):
+        assert "not this app's teacher passcode" in texts(start("guess"))
+    locked = start("correct horse battery staple")  # five wrong ones: even the right one waits a minute now
+    assert "Too many wrong passcodes from here" in texts(locked) and "class_code" not in locked.session_state

@@ -82,3 +82,15 @@ def test_keyed_limits_keep_each_key_apart_and_forget_the_oldest_past_their_bound
     assert limits.allow("a")  # forgotten, a starts afresh
     now[0] = 100.0
     assert limits.allow("c") and limits.allow("c")
+
+
+def test_spent_looks_without_taking_and_sees_the_bucket_refilled():
+    now = [0.0]
+    limits = KeyedLimits(burst=2, every=10.0, clock=lambda: now[0])
+    assert not limits.spent("a") and not limits.spent("a")  # looking takes nothing
+    limits.allow("a"), limits.allow("a")
+    assert limits.spent("a") and limits.wait("a") == 10.0
+    now[0] = 4.0
+    assert limits.spent("a") and limits.wait("a") == 6.0  # the wait counts down with the clock
+    now[0] = 10.0
+    assert not limits.spent("a") and limits.allow("a")

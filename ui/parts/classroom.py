@@ -24,6 +24,7 @@ from ui.text import literal
 from ui.tour import SCENE, start_tour, touring
 
 _SEEN = "_class_seen"  # (scene, question, revealed, in the class) this student's page was drawn for
+_DRAWN = "_class_drawn"  # set by a run of the whole page, taken by the watch that runs within it
 _LIMIT = "_answer_limit"
 _PASSCODE_TRIES = KeyedLimits(burst=5, every=60.0)  # wrong passcodes per address: 5, then one a minute
 
@@ -70,10 +71,12 @@ def _start(typed: str | None) -> None:
     """Start a class, when the deployment's passcode (if it sets one) was given."""
     expected = classroom.passcode()
     if expected is not None:
-        if not _PASSCODE_TRIES.allow(classroom.client_key() or "local"):
+        address = classroom.client_key() or "local"
+        if _PASSCODE_TRIES.spent(address):
             st.error("Too many wrong passcodes from here: wait a minute and try again.", icon=":material/timer:")
             return
         if not hmac.compare_digest((typed or "").encode(), expected.encode()):
+            _PASSCODE_TRIES.allow(address)  # only a wrong one counts: a teacher starting classes is never slowed
             st.error("That is not this app's teacher passcode.", icon=":material/lock:")
             return
     try:
@@ -168,10 +171,11 @@ def _watch(code: str, joined: bool) -> None:
         state = classroom.class_store().state(code)
     except Exception:  # the store did not answer this time (a Redis server restarting): look again in a second
         return
+    within_page = st.session_state.pop(_DRAWN, False)  # its first run, inside the page's own run
     if _signature(state, joined) != st.session_state.get(_SEEN):
         st.rerun(scope="app")
-    if state is not None and not joined and not state.locked:  # held back while many joined: try again
-        st.rerun(scope="app")
+    if state is not None and not joined and not state.locked and not within_page:
+        st.rerun(scope="app")  # held back while many joined: try again, a second after the last try
 
 
 def _send(code: str, question: Question, raw: str) -> None:
@@ -252,6 +256,7 @@ def student_view(code: str) -> None:
         st.error(f"No class with the code {code_span(code, limit=20)}: it may have ended, or the code has a typo. "
                  "Check it on the teacher's screen.", icon=":material/search_off:")
         join_form("join_again")
+        st.session_state[_DRAWN] = True
         _watch(code, False)  # a class that starts under this code later is picked up too
         return
     scene = classroom.scene_of(state)
@@ -276,4 +281,5 @@ def student_view(code: str) -> None:
             _revealed(code, question)
         else:
             _answer_box(code, question)
+    st.session_state[_DRAWN] = True
     _watch(code, joined)
