@@ -8,25 +8,21 @@ class demo repeats exactly.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .engine import Number, Value
 
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
+# A neuron's activation by name: tanh as in the lecture, relu and a linear output as in micrograd's demo.
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    "tanh": Value.tanh,
+    "relu": Value.relu,
+    "sigmoid": Value.sigmoid,
+    "linear": lambda v: v,
+}
 
 
 def _rng(seed: int | random.Random | None) -> random.Random:
     return seed if isinstance(seed, random.Random) else random.Random(seed)
-
-
-def _activate(v: Value, activation: str) -> Value:
-    if activation == "tanh":
-        return v.tanh()
-    if activation == "relu":
-        return v.relu()
-    if activation == "sigmoid":
-        return v.sigmoid()
-    return v  # linear
 
 
 class Module:
@@ -53,7 +49,7 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Value | Number]) -> Value:
         act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-        return _activate(act, self.activation)
+        return ACTIVATIONS[self.activation](act)
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]

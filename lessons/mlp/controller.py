@@ -20,7 +20,7 @@ from micrograd_core.nn import MLP
 
 from .diagram import Diagram, diagram
 from .runs import KeptRun, decision_grid, hidden_maps, keep_run, run_label, stalled, zero_contour
-from .scheduler import Scheduler, Viewer
+from .scheduler import Ended, Scheduler, Viewer
 from .settings import TINY, RunSettings, train_config
 from .training import Phase, StepReport, Stop, Trainer, mlp_forward_numpy, numpy_loss
 from .trajectory import Trajectory
@@ -41,7 +41,7 @@ class Snapshot:
     accuracy: float  # the same
     next_lr: float
     training: bool
-    end: str | None  # why training stopped by itself: "diverged", "step_limit", "failed", "gone", "full", "memory"
+    end: Ended | None  # why training stopped by itself
     stop: Stop | None  # what blew up, when it diverged
     failure: str | None
     stalled: bool
@@ -193,8 +193,8 @@ class TrainingRun:
                 return None
             if not self.viewer.at_frontier or self.scheduler.is_shared(self.trajectory):
                 # a step taken by hand changes the model in the middle of a step: on a run of one's own
-                self.viewer = self._viewer(self.scheduler.adopt(self.trajectory.fork(self.position, self.settings), self.owner),
-                                           self.position)
+                own = self.scheduler.adopt(self.trajectory.fork(self.position, self.settings), self.owner)
+                self.viewer = self._viewer(own, self.position)
             self._phases = self.trajectory.phases()
         phase = next(self._phases, None)
         if phase is None or phase.name == "update":  # the step is done (or diverged before its update)

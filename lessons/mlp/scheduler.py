@@ -19,9 +19,13 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from .settings import RunSettings
 from .trajectory import Trajectory
+
+# why training stopped by itself: the run's own end, its page gone, no slot free, no memory left
+Ended = Literal["diverged", "step_limit", "failed", "gone", "full", "memory"]
 
 
 @dataclass(eq=False)
@@ -35,7 +39,7 @@ class Viewer:
     alive: Callable[[], bool] = lambda: True
     slowed: bool = False  # the last steps came later than the pace asked, because the server is shared
     due: float = 0.0  # scheduler clock time of the next paced step
-    ended: str | None = None  # why training stopped by itself: "diverged", "step_limit", "failed", "gone", "full", "memory"
+    ended: Ended | None = None  # why training stopped by itself
     steps_taken: int = field(default=0, repr=False)  # while training, for measuring fairness
     owner: str = ""  # who trains it, as well as the server can tell (an address; "" for nobody in particular)
 

@@ -19,6 +19,8 @@ import numpy as np
 from micrograd_core.engine import Value
 from micrograd_core.nn import MLP
 
+from .activations import numpy_activation
+
 
 def squared_error_loss(scores: Sequence[Value], ys: Sequence[float]) -> Value:
     """The lecture's loss: sum of (prediction - target)**2."""
@@ -309,14 +311,6 @@ def sample_loss_graph(model: MLP, x: Sequence[float], y: float, loss: str) -> Va
     return out
 
 
-_NUMPY_ACTIVATIONS = {
-    "tanh": np.tanh,
-    "relu": lambda z: np.maximum(z, 0.0),
-    "sigmoid": lambda z: np.exp(-np.logaddexp(0.0, -z)),  # 1 / (1 + e**-z) without overflow
-    "linear": lambda z: z,
-}
-
-
 def layer_outputs_numpy(model: MLP, points: np.ndarray) -> list[np.ndarray]:
     """Every layer's outputs for many points at once: a (m, neurons) array per layer."""
     a = np.asarray(points, dtype=np.float64)
@@ -328,7 +322,7 @@ def layer_outputs_numpy(model: MLP, points: np.ndarray) -> list[np.ndarray]:
             # rebuilt on every call: the weights change at every training step
             W = np.array([[w.data for w in n.w] for n in layer.neurons])
             b = np.array([n.b.data for n in layer.neurons])
-            a = _NUMPY_ACTIVATIONS[layer.neurons[0].activation](a @ W.T + b)  # a Layer's neurons share one
+            a = numpy_activation(layer.neurons[0].activation).forward(a @ W.T + b)  # a Layer's neurons share one
             outputs.append(a)
     return outputs
 

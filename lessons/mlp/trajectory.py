@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -137,8 +138,8 @@ class Trajectory:
     def stopped(self) -> Stop | None:
         return self.trainer.stopped
 
-    def end(self) -> str | None:
-        """Why this run cannot go further: "diverged", "step_limit", "failed", or None."""
+    def end(self) -> Literal["diverged", "step_limit", "failed"] | None:
+        """Why this run cannot go further, or None."""
         if self.failure is not None:
             return "failed"
         if self.trainer.stopped is not None:

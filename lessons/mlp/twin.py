@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .activations import numpy_activation
 from .settings import RunSettings, make_data, make_model, train_config
 from .training import StepReport, TrainConfig, Trainer, batch_indices
 from .trajectory import State
@@ -33,7 +34,7 @@ def loss_and_grads(layers: Layers, kinds: Sequence[str], X: np.ndarray, y: np.nd
     acts = [X]
     for (W, b), kind in zip(layers, kinds):
         z = acts[-1] @ W.T + b
-        acts.append(np.tanh(z) if kind == "tanh" else np.maximum(z, 0.0) if kind == "relu" else z)
+        acts.append(numpy_activation(kind).forward(z))
     scores = acts[-1][:, 0]
     if config.loss == "squared_error":
         loss = float(np.sum((scores - y) ** 2))
@@ -50,10 +51,7 @@ def loss_and_grads(layers: Layers, kinds: Sequence[str], X: np.ndarray, y: np.nd
     for i in reversed(range(len(layers))):
         W, b = layers[i]
         out = acts[i + 1]
-        if kinds[i] == "tanh":
-            delta = delta * (1 - out**2)
-        elif kinds[i] == "relu":
-            delta = delta * (out > 0)
+        delta = delta * numpy_activation(kinds[i]).slope(out)
         gW, gb = delta.T @ acts[i], delta.sum(axis=0)
         if config.loss == "hinge":
             gW, gb = gW + 2 * config.alpha * W, gb + 2 * config.alpha * b

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micrograd_core.engine import Value
+from micrograd_core.engine import FUNCTIONS, Value
 
 if os.environ.get("CI") == "true":
     import torch  # CI installs it: a missing torch there is a failure, not a skip
@@ -41,6 +41,10 @@ OPS = {
     "radd_rsub_rmul_rdiv": (lambda a, b: 2 + a - (3 - b) + 4 * a / (1 + b * b), (-3, 3)),
     "reuse": (lambda a, b: a * a + a * b + (a + b) * a, (-3, 3)),
 }
+# every one-input operation of the engine, by its name (PyTorch's tensors have a method of the same name),
+# where a domain of its own is not given above
+for _name in FUNCTIONS:
+    OPS.setdefault(_name, (lambda a, b, name=_name: getattr(a * b, name)(), (0.1, 3)))
 
 
 def both(expression, a: float, b: float) -> tuple[list[float], list[float]]:

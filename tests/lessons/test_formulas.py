@@ -184,7 +184,7 @@ def test_non_finite_values_propagate():
 
 def test_error_is_a_value_error_and_every_function_computes_the_same_both_ways():
     assert issubclass(ExpressionError, ValueError)
-    assert FUNCTIONS == ("exp", "log", "tanh", "sigmoid", "relu")
+    assert set(FUNCTIONS) >= {"exp", "log", "tanh", "sigmoid", "relu"}  # the lecture's, at least
     for name in FUNCTIONS:
         e = parse(f"{name}(x)")
         for x in (-2.0, 0.5, 3.0):
