@@ -272,8 +272,10 @@ async def students(args: argparse.Namespace, env: dict[str, str], data: Path) ->
         print(f"  store: {joined} joined, {joined / took * 60:.0f} a minute ({got.total() / took:.1f} tabs a second "
               "opened). The bucket is the class's, whatever the address: a real student joining meanwhile waits too")
         if runs:
+            retry = ("it tries again when its 1 s timer fires" if max(runs) == 1 else
+                     "its page tries again by itself at once, not a second later")
             print(f"  a tab held back ran the page {sum(runs) / len(runs):.0f} times on average (at most {max(runs)}) "
-                  "before it settled: its page tries again by itself at once, not a second later")
+                  f"before it settled: {retry}")
         store.lock(code, token, True)
         locked = await join(server.port, code)
         print(f"  the teacher locks the class: a new tab is told \"{locked}\"; joined {store.state(code).joined}")

@@ -8,6 +8,7 @@ A run started in one scene never carries into the next. Each scene is saved in t
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -73,7 +74,7 @@ def settle(page) -> None:
     wait_idle(page, 60_000)
 
 
-def check_scene(page, scene, height: int, size: str) -> None:
+def check_scene(page, scene, height: int, size: str) -> dict:
     settle(page)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     link = {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items() if k not in ("tour", "scene", "present")}
@@ -89,6 +90,7 @@ def check_scene(page, scene, height: int, size: str) -> None:
     if seen["smallest"] is not None:
         assert seen["smallest"] >= 0.6 * seen["body"], f"{where}: graph text {seen['smallest']:.1f} px " \
                                                        f"against body text {seen['body']:.1f} px"
+    return seen
 
 
 def next_scene(page, number: int) -> None:
@@ -109,10 +111,13 @@ def test_the_whole_tour_is_one_clean_screen_per_scene(server, browser, size):
         page.goto(f"{server.url}/?tour=1&scene=1&present=1")
         settle(page)
         page.reload()  # a browser that has opened the app before: the stage knows its screen (from a cookie)
+        measures = {}
         for scene in SCENES:
             if scene.number > 1:
                 next_scene(page, scene.number)
-            check_scene(page, scene, height, size)
+            measures[scene.id] = check_scene(page, scene, height, size)
+            # what each scene measured, beside its screenshot: the figures a change of the stage is judged by
+            (SCREENSHOTS / "stage" / f"measures-{size}.json").write_text(json.dumps(measures, indent=1))
             if scene.id == "parameters":  # the note says press Train: the next scene must not inherit the run
                 page.get_by_role("button", name="Train").click()
                 page.wait_for_function(f"() => ({STEP_JS})() >= 2", timeout=60_000, polling=200)

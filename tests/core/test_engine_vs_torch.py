@@ -41,10 +41,16 @@ OPS = {
     "radd_rsub_rmul_rdiv": (lambda a, b: 2 + a - (3 - b) + 4 * a / (1 + b * b), (-3, 3)),
     "reuse": (lambda a, b: a * a + a * b + (a + b) * a, (-3, 3)),
 }
-# every one-input operation of the engine, by its name (PyTorch's tensors have a method of the same name),
-# where a domain of its own is not given above
+
+
+def _call(name: str, x):
+    """The operation `name` of a Value, or of a tensor: its method, else torch.nn.functional's (softplus)."""
+    return getattr(x, name)() if hasattr(x, name) else getattr(torch.nn.functional, name)(x)
+
+
+# every one-input operation of the engine, by its name, where a domain of its own is not given above
 for _name in FUNCTIONS:
-    OPS.setdefault(_name, (lambda a, b, name=_name: getattr(a * b, name)(), (0.1, 3)))
+    OPS.setdefault(_name, (lambda a, b, name=_name: _call(name, a * b), (0.1, 3)))
 
 
 def both(expression, a: float, b: float) -> tuple[list[float], list[float]]:
