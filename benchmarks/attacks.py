@@ -61,7 +61,7 @@ CLASS_TITLE = re.compile(r"Class ([A-Z0-9]{8})")
 TRAINING_NOW = re.compile(r"(\d+) students are training on this server")  # the scheduler's own count
 FULL, MEMORY = "training for as many students as it can", "as many training runs as its memory allows"
 # the largest network a link can ask for; each tab adds a seed of its own, so that no two tabs share a run
-BIGGEST = {"mlp_dataset": "moons", "mlp_points": MAX_POINTS, "mlp_layers": MAX_HIDDEN_LAYERS,
+BIGGEST = {"mlp_dataset": "moons", "mlp_n_points": MAX_POINTS, "mlp_layers": MAX_HIDDEN_LAYERS,
            "mlp_neurons": MAX_NEURONS, "mlp_pace": "max"}
 
 
@@ -323,7 +323,7 @@ async def trainers(port: int, n: int, address: Callable[[], str], hold: float) -
         async with contextlib.AsyncExitStack() as stack:
             async with gate:
                 page = await stack.enter_async_context(
-                    Visitor(port, "mlp_training", urlencode({**BIGGEST, "mlp_seed": seed}), address()))
+                    Visitor(port, "mlp_training", urlencode({**BIGGEST, "mlp_model_seed": seed}), address()))
                 await page.run(press="mlp_train")
                 seen["pressed"][status(page)] += 1
                 seen["opened"] += 1
@@ -353,7 +353,7 @@ async def training(args: argparse.Namespace, env: dict[str, str], data: Path) ->
     limit = Scheduler(worker=False)  # the server's scheduler is made with these defaults
     biggest = RunSettings(dataset="moons", n_points=MAX_POINTS, layers=MAX_HIDDEN_LAYERS, neurons=MAX_NEURONS)
     print(f"\n3. Training a visitor takes (scheduler limits: {limit.max_training} training, {limit.max_per_owner} per "
-          f"address, {limit.max_bytes / 2**20:.0f} MiB of run states)\n  each tab: {urlencode(BIGGEST)}&mlp_seed=<its "
+          f"address, {limit.max_bytes / 2**20:.0f} MiB of run states)\n  each tab: {urlencode(BIGGEST)}&mlp_model_seed=<its "
           f"own>, minibatches of {effective_batch(biggest)} (MAX_WORK), {Trajectory(biggest).nbytes / 2**20:.1f} MiB "
           "of states from the start; a fresh server for each visitor")
     rows, summary, visitors = [], [], (("one address", lambda: ONE), ("many addresses", fresh_address))

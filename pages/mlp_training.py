@@ -6,7 +6,7 @@ from lessons.mlp.settings import CUSTOM, PRESETS, batch_cut, check_limits, match
 from lessons.mlp.training import PHASES
 from ui import page_frame, presenting, stage
 from ui.parts.mlp import data, inside, live
-from ui.parts.mlp.settings import PACE, SAMPLE, SETTINGS, controls, load_preset, read_settings
+from ui.parts.mlp.settings import BY_FIELD, PACE, SAMPLE, SETTINGS, controls, load_preset, read_settings
 from ui.text import literal
 
 page_frame("pages/mlp_training.py", [*SETTINGS, PACE, SAMPLE])
@@ -57,24 +57,24 @@ def buttons(run, settings) -> None:
 
 
 settings = read_settings()
-if settings.dataset == CUSTOM and not settings.points and "mlp_run" in st.session_state:
+if settings.dataset == CUSTOM and not settings.own_points and "mlp_run" in st.session_state:
     data.adopt(st.session_state.mlp_run.settings)  # "your own points" just chosen: start from the set shown
     settings = read_settings()
 problems = check_limits(settings)
-if [p.setting for p in problems] == ["points"]:
+if [p.setting for p in problems] == ["own_points"]:
     # a link to points too many for it, or a hand-made one: the data tools can still make a set
-    st.warning(f"This page is set to your own points, but has {len(settings.points)} of them: it needs at least "
+    st.warning(f"This page is set to your own points, but has {len(settings.own_points)} of them: it needs at least "
                "one of each class. Load a CSV file of points in the settings, or start from an empty plane.",
                icon=":material/scatter_plot:")
     st.button("Start from an empty plane", on_click=data.set_points, args=(data.STARTER,), key="mlp_empty_plane")
     settings_panel(settings)
     st.stop()
 for problem in problems:  # only a hand-made session state gets here: the widgets and links keep to the limits
-    st.error(f"{literal(problem.setting)} = {literal(problem.asked)} is outside {problem.allowed}.")
+    st.error(f"{literal(BY_FIELD[problem.setting].label)} = {literal(problem.asked)} is outside {problem.allowed}.")
 if problems:
     st.stop()
 run = live.training_run()
-what = "The data changed" if settings.points != run.settings.points else "Settings changed"
+what = "The data changed" if settings.own_points != run.settings.own_points else "Settings changed"
 if run.update(settings, PACE.value) == "restarted":
     st.info(f"{what}: the model was re-initialised. The previous curve is kept in the loss chart to compare.",
             icon=":material/restart_alt:")

@@ -39,7 +39,16 @@ class Setting:
     label: str
     default: Any
     help: str | None = field(default=None, kw_only=True)
-    field: str | None = field(default=None, kw_only=True)  # the lesson's setting it stands for, if any
+    stands_for: str | None = field(default=None, kw_only=True)  # the lesson's setting (a field's name), if any
+    # names it had in older links: read when the link lacks `key`, then replaced by `key` in the address bar
+    aliases: tuple[str, ...] = field(default=(), kw_only=True)
+
+    def raw(self) -> str | None:
+        """This setting's text in the page's link, under its name or an older one."""
+        for name in (self.key, *self.aliases):
+            if name in st.query_params:
+                return st.query_params.get(name)
+        return None
 
     @property
     def value(self) -> Any:
@@ -256,19 +265,23 @@ def sync_url(settings: Sequence[Setting]) -> list[str]:
     for s in settings:
         if s.key not in st.session_state:
             value = st.session_state.get(_kept(s.key), s.default)
-            raw = st.query_params.get(s.key)
+            raw = s.raw()
             if raw is not None:
                 try:
                     value = s.parse(raw)
                 except ValueError as err:
                     # the value is quoted inert and shortened: a link is not a way to put text on the page
+                    name = next(n for n in (s.key, *s.aliases) if n in st.query_params)
                     notices.append(
-                        f"The link's value {code(f'{s.key}={raw}', limit=40)} was ignored ({literal(err)}); "
+                        f"The link's value {code(f'{name}={raw}', limit=40)} was ignored ({literal(err)}); "
                         f"using the default {code(s.to_url(s.default))} instead."
                     )
             st.session_state[s.key] = value
         value = st.session_state[s.key]
         st.session_state[_kept(s.key)] = value
+        for old in s.aliases:  # the address bar says it by its name now
+            if old in st.query_params:
+                del st.query_params[old]
         text = s.to_url(value)
         if value == s.default or text is None:  # None: a value too long for a link (the page says so)
             if s.key in st.query_params:

@@ -26,7 +26,7 @@ from lessons.mlp.settings import PRESETS, make_trainer  # noqa: E402
 from lessons.mlp.trajectory import cyclic_gc_paused  # noqa: E402
 
 PAGE = "pages/mlp_training.py"
-DEMO_QUERY = "mlp_dataset=moons&mlp_neurons=16&mlp_activation=relu&mlp_seed=2&mlp_loss=hinge&mlp_lr=1&mlp_decay=1"
+DEMO_QUERY = "mlp_dataset=moons&mlp_neurons=16&mlp_activation=relu&mlp_model_seed=2&mlp_loss=hinge&mlp_lr=1&mlp_lr_decay=1"
 
 
 def bench_mlp_training() -> dict[str, float]:
@@ -55,8 +55,8 @@ def bench_mlp_training() -> dict[str, float]:
 
 
 def _add_point(at, i: int) -> None:
-    points = at.session_state.mlp_data
-    at.session_state["mlp_data"] = (*points, (round(0.01 * i, 2), 0.25, 1.0 if i % 2 else -1.0))
+    points = at.session_state.mlp_own_points
+    at.session_state["mlp_own_points"] = (*points, (round(0.01 * i, 2), 0.25, 1.0 if i % 2 else -1.0))
 
 
 def core_steps_per_second(preset: str, seconds: float = 3.0, collector_paused: bool = True) -> float:

@@ -138,7 +138,7 @@ class TrainingRun:
         if settings.model_key() != old.model_key():
             had_steps, training = self.position > 0, self.training
             self._restart()
-            if training and settings.points != old.points:  # a point added or removed: train on, on the new data
+            if training and settings.own_points != old.own_points:  # a point added or removed: train on
                 self.scheduler.train(self.viewer, PACES[self.pace])
             return "restarted" if had_steps else None
         # the running model takes the change from the next step on

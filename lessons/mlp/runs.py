@@ -59,7 +59,7 @@ def run_label(settings: RunSettings, reports: Sequence[StepReport]) -> str:
     batches = {r.batch for r in reports} or {None}
     if batches != {None}:
         parts.append(f"batch {batches.pop()}" if len(batches) == 1 else "batch changed")
-    without = sum(not r.zero_grad for r in reports)
+    without = sum(r.forget_zero_grad for r in reports)
     if without:
         some = f"in {without} of {len(reports)} steps"
         parts.append("no zero_grad" if without == len(reports) else f"no zero_grad {some}")

@@ -59,7 +59,7 @@ class RunSettings:
     alpha: float = 1e-4  # L2 strength with the hinge loss, as in the demo
     init: str = "random"  # one of INITS
     test_fraction: float = 0.0  # held out, 2-D datasets only
-    points: tuple[tuple[float, float, float], ...] = ()  # (x1, x2, label ±1) of the CUSTOM dataset
+    own_points: tuple[tuple[float, float, float], ...] = ()  # (x1, x2, label ±1) of the CUSTOM dataset
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "noise", round(float(self.noise), 2))  # a slider's 0.15000000000000002 is 0.15
@@ -73,7 +73,7 @@ class RunSettings:
         if self.dataset == TINY:
             data: tuple = (self.dataset,)
         elif self.dataset == CUSTOM:
-            data = (self.dataset, self.points, self.test_fraction, self.data_seed)
+            data = (self.dataset, self.own_points, self.test_fraction, self.data_seed)
         else:
             data = (self.dataset, self.n_points, self.noise, self.data_seed, self.test_fraction)
         return (*data, self.hidden, self.activation, self.model_seed, self.loss, self.alpha, self.init)
@@ -90,8 +90,10 @@ class RunSettings:
 FIELDS = tuple(f.name for f in fields(RunSettings))
 
 PRESETS: dict[str, RunSettings] = {
+    # the lecture's MLP(3, [4, 4, 1]) on its four samples, written out: the page's defaults may change, this may not;
     # model seed 0 reaches loss < 0.01 in 62 steps
-    "Lecture": RunSettings(),
+    "Lecture": RunSettings(dataset=TINY, layers=2, neurons=4, activation="tanh", model_seed=0, init="random",
+                           loss="squared_error", lr=0.05, lr_decay=False, batch_size=None, forget_zero_grad=False),
     # model seed 2 reaches 100% training accuracy at step 20 (micrograd's demo uses its own random draws)
     "micrograd demo": RunSettings(
         dataset="moons", n_points=100, noise=0.1, data_seed=0, layers=2, neurons=16, activation="relu",
@@ -165,8 +167,8 @@ def check_limits(settings: RunSettings) -> list[Limit]:
     need(settings.init in INITS, "init", ", ".join(INITS))
     need(settings.test_fraction in TEST_FRACTIONS, "test_fraction", ", ".join(f"{f:g}" for f in TEST_FRACTIONS))
     if settings.dataset == CUSTOM:
-        labels = {p[2] for p in settings.points}
-        need(MIN_CUSTOM <= len(settings.points) <= MAX_POINTS and labels == {-1.0, 1.0}, "points",
+        labels = {p[2] for p in settings.own_points}
+        need(MIN_CUSTOM <= len(settings.own_points) <= MAX_POINTS and labels == {-1.0, 1.0}, "own_points",
              f"{MIN_CUSTOM} to {MAX_POINTS} points, some of each class")
     return problems
 
@@ -210,7 +212,7 @@ def all_data(settings: RunSettings) -> tuple[np.ndarray, np.ndarray]:
         X, y = tiny_dataset()
         return np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if settings.dataset == CUSTOM:
-        a = np.asarray(settings.points, dtype=np.float64).reshape(-1, 3)
+        a = np.asarray(settings.own_points, dtype=np.float64).reshape(-1, 3)
         return a[:, :2], a[:, 2]
     return make_dataset(settings.dataset, settings.n_points, settings.noise, settings.data_seed)
 
@@ -269,7 +271,7 @@ def make_model(settings: RunSettings) -> MLP:
 def train_config(settings: RunSettings) -> TrainConfig:
     return TrainConfig(
         lr=settings.lr, loss=settings.loss, alpha=settings.alpha, batch_size=effective_batch(settings),
-        lr_decay=settings.lr_decay, zero_grad=not settings.forget_zero_grad, seed=settings.model_seed,
+        lr_decay=settings.lr_decay, forget_zero_grad=settings.forget_zero_grad, seed=settings.model_seed,
     )
 
 

@@ -66,12 +66,12 @@ PHASES = ("forward", "loss", "zero_grad", "backward", "update")
 class TrainConfig:
     """Settings of a training run."""
 
-    lr: float = 0.05
+    lr: float  # no default here: a run's settings (RunSettings) hold the one default
     loss: str = "squared_error"  # or "hinge", which adds alpha * sum(p**2)
     alpha: float = 1e-4  # L2 strength, used with the hinge loss
     batch_size: int | None = None  # None: every sample, every step
     lr_decay: bool = False  # the demo's schedule: lr * (1 - 0.9 * k / 100), never below lr * 0.1
-    zero_grad: bool = True  # False reproduces the lecture's bug: gradients pile up across steps
+    forget_zero_grad: bool = False  # the lecture's bug: no zero_grad(), so gradients pile up across steps
     seed: int = 0  # picks the minibatches
     explode_factor: float = 1e4  # a loss above this * max(first loss, 1) counts as diverged
 
@@ -84,7 +84,7 @@ class StepReport:
     loss: float
     accuracy: float
     lr: float
-    zero_grad: bool = True  # whether this step zeroed the gradients before backward()
+    forget_zero_grad: bool = False  # whether this step left out zero_grad() before backward()
     batch: int | None = None  # samples in its minibatch; None: all of them
     lr_decay: bool = False  # whether its learning rate came from the decay schedule
 
@@ -110,7 +110,7 @@ class Stop:
 
     @property
     def cause(self) -> str:
-        return "learning_rate" if self.report.zero_grad else "zero_grad"
+        return "zero_grad" if self.report.forget_zero_grad else "learning_rate"
 
 
 @dataclass
@@ -166,14 +166,14 @@ class Trainer:
         yield Phase("loss", scores, loss)
 
         # backward pass
-        if self.config.zero_grad:
+        if not self.config.forget_zero_grad:
             self.model.zero_grad()
         yield Phase("zero_grad", scores, loss)
         self.backward(loss)
         yield Phase("backward", scores, loss)
 
         c = self.config
-        report = StepReport(k, loss.data, accuracy(scores, ys), lr, c.zero_grad, c.batch_size, c.lr_decay)
+        report = StepReport(k, loss.data, accuracy(scores, ys), lr, c.forget_zero_grad, c.batch_size, c.lr_decay)
         if self._diverged(report):
             return
 

@@ -72,13 +72,13 @@ def train_in_numpy(settings: RunSettings, steps: int, taken: Sequence[StepReport
     grads = [(np.zeros_like(W), np.zeros_like(b)) for W, b in layers]
     losses = []
     for k in range(1, steps + 1):
-        lr, batch, zero_grad = _step_settings(config, k, taken)
+        lr, batch, forget_zero_grad = _step_settings(config, k, taken)
         rows = batch_indices(len(y_all), batch, config.seed, k)
         X, y = (X_all, y_all) if rows is None else (X_all[rows], y_all[rows])
         loss, new = loss_and_grads(layers, kinds, X, y, config)
         losses.append(loss)
         # backward() adds to .grad: to zeros after zero_grad(), else to every earlier step's gradients
-        grads = new if zero_grad else [(gW + nW, gb + nb) for (gW, gb), (nW, nb) in zip(grads, new)]
+        grads = [(gW + nW, gb + nb) for (gW, gb), (nW, nb) in zip(grads, new)] if forget_zero_grad else new
         layers = [(W - lr * gW, b - lr * gb) for (W, b), (gW, gb) in zip(layers, grads)]
     return losses
 
@@ -93,8 +93,8 @@ def _layers(settings: RunSettings) -> tuple[Layers, list[str]]:
 
 def _step_settings(config: TrainConfig, k: int, taken: Sequence[StepReport]) -> tuple[float, int | None, bool]:
     if k <= len(taken):
-        return taken[k - 1].lr, taken[k - 1].batch, taken[k - 1].zero_grad
-    return Trainer.scheduled_lr(config, k), config.batch_size, config.zero_grad
+        return taken[k - 1].lr, taken[k - 1].batch, taken[k - 1].forget_zero_grad
+    return Trainer.scheduled_lr(config, k), config.batch_size, config.forget_zero_grad
 
 
 def _as_layers(vector: np.ndarray, like: Layers) -> Layers:
@@ -124,7 +124,7 @@ def check_steps(settings: RunSettings, states: Sequence[State]) -> tuple[float, 
         X, y = (X_all, y_all) if rows is None else (X_all[rows], y_all[rows])
         loss, grads = loss_and_grads(_as_layers(before.data, like), kinds, X, y, config)
         grad = np.concatenate([np.column_stack([gW, gb]).ravel() for gW, gb in grads])
-        if not report.zero_grad:
+        if report.forget_zero_grad:
             grad = grad + before.grad  # backward() added to the gradients already there
         worst_loss = max(worst_loss, abs(loss - report.loss) / max(1.0, abs(report.loss)))
         scale = max(1.0, float(np.max(np.abs(after.grad))))

@@ -23,7 +23,7 @@ EDGES_JS = """() => [...document.querySelectorAll('.st-key-mlp_network [data-tes
 def link_points(page) -> list[tuple[float, float, float]]:
     """The class's points as the page's link holds them (none while the page shows a generated set)."""
     query = parse_qs(urlparse(page.url).query)
-    return from_link(query["mlp_data"][0]) if "mlp_data" in query else []
+    return from_link(query["mlp_own_points"][0]) if "mlp_own_points" in query else []
 
 
 def click_mode(page, label: str) -> None:
@@ -42,14 +42,14 @@ def click_plane(page, fx: float, fy: float) -> tuple[tuple[float, float], tuple[
 
 
 def wait_for_points(page, n: int) -> list[tuple[float, float, float]]:
-    page.wait_for_function("n => { const q = new URLSearchParams(location.search).get('mlp_data');"
+    page.wait_for_function("n => { const q = new URLSearchParams(location.search).get('mlp_own_points');"
                            " return q !== null && q.split(';').length === n; }", arg=n, timeout=30_000)
     wait_idle(page)
     return link_points(page)
 
 
 def test_the_class_adds_and_removes_points_by_clicking_and_loads_a_file(server, page, tmp_path):
-    open_training_page(page, f"{server.url}/mlp_training?mlp_dataset=xor&mlp_points=20")
+    open_training_page(page, f"{server.url}/mlp_training?mlp_dataset=xor&mlp_n_points=20")
     expect(page.locator(PLANE)).to_be_visible(timeout=30_000)
     click_mode(page, "add +1")
     first_px, first_box = click_plane(page, 0.35, 0.30)
@@ -86,8 +86,8 @@ def test_the_class_adds_and_removes_points_by_clicking_and_loads_a_file(server, 
 
 def test_training_with_held_out_data_moves_the_diagram_and_a_neuron_can_be_picked(server, page):
     page.set_viewport_size({"width": 1920, "height": 1080})
-    url = (f"{server.url}/mlp_training?mlp_dataset=moons&mlp_points=30&mlp_noise=0.4&mlp_neurons=16&mlp_lr=0.05"
-           "&mlp_split=0.5&mlp_pace=max&present=1")
+    url = (f"{server.url}/mlp_training?mlp_dataset=moons&mlp_n_points=30&mlp_noise=0.4&mlp_neurons=16&mlp_lr=0.05"
+           "&mlp_test_fraction=0.5&mlp_pace=max&present=1")
     open_training_page(page, url)
     expect(page.locator('.st-key-mlp_network [data-testid="stGraphVizChart"] svg')).to_be_attached(timeout=30_000)
     before = page.evaluate(EDGES_JS)

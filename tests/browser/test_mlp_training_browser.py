@@ -14,7 +14,7 @@ from tests.browser.conftest import METRIC_JS, SCREENSHOTS, STEP_JS, screenshot, 
 
 pytestmark = pytest.mark.browser
 
-DEMO = "mlp_dataset=moons&mlp_neurons=16&mlp_activation=relu&mlp_seed=2&mlp_loss=hinge&mlp_lr=1&mlp_decay=1"
+DEMO = "mlp_dataset=moons&mlp_neurons=16&mlp_activation=relu&mlp_model_seed=2&mlp_loss=hinge&mlp_lr=1&mlp_lr_decay=1"
 XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 YS = [1.0, -1.0, -1.0, 1.0]
 

@@ -68,10 +68,10 @@ def test_a_fork_goes_on_from_its_step_with_its_own_settings():
     assert fork.frontier == 2 and fork.reports(2) == t.reports(2)
     fork.advance()
     reference = alone(LECTURE, 2)
-    reference.config.lr, reference.config.zero_grad = 0.2, False
+    reference.config.lr, reference.config.forget_zero_grad = 0.2, True
     reference.step()
     assert np.array_equal(fork.state(3).data, reference.state()[0])
-    assert fork.reports(3)[-1].lr == 0.2 and not fork.reports(3)[-1].zero_grad
+    assert fork.reports(3)[-1].lr == 0.2 and fork.reports(3)[-1].forget_zero_grad
     assert t.frontier == 4  # the original is untouched
 
 

@@ -159,12 +159,12 @@ def test_a_trajectory_measures_the_held_out_loss_of_every_step():
 # --- the class's own points ---
 
 def test_custom_points_are_the_data_and_need_both_classes():
-    settings = RunSettings(dataset=CUSTOM, points=TWO_POINTS)
+    settings = RunSettings(dataset=CUSTOM, own_points=TWO_POINTS)
     assert make_data(settings) == ([[0.0, 1.0], [1.0, 0.0]], [1.0, -1.0])
     assert not check_limits(settings)
     for points in [(), TWO_POINTS[:1], ((0.0, 0.0, 1.0),) * (MAX_POINTS + 1)]:
-        assert [p.setting for p in check_limits(replace(settings, points=points))] == ["points"]
-    assert settings.model_key() != replace(settings, points=TWO_POINTS[::-1]).model_key()
+        assert [p.setting for p in check_limits(replace(settings, own_points=points))] == ["own_points"]
+    assert settings.model_key() != replace(settings, own_points=TWO_POINTS[::-1]).model_key()
 
 
 def test_read_csv_reads_headers_semicolons_a_bom_and_zero_one_labels():
@@ -258,15 +258,15 @@ def test_numpy_twin_gives_the_value_engines_loss_curve(settings, steps):
 def test_the_class_s_own_points_keep_their_side_of_the_split_when_one_is_added():
     rng = np.random.default_rng(0)
     points = tuple((float(a), float(b), 1.0 if a > 0 else -1.0) for a, b in rng.uniform(-1, 1, (60, 2)))
-    settings = RunSettings(dataset=CUSTOM, points=points, test_fraction=0.3)
+    settings = RunSettings(dataset=CUSTOM, own_points=points, test_fraction=0.3)
     X, _ = make_data(settings)
     tX, _ = held_out_data(settings)
     assert 8 <= len(tX) <= 30 and len(X) + len(tX) == 60
-    more = replace(settings, points=points + ((0.5, 0.5, 1.0),))
+    more = replace(settings, own_points=points + ((0.5, 0.5, 1.0),))
     X2, _ = make_data(more)
     tX2, _ = held_out_data(more)
     assert [x for x in X2 if x != [0.5, 0.5]] == X and [x for x in tX2 if x != [0.5, 0.5]] == tX
-    one = replace(settings, points=TWO_POINTS, test_fraction=0.5)
+    one = replace(settings, own_points=TWO_POINTS, test_fraction=0.5)
     assert len(make_data(one)[0]) >= 1  # never everything held out
 
 
@@ -279,7 +279,7 @@ def test_numpy_twin_follows_a_run_whose_settings_changed_while_it_trained():
     for _ in range(4):
         fork.advance()
     reports = fork.reports(8)
-    assert [r.lr for r in reports] == [0.1] * 4 + [0.3] * 4 and reports[0].batch == 8 and not reports[-1].zero_grad
+    assert [r.lr for r in reports] == [0.1] * 4 + [0.3] * 4 and reports[0].batch == 8 and reports[-1].forget_zero_grad
     twin = train_in_numpy(changed, 8, reports)
     assert np.max(np.abs(np.subtract(twin, [r.loss for r in reports]))) <= 1e-12 * max(r.loss for r in reports)
     assert np.max(np.abs(np.subtract(train_in_numpy(changed, 8), [r.loss for r in reports]))) > 1e-6

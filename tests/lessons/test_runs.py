@@ -61,7 +61,7 @@ def test_a_run_is_named_by_its_steps_not_by_the_settings_at_the_end():
     # the lecture's flow: the bug on, train, the bug off again; the curve is that of a buggy run
     trainer = make_trainer(replace(LECTURE, forget_zero_grad=True))
     trainer.steps(5)
-    trainer.config.zero_grad = True
+    trainer.config.forget_zero_grad = False
     trainer.steps(2)
     assert run_label(LECTURE, trainer.history) == "lr 0.05 · tanh 4-4 · no zero_grad in 5 of 7 steps"
 

@@ -45,7 +45,7 @@ def test_lecture_preset_is_the_lecture():
     assert [len(layer.neurons) for layer in trainer.model.layers] == [4, 4, 1]
     assert trainer.model.layers[-1].neurons[0].activation == "tanh"
     assert len(trainer.model.parameters()) == 41
-    assert trainer.config.batch_size is None and trainer.config.zero_grad
+    assert trainer.config.batch_size is None and not trainer.config.forget_zero_grad
 
 
 def test_demo_preset_follows_micrograds_notebook():

@@ -24,18 +24,20 @@ from micrograd_core.engine import Value, topological_order
 from micrograd_core.nn import MLP
 
 LECTURE_SEED = 0  # reaches loss < 0.01 in 62 steps at lr 0.05
+LECTURE_LR = 0.05
 DEMO_SEED = 2  # 100% training accuracy on moons at step 20
 
 
 def lecture_trainer(**config) -> Trainer:
+    """The lecture's network and data, at the lecture's learning rate unless `config` says another."""
     xs, ys = tiny_dataset()
-    return Trainer(MLP(3, [4, 4, 1], seed=LECTURE_SEED), xs, ys, TrainConfig(**config))
+    return Trainer(MLP(3, [4, 4, 1], seed=LECTURE_SEED), xs, ys, TrainConfig(**{"lr": LECTURE_LR, **config}))
 
 
 def relu_trainer(**config) -> Trainer:
     xs, ys = tiny_dataset()
     model = MLP(3, [4, 4, 1], activation="relu", output_activation="linear", seed=0)
-    return Trainer(model, xs, ys, TrainConfig(**config))
+    return Trainer(model, xs, ys, TrainConfig(**{"lr": LECTURE_LR, **config}))
 
 
 def weights(model: MLP) -> list[float]:
@@ -119,7 +121,7 @@ def test_one_step_matches_the_lectures_loop():
     for p in n.parameters():
         p.data += -0.05 * p.grad
 
-    assert report == StepReport(1, loss.data, report.accuracy, 0.05, zero_grad=True, batch=None, lr_decay=False)
+    assert report == StepReport(1, loss.data, report.accuracy, 0.05, forget_zero_grad=False, batch=None, lr_decay=False)
     assert report.loss == pytest.approx(loss.data, abs=1e-12)
     assert report.accuracy == accuracy(ypred, ys)
     assert weights(trainer.model) == pytest.approx(weights(n), abs=1e-12)
@@ -190,7 +192,7 @@ def test_learning_rate_decay_follows_the_demo():
 
 
 def test_without_zero_grad_gradients_accumulate():
-    fresh, buggy = lecture_trainer(), lecture_trainer(zero_grad=False)
+    fresh, buggy = lecture_trainer(), lecture_trainer(forget_zero_grad=True)
     fresh.step()
     buggy.step()
     first = grads(buggy.model)
@@ -298,16 +300,16 @@ def test_bad_config_raises(config):
 def test_bad_data_raises():
     xs, ys = tiny_dataset()
     with pytest.raises(ValueError):
-        Trainer(MLP(3, [4, 1], seed=0), xs, ys[:3], TrainConfig())
+        Trainer(MLP(3, [4, 1], seed=0), xs, ys[:3], TrainConfig(lr=0.05))
     with pytest.raises(ValueError):
-        Trainer(MLP(3, [4, 2], seed=0), xs, ys, TrainConfig())
+        Trainer(MLP(3, [4, 2], seed=0), xs, ys, TrainConfig(lr=0.05))
     with pytest.raises(ValueError, match="3 numbers"):
-        Trainer(MLP(3, [4, 1], seed=0), [x[:2] for x in xs], ys, TrainConfig())
+        Trainer(MLP(3, [4, 1], seed=0), [x[:2] for x in xs], ys, TrainConfig(lr=0.05))
 
 
 def test_numpy_data_is_accepted():
     X, y = make_moons(10, 0.1, seed=0)
-    trainer = Trainer(MLP(2, [4, 1], seed=0), X, y, TrainConfig())
+    trainer = Trainer(MLP(2, [4, 1], seed=0), X, y, TrainConfig(lr=0.05))
     assert trainer.X == X.tolist() and trainer.y == y.tolist()
     assert all(type(v) is float for v in trainer.X[0] + trainer.y)
     assert math.isfinite(trainer.step().loss)
@@ -420,10 +422,10 @@ def test_without_zero_grad_a_divergence_names_zero_grad_as_its_cause():
     fine = relu_trainer(lr=0.1, explode_factor=100)
     fine.steps(1000)
     assert fine.stopped is None  # this learning rate is fine with zero_grad
-    buggy = relu_trainer(lr=0.1, zero_grad=False, explode_factor=100)
+    buggy = relu_trainer(lr=0.1, forget_zero_grad=True, explode_factor=100)
     buggy.steps(1000)  # the piled-up gradients make every step bigger until it overshoots
     assert buggy.stopped is not None and buggy.stopped.cause == "zero_grad"
-    assert buggy.stopped.report.zero_grad is False
+    assert buggy.stopped.report.forget_zero_grad is True
 
 
 def test_the_full_loss_in_numpy_equals_the_engines():
@@ -456,5 +458,5 @@ def test_a_batch_of_one_and_data_of_one_sample_are_allowed():
     xs, ys = tiny_dataset()
     one = lecture_trainer(batch_size=1)
     assert one.step().batch == 1
-    single = Trainer(MLP(3, [4, 1], seed=0), xs[:1], ys[:1], TrainConfig())
+    single = Trainer(MLP(3, [4, 1], seed=0), xs[:1], ys[:1], TrainConfig(lr=0.05))
     assert math.isfinite(single.step().loss)

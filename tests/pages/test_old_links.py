@@ -8,6 +8,7 @@ import pytest
 
 from lessons.tour import BY_ID, NUMBERED
 from tests.conftest import open_page
+from ui.parts.mlp.settings import SETTINGS as MLP_SETTINGS
 
 # the page, its link, and what the page must then hold (session-state key -> value)
 OLD_LINKS = [
@@ -21,11 +22,15 @@ OLD_LINKS = [
     ("pages/neuron.py", {"neuron_b": "9"}, {"neuron_b": 9.0}),
     ("pages/neuron.py", {"neuron_quiz": "1", "neuron_quiz_target": "x1"}, {"neuron_quiz": True,
                                                                            "neuron_quiz_target": "x1"}),
-    ("pages/mlp_training.py", {"mlp_no_zero_grad": "1"}, {"mlp_no_zero_grad": True}),
+    ("pages/mlp_training.py", {"mlp_no_zero_grad": "1"}, {"mlp_forget_zero_grad": True}),
     ("pages/mlp_training.py", {"mlp_lr": "0.1", "mlp_pace": "slow"}, {"mlp_lr": 0.1, "mlp_pace": "slow"}),
     ("pages/mlp_training.py", {"mlp_dataset": "moons", "mlp_neurons": "16", "mlp_activation": "relu",
                                "mlp_seed": "2", "mlp_loss": "hinge", "mlp_lr": "1", "mlp_decay": "1"},
-     {"mlp_dataset": "moons", "mlp_neurons": 16, "mlp_loss": "hinge", "mlp_decay": True}),
+     {"mlp_dataset": "moons", "mlp_neurons": 16, "mlp_loss": "hinge", "mlp_model_seed": 2, "mlp_lr_decay": True}),
+    ("pages/mlp_training.py", {"mlp_dataset": "xor", "mlp_points": "30", "mlp_split": "0.3", "mlp_batch": "8"},
+     {"mlp_n_points": 30, "mlp_test_fraction": 0.3, "mlp_batch_size": 8}),
+    ("pages/mlp_training.py", {"mlp_dataset": "custom", "mlp_data": "0.5:0.5:1;-0.5:-0.5:-1"},
+     {"mlp_own_points": ((0.5, 0.5, 1.0), (-0.5, -0.5, -1.0))}),
     ("pages/bug_lab.py", {"lab_bug": "twice"}, {"lab_bug": "twice"}),
     ("pages/classroom.py", {"join": "abcdefgh"}, {"join": "abcdefgh"}),
 ]
@@ -37,6 +42,9 @@ def test_an_old_link_opens_what_it_opened(page, link, holds):
     assert not at.exception, at.exception
     assert not [w.value for w in at.warning if "ignored" in w.value]
     assert {k: at.session_state[k] for k in holds} == holds
+    renamed = {s.aliases[0]: s.key for s in MLP_SETTINGS if s.aliases}
+    for old in set(link) & set(renamed):  # the address bar now says it by its own name
+        assert old not in at.query_params and renamed[old] in at.query_params, old
 
 
 @pytest.mark.parametrize("number", range(1, len(NUMBERED) + 1))

@@ -16,7 +16,7 @@ from ui.palette import HIGHLIGHT
 from ui.parts.mlp import data as data_part
 
 PAGE = "pages/mlp_training.py"
-MOONS = {"mlp_dataset": "moons", "mlp_points": "40", "mlp_lr": "0.1"}
+MOONS = {"mlp_dataset": "moons", "mlp_n_points": "40", "mlp_lr": "0.1"}
 MOONS_SETTINGS = RunSettings(dataset="moons", n_points=40, lr=0.1)
 
 
@@ -63,7 +63,7 @@ def test_the_neurons_maps_are_what_each_hidden_neuron_computes():
 
 
 def test_held_out_data_is_drawn_hollow_and_measured_beside_the_training_data():
-    at = open_page(PAGE, {**MOONS, "mlp_split": "0.3"})
+    at = open_page(PAGE, {**MOONS, "mlp_test_fraction": "0.3"})
     settings = replace(MOONS_SETTINGS, test_fraction=0.3)
     plane = datasets(at, "cells")
     assert len(plane["points"]) == 28 and len(plane["held_out"]) == 12
@@ -95,30 +95,30 @@ def test_the_symmetry_and_overfitting_presets_load():
     at.selectbox(key="mlp_preset").set_value("Symmetry").run()
     assert at.session_state.mlp_init == "constant" and any("same weights" in i.value for i in at.info)
     at.selectbox(key="mlp_preset").set_value("Overfitting").run()
-    assert at.session_state.mlp_split == 0.5 and "held-out loss" in metrics(at) and not at.exception
+    assert at.session_state.mlp_test_fraction == 0.5 and "held-out loss" in metrics(at) and not at.exception
 
 
 POINTS = ((0.5, 0.5, 1.0), (-0.5, -0.25, -1.0), (0.25, -0.75, 1.0))
 
 
 def test_the_class_s_own_points_come_from_the_link_and_go_back_into_it():
-    at = open_page(PAGE, {"mlp_dataset": "custom", "mlp_data": "0.5:0.5:1;-0.5:-0.25:-1;0.25:-0.75:1"})
-    assert not at.exception and at.session_state.mlp_data == POINTS
+    at = open_page(PAGE, {"mlp_dataset": "custom", "mlp_own_points": "0.5:0.5:1;-0.5:-0.25:-1;0.25:-0.75:1"})
+    assert not at.exception and at.session_state.mlp_own_points == POINTS
     plane = datasets(at, "cells")["points"]
     assert plane[["x1", "x2"]].to_numpy().tolist() == [[0.5, 0.5], [-0.5, -0.25], [0.25, -0.75]]
-    at.session_state["mlp_data"] = (*POINTS, (0.0, 1.0, -1.0))  # a point added (what a click on the plane does)
+    at.session_state["mlp_own_points"] = (*POINTS, (0.0, 1.0, -1.0))  # a point added (what a click on the plane does)
     at.run()
-    assert at.query_params["mlp_data"] in (["0.5:0.5:1;-0.5:-0.25:-1;0.25:-0.75:1;0:1:-1"],
+    assert at.query_params["mlp_own_points"] in (["0.5:0.5:1;-0.5:-0.25:-1;0.25:-0.75:1;0:1:-1"],
                                            "0.5:0.5:1;-0.5:-0.25:-1;0.25:-0.75:1;0:1:-1")
     assert len(datasets(at, "cells")["points"]) == 4
 
 
 def test_adding_a_point_while_training_trains_on_with_the_new_point():
-    at = open_page(PAGE, {"mlp_dataset": "custom", "mlp_data": "0.5:0.5:1;-0.5:-0.25:-1;0.25:-0.75:1",
+    at = open_page(PAGE, {"mlp_dataset": "custom", "mlp_own_points": "0.5:0.5:1;-0.5:-0.25:-1;0.25:-0.75:1",
                           "mlp_pace": "max"})
     at.button(key="mlp_train").click().run()
     rerun_until(at, lambda a: step_count(a) >= 3)
-    at.session_state["mlp_data"] = (*POINTS, (0.0, 1.0, -1.0))
+    at.session_state["mlp_own_points"] = (*POINTS, (0.0, 1.0, -1.0))
     at.run()
     assert any("The data changed" in i.value for i in at.info)
     rerun_until(at, lambda a: step_count(a) >= 2 and a.session_state.mlp_run.training)
@@ -131,8 +131,8 @@ def test_switching_to_your_own_points_starts_from_the_set_shown_and_says_a_link_
     at.selectbox(key="mlp_dataset").set_value(CUSTOM).run()
     assert not at.exception
     X, y = make_data(RunSettings(dataset="moons"))
-    assert [list(p[:2]) for p in at.session_state.mlp_data] == X and [p[2] for p in at.session_state.mlp_data] == y
-    assert "mlp_data" not in at.query_params
+    assert [list(p[:2]) for p in at.session_state.mlp_own_points] == X and [p[2] for p in at.session_state.mlp_own_points] == y
+    assert "mlp_own_points" not in at.query_params
     assert any(f"more than a link holds ({LINK_POINTS})" in c.value for c in at.sidebar.caption)
     download = next(b for b in at.get("download_button") if "points" in b.proto.label)
     assert download.proto.label == "Save these points (CSV)"
@@ -143,15 +143,15 @@ def test_a_link_to_your_own_points_without_them_says_so_and_offers_a_way_on():
     assert not at.exception
     assert any("needs at least one of each class" in w.value for w in at.warning)
     at.button(key="mlp_empty_plane").click().run()
-    assert not at.exception and at.session_state.mlp_data == data_part.STARTER
+    assert not at.exception and at.session_state.mlp_own_points == data_part.STARTER
     assert len(datasets(at, "cells")["points"]) == 2
 
 
 @pytest.mark.parametrize("link", ["1:2", "0:0:5", "a:b:1", "nan:1:1", "1e9:1:1", "<b>x</b>:1:1"])
 def test_a_malformed_points_link_falls_back_with_a_notice(link):
-    at = open_page(PAGE, {"mlp_dataset": "custom", "mlp_data": link})
+    at = open_page(PAGE, {"mlp_dataset": "custom", "mlp_own_points": link})
     assert not at.exception
-    assert any("mlp_data" in w.value for w in at.warning)  # the link's value is named, quoted, and set aside
+    assert any("mlp_own_points" in w.value for w in at.warning)  # the link's value is named, quoted, and set aside
 
 
 def test_every_file_problem_has_its_own_words_with_the_files_text_quoted():
@@ -164,7 +164,7 @@ def test_every_file_problem_has_its_own_words_with_the_files_text_quoted():
 
 
 def test_points_are_saved_as_the_csv_the_page_reads():
-    at = open_page(PAGE, {"mlp_dataset": "custom", "mlp_data": "0.5:0.5:1;-0.5:-0.25:-1;0.25:-0.75:1"})
+    at = open_page(PAGE, {"mlp_dataset": "custom", "mlp_own_points": "0.5:0.5:1;-0.5:-0.25:-1;0.25:-0.75:1"})
     download = next(b for b in at.get("download_button") if b.proto.label == "Save these points (CSV)")
     assert download.proto.url  # served by the page; the text is write_csv's, tested with read_csv
     assert write_csv(POINTS).splitlines()[0] == "x1,x2,label"
@@ -189,8 +189,8 @@ def test_the_same_run_in_numpy_agrees_step_by_step_and_is_faster():
 
 def test_the_numpy_run_is_said_to_part_on_a_chaotic_run():
     preset = PRESETS["Overfitting"]
-    at = open_page(PAGE, {"mlp_dataset": "moons", "mlp_points": "30", "mlp_noise": "0.4", "mlp_neurons": "16",
-                          "mlp_lr": "0.05", "mlp_split": "0.5", "mlp_pace": "max"})
+    at = open_page(PAGE, {"mlp_dataset": "moons", "mlp_n_points": "30", "mlp_noise": "0.4", "mlp_neurons": "16",
+                          "mlp_lr": "0.05", "mlp_test_fraction": "0.5", "mlp_pace": "max"})
     assert at.session_state.mlp_preset == "Overfitting" and preset.test_fraction == 0.5
     at.button(key="mlp_train").click().run()
     rerun_until(at, lambda a: step_count(a) >= 60)

@@ -235,10 +235,10 @@ def test_reset_restores_the_start_and_keeps_the_curve_to_compare():
 def test_a_kept_run_is_named_by_the_settings_it_ran_with():
     # the lecture's flow: the bug on, train, the bug off, Reset, train
     at = open_page(PAGE)
-    at.toggle(key="mlp_no_zero_grad").set_value(True).run()
+    at.toggle(key="mlp_forget_zero_grad").set_value(True).run()
     for _ in range(3):
         at.button(key="mlp_step").click().run()
-    at.toggle(key="mlp_no_zero_grad").set_value(False).run()
+    at.toggle(key="mlp_forget_zero_grad").set_value(False).run()
     at.button(key="mlp_reset").click().run()
     at.button(key="mlp_step").click().run()
     assert kept_runs(at) == ["lr 0.05 · tanh 4-4 · no zero_grad"]
@@ -259,7 +259,7 @@ def test_changing_the_model_reinitialises_with_a_notice():
 
 def test_forgetting_zero_grad_accumulates_gradients():
     at = open_page(PAGE)
-    at.toggle(key="mlp_no_zero_grad").set_value(True).run()
+    at.toggle(key="mlp_forget_zero_grad").set_value(True).run()
     assert any("zero_grad is off" in w.value for w in at.warning)
     at.button(key="mlp_step").click().run()
     at.button(key="mlp_step").click().run()
@@ -272,7 +272,7 @@ def test_forgetting_zero_grad_accumulates_gradients():
 
 
 def test_forgotten_zero_grad_is_named_as_the_cause_not_the_learning_rate():
-    at = open_page(PAGE, {"mlp_dataset": "moons", "mlp_no_zero_grad": "1", "mlp_pace": "max"})
+    at = open_page(PAGE, {"mlp_dataset": "moons", "mlp_forget_zero_grad": "1", "mlp_pace": "max"})
     at.button(key="mlp_train").click().run()
     rerun_until(at, lambda at: any("has not moved" in i.value for i in at.info), timeout=120)
     at.button(key="mlp_pause").click().run()
@@ -306,7 +306,7 @@ def test_huge_learning_rate_stops_with_an_explanation_a_spike_and_the_state_kept
 
 def test_a_loss_of_exactly_zero_stays_on_the_log_chart():
     # the zero_grad bug on the four samples: tanh saturates to exactly ±1 and the loss to exactly 0
-    at = open_page(PAGE, {"mlp_no_zero_grad": "1", "mlp_pace": "max"})
+    at = open_page(PAGE, {"mlp_forget_zero_grad": "1", "mlp_pace": "max"})
     at.button(key="mlp_train").click().run()
     rerun_until(at, lambda at: len(chart(at, 0)["zeros"]) > 0, timeout=120)
     at.button(key="mlp_pause").click().run()
@@ -321,8 +321,8 @@ def test_micrograd_demo_preset_draws_the_decision_boundary():
     at.selectbox(key="mlp_preset").set_value("micrograd demo").run()
     assert not at.exception
     s = at.session_state
-    assert (s.mlp_dataset, s.mlp_points, s.mlp_layers, s.mlp_neurons, s.mlp_activation, s.mlp_loss, s.mlp_lr,
-            s.mlp_decay) == ("moons", 100, 2, 16, "relu", "hinge", 1.0, True)
+    assert (s.mlp_dataset, s.mlp_n_points, s.mlp_layers, s.mlp_neurons, s.mlp_activation, s.mlp_loss, s.mlp_lr,
+            s.mlp_lr_decay) == ("moons", 100, 2, 16, "relu", "hinge", 1.0, True)
     assert "337 parameters" in " ".join(m.value for m in at.markdown)
     boundary = chart(at, 1)
     cells = boundary["cells"]
@@ -355,7 +355,7 @@ def test_widgets_stop_at_the_limits():
     at = open_page(PAGE)
     assert at.number_input(key="mlp_layers").max == 4
     assert at.number_input(key="mlp_neurons").max == 32
-    assert at.slider(key="mlp_points").max == 500
+    assert at.slider(key="mlp_n_points").max == 500
     assert any("Limits: 4 hidden layers, 32 neurons each, 500 points" in c.value for c in at.caption)
 
 
@@ -364,7 +364,7 @@ def test_widgets_stop_at_the_limits():
     [
         ({"mlp_layers": "9"}, "mlp_layers", 2),
         ({"mlp_neurons": "100"}, "mlp_neurons", 4),
-        ({"mlp_points": "800", "mlp_dataset": "moons"}, "mlp_points", 100),
+        ({"mlp_n_points": "800", "mlp_dataset": "moons"}, "mlp_n_points", 100),
         ({"mlp_lr": "0.07"}, "mlp_lr", 0.05),
         ({"mlp_dataset": "iris"}, "mlp_dataset", "tiny"),
         ({"mlp_pace": "warp"}, "mlp_pace", "10"),
@@ -378,7 +378,7 @@ def test_link_values_beyond_the_limits_fall_back_with_a_notice(query, key, expec
 
 
 def test_largest_model_trains_on_minibatches_with_a_message():
-    query = {"mlp_dataset": "spiral", "mlp_points": "500", "mlp_layers": "4", "mlp_neurons": "32"}
+    query = {"mlp_dataset": "spiral", "mlp_n_points": "500", "mlp_layers": "4", "mlp_neurons": "32"}
     at = open_page(PAGE, query)
     assert not at.exception and not at.warning
     assert "3,297 parameters" in " ".join(m.value for m in at.markdown)  # 3*32 + 3*33*32 + 33
@@ -389,8 +389,8 @@ def test_largest_model_trains_on_minibatches_with_a_message():
 
 
 def test_old_links_open_the_same_setup():
-    query = {"mlp_dataset": "moons", "mlp_neurons": "16", "mlp_activation": "relu", "mlp_seed": "2",
-             "mlp_loss": "hinge", "mlp_lr": "1", "mlp_decay": "1", "mlp_batch": "all", "mlp_pace": "max"}
+    query = {"mlp_dataset": "moons", "mlp_neurons": "16", "mlp_activation": "relu", "mlp_model_seed": "2",
+             "mlp_loss": "hinge", "mlp_lr": "1", "mlp_lr_decay": "1", "mlp_batch_size": "all", "mlp_pace": "max"}
     at = open_page(PAGE, query)
     assert not at.exception and not at.warning
     assert at.selectbox(key="mlp_preset").value == "micrograd demo"
@@ -426,7 +426,7 @@ def test_presentation_mode_puts_every_setting_and_the_data_tools_in_reach_on_the
     assert not at.exception
     main = {w.key for w in at.main.select_slider} | {w.key for w in at.main.toggle} | {
         w.key for w in at.main.slider} | {w.key for w in at.main.number_input} | {w.key for w in at.main.selectbox}
-    assert {"mlp_lr", "mlp_no_zero_grad", "mlp_pace", "mlp_dataset", "mlp_points", "mlp_layers"} <= main
+    assert {"mlp_lr", "mlp_forget_zero_grad", "mlp_pace", "mlp_dataset", "mlp_n_points", "mlp_layers"} <= main
     assert not [w for w in at.sidebar.select_slider] and not [w for w in at.sidebar.slider]
     assert [b for b in at.main.button if b.key == "mlp_starter"]  # the class's own data, from the stage too
     assert at.get("file_uploader")
@@ -509,7 +509,7 @@ def test_an_unexpected_error_in_training_is_shown_and_the_page_keeps_working():
     at.button(key="mlp_train").click().run()
     rerun_until(at, lambda at: not run_of(at).training)
     assert any("ZeroDivisionError" in shown(e.value) for e in at.error)
-    at.number_input(key="mlp_seed").set_value(1).run()  # another run is not affected
+    at.number_input(key="mlp_model_seed").set_value(1).run()  # another run is not affected
     at.button(key="mlp_step").click().run()
     assert step_count(at) == 1 and not at.error
 
@@ -522,6 +522,6 @@ def test_students_on_the_same_settings_share_one_run_and_the_page_says_how_many_
     assert run_of(a).trajectory is run_of(b).trajectory  # computed once
     caption = next(c.value for c in b.caption if "students are training" in c.value)
     assert "on 1 run " in caption
-    a.number_input(key="mlp_seed").set_value(3).run()  # another model: a run of its own
+    a.number_input(key="mlp_model_seed").set_value(3).run()  # another model: a run of its own
     a.button(key="mlp_train").click().run()
     rerun_until(b, lambda at: any("on 2 runs" in c.value for c in at.caption))

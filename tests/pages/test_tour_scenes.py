@@ -41,7 +41,7 @@ def same_state_as_the_answer(scene, state) -> None:
         values = {**LECTURE_VALUES, **(args.get("values") or {})}
         assert {k: state[f"neuron_{k}"] for k in LECTURE_VALUES} == values
     elif scene.page == "pages/mlp_training.py":
-        on_page = RunSettings(**{s.field: state[s.key] for s in MLP_SETTINGS})
+        on_page = RunSettings(**{s.stands_for: state[s.key] for s in MLP_SETTINGS})
         assert on_page.run_key() == mlp_settings(args["preset"], args.get("changes")).run_key()
     elif scene.page == "pages/bug_lab.py":
         assert state["lab_bug"] == args["bug"]

@@ -74,7 +74,7 @@ def chart_order(settings: RunSettings) -> list[int]:
 
 
 def set_points(points: list[Point] | tuple[Point, ...]) -> None:
-    st.session_state[BY_FIELD["points"].key] = tuple(points)
+    st.session_state[BY_FIELD["own_points"].key] = tuple(points)
     st.session_state[BY_FIELD["dataset"].key] = CUSTOM
 
 
@@ -163,12 +163,12 @@ def tools(settings: RunSettings) -> None:
         st.error(problem, icon=":material/error:")
     if note := st.session_state.pop("mlp_upload_note", None):
         st.success(note, icon=":material/check:")
-    if settings.dataset == CUSTOM and settings.points or settings.dataset not in (TINY, CUSTOM):
+    if settings.dataset == CUSTOM and settings.own_points or settings.dataset not in (TINY, CUSTOM):
         st.download_button("Save these points (CSV)", write_csv(points_of(settings)), "points.csv", mime="text/csv",
                            on_click="ignore", icon=":material/download:", key="mlp_points_csv", width="stretch")
     st.button("Start from an empty plane", on_click=set_points, args=(STARTER,), icon=":material/ink_eraser:",
               key="mlp_starter", width="stretch",
               help="Your own data from two points, one of each class: add more by clicking on the plot.")
-    if settings.dataset == CUSTOM and len(settings.points) > LINK_POINTS:
-        st.caption(f"Your {len(settings.points)} points are more than a link holds ({LINK_POINTS}): the address bar "
-                   "leaves them out. Save them as CSV to share them.")
+    if settings.dataset == CUSTOM and len(settings.own_points) > LINK_POINTS:
+        st.caption(f"Your {len(settings.own_points)} points are more than a link holds ({LINK_POINTS}): the address "
+                   "bar leaves them out. Save them as CSV to share them.")

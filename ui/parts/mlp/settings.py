@@ -33,7 +33,7 @@ from lessons.mlp.training import LOSSES
 from ... import stage
 from ...state import Choice, Number, Setting, Slider, Toggle
 
-D = RunSettings()  # the lecture's setup: every setting's default
+D = RunSettings()  # every setting's default (the page opens on them; the "Lecture" preset is written out)
 DATASET_LABELS = {TINY: "lecture's 4 samples", "moons": "moons", "circles": "circles", "xor": "xor", "spiral": "spiral",
                   CUSTOM: "your own points"}
 LOSS_NAMES = {"squared_error": "squared error", "hinge": "hinge + L2"}
@@ -52,48 +52,56 @@ class Points(Setting):
         return to_link(value)  # None: too many for a link (the page says so)
 
 
+def _run(setting: type[Setting], field: str, label: str, *, was: str | None = None, **options: Any) -> Setting:
+    """A setting of `RunSettings`: its link name is the field's (mlp_<field>), its default the field's default.
+
+    `was`: its name in links written before the names were made the fields' (they keep opening the same run).
+    """
+    return setting(f"mlp_{field}", label, getattr(D, field), stands_for=field, aliases=(was,) if was else (), **options)
+
+
 SETTINGS: list[Setting] = [
-    Choice("mlp_dataset", "dataset", D.dataset, options=DATASET_NAMES, labels=DATASET_LABELS, field="dataset"),
-    Slider("mlp_points", "points", D.n_points, MIN_POINTS, MAX_POINTS, step=10, field="n_points"),
-    Slider("mlp_noise", "noise", D.noise, 0.0, 0.5, step=0.05, field="noise"),
-    Number("mlp_data_seed", "data seed", D.data_seed, 0, 999, field="data_seed"),
-    Choice("mlp_split", "test data", D.test_fraction, options=TEST_FRACTIONS, labels=SPLIT_LABELS,
-           tokens={f: f"{f:g}" for f in TEST_FRACTIONS}, field="test_fraction",
-           help="Hold some of the 2-D points out of training, and watch the loss on them beside the training loss."),
-    Number("mlp_layers", "hidden layers", D.layers, 1, MAX_HIDDEN_LAYERS, field="layers"),
-    Number("mlp_neurons", "neurons per layer", D.neurons, 1, MAX_NEURONS, field="neurons"),
-    Choice("mlp_activation", "activation", D.activation, options=HIDDEN_ACTIVATIONS, field="activation",
-           help="tanh throughout, as in the lecture; relu in the hidden layers with a linear output, as in "
-           "micrograd's demo."),
-    Number("mlp_seed", "model seed", D.model_seed, 0, 999, field="model_seed"),
-    Choice("mlp_init", "initial weights", D.init, options=INITS, labels=INIT_LABELS, field="init",
-           help="Every weight equal: the neurons of a layer start as the same function, get the same gradients, "
-           "and stay the same however long they train."),
-    Choice("mlp_loss", "loss", D.loss, options=LOSSES, labels=LOSS_NAMES, field="loss"),
-    Choice("mlp_lr", "learning rate", D.lr, options=LEARNING_RATES, tokens={lr: f"{lr:g}" for lr in LEARNING_RATES},
-           kind="select_slider", field="lr"),
-    Toggle("mlp_decay", "lr decay", D.lr_decay, field="lr_decay",
-           help="micrograd demo's schedule: step k uses lr × (1 − 0.9 (k − 1) / 100), at least lr × 0.1."),
-    Choice("mlp_batch", "batch size", D.batch_size, options=BATCH_SIZES, tokens={None: "all"}, kind="select_slider",
-           field="batch_size"),
-    Toggle("mlp_no_zero_grad", "forget zero_grad", D.forget_zero_grad, field="forget_zero_grad",
-           help="The lecture's bug. Without zero_grad, backward() adds to the old gradients: "
-           "each step moves by the sum of all the gradients so far."),
-    Points("mlp_data", "your points", D.points, field="points"),
+    _run(Choice, "dataset", "dataset", options=DATASET_NAMES, labels=DATASET_LABELS),
+    _run(Slider, "n_points", "points", lo=MIN_POINTS, hi=MAX_POINTS, step=10, was="mlp_points"),
+    _run(Slider, "noise", "noise", lo=0.0, hi=0.5, step=0.05),
+    _run(Number, "data_seed", "data seed", lo=0, hi=999),
+    _run(Choice, "test_fraction", "test data", options=TEST_FRACTIONS, labels=SPLIT_LABELS,
+         tokens={f: f"{f:g}" for f in TEST_FRACTIONS}, was="mlp_split",
+         help="Hold some of the 2-D points out of training, and watch the loss on them beside the training loss."),
+    _run(Number, "layers", "hidden layers", lo=1, hi=MAX_HIDDEN_LAYERS),
+    _run(Number, "neurons", "neurons per layer", lo=1, hi=MAX_NEURONS),
+    _run(Choice, "activation", "activation", options=HIDDEN_ACTIVATIONS,
+         help="tanh throughout, as in the lecture; relu in the hidden layers with a linear output, as in "
+         "micrograd's demo."),
+    _run(Number, "model_seed", "model seed", lo=0, hi=999, was="mlp_seed"),
+    _run(Choice, "init", "initial weights", options=INITS, labels=INIT_LABELS,
+         help="Every weight equal: the neurons of a layer start as the same function, get the same gradients, "
+         "and stay the same however long they train."),
+    _run(Choice, "loss", "loss", options=LOSSES, labels=LOSS_NAMES),
+    _run(Choice, "lr", "learning rate", options=LEARNING_RATES, tokens={lr: f"{lr:g}" for lr in LEARNING_RATES},
+         kind="select_slider"),
+    _run(Toggle, "lr_decay", "lr decay", was="mlp_decay",
+         help="micrograd demo's schedule: step k uses lr × (1 − 0.9 (k − 1) / 100), at least lr × 0.1."),
+    _run(Choice, "batch_size", "batch size", options=BATCH_SIZES, tokens={None: "all"}, kind="select_slider",
+         was="mlp_batch"),
+    _run(Toggle, "forget_zero_grad", "forget zero_grad", was="mlp_no_zero_grad",
+         help="The lecture's bug. Without zero_grad, backward() adds to the old gradients: "
+         "each step moves by the sum of all the gradients so far."),
+    _run(Points, "own_points", "your points", was="mlp_data"),
 ]
-BY_FIELD = {s.field: s for s in SETTINGS}
+BY_FIELD = {s.stands_for: s for s in SETTINGS}
 PACE = Choice("mlp_pace", "pace (steps)", "10", options=tuple(PACES), labels=PACE_LABELS, kind="select_slider",
               help="Slow enough to narrate at 1 a second; as fast as the server allows at the end.")
 SAMPLE = Number("mlp_sample", "sample", 1, 1, MAX_POINTS)
 
 
 def read_settings() -> RunSettings:
-    return RunSettings(**{s.field: s.value for s in SETTINGS})
+    return RunSettings(**{s.stands_for: s.value for s in SETTINGS})
 
 
 def load_preset(name: str) -> None:
     if name in PRESETS:
-        st.session_state.update({s.key: getattr(PRESETS[name], s.field) for s in SETTINGS})
+        st.session_state.update({s.key: getattr(PRESETS[name], s.stands_for) for s in SETTINGS})
 
 
 def controls(data_tools: Callable[[], None] = lambda: None) -> None:
