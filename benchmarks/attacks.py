@@ -353,7 +353,8 @@ async def training(args: argparse.Namespace, env: dict[str, str], data: Path) ->
     limit = Scheduler(worker=False)  # the server's scheduler is made with these defaults
     biggest = RunSettings(dataset="moons", n_points=MAX_POINTS, layers=MAX_HIDDEN_LAYERS, neurons=MAX_NEURONS)
     print(f"\n3. Training a visitor takes (scheduler limits: {limit.max_training} training, {limit.max_per_owner} per "
-          f"address, {limit.max_bytes / 2**20:.0f} MiB of run states)\n  each tab: {urlencode(BIGGEST)}&mlp_model_seed=<its "
+          f"address, {limit.max_bytes / 2**20:.0f} MiB of run states)\n  each tab: {urlencode(BIGGEST)}"
+          "&mlp_model_seed=<its "
           f"own>, minibatches of {effective_batch(biggest)} (MAX_WORK), {Trajectory(biggest).nbytes / 2**20:.1f} MiB "
           "of states from the start; a fresh server for each visitor")
     rows, summary, visitors = [], [], (("one address", lambda: ONE), ("many addresses", fresh_address))

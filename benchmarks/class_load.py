@@ -41,7 +41,8 @@ from ui.parts.mlp.settings import SETTINGS  # noqa: E402
 def preset_query(name: str, pace: str = "max") -> str:
     """The link that opens the MLP page on a preset."""
     preset = PRESETS[name]
-    values = {s.key: s.to_url(getattr(preset, s.stands_for)) for s in SETTINGS if getattr(preset, s.stands_for) != s.default}
+    values = {s.key: s.to_url(getattr(preset, s.stands_for)) for s in SETTINGS
+              if getattr(preset, s.stands_for) != s.default}
     return urlencode({**values, "mlp_pace": pace})
 
 

@@ -26,7 +26,8 @@ from lessons.mlp.settings import PRESETS, make_trainer  # noqa: E402
 from lessons.mlp.trajectory import cyclic_gc_paused  # noqa: E402
 
 PAGE = "pages/mlp_training.py"
-DEMO_QUERY = "mlp_dataset=moons&mlp_neurons=16&mlp_activation=relu&mlp_model_seed=2&mlp_loss=hinge&mlp_lr=1&mlp_lr_decay=1"
+DEMO_QUERY = ("mlp_dataset=moons&mlp_neurons=16&mlp_activation=relu&mlp_model_seed=2&mlp_loss=hinge&mlp_lr=1"
+              "&mlp_lr_decay=1")
 
 
 def bench_mlp_training() -> dict[str, float]:

@@ -131,7 +131,8 @@ def test_switching_to_your_own_points_starts_from_the_set_shown_and_says_a_link_
     at.selectbox(key="mlp_dataset").set_value(CUSTOM).run()
     assert not at.exception
     X, y = make_data(RunSettings(dataset="moons"))
-    assert [list(p[:2]) for p in at.session_state.mlp_own_points] == X and [p[2] for p in at.session_state.mlp_own_points] == y
+    points = at.session_state.mlp_own_points
+    assert [list(p[:2]) for p in points] == X and [p[2] for p in points] == y
     assert "mlp_own_points" not in at.query_params
     assert any(f"more than a link holds ({LINK_POINTS})" in c.value for c in at.sidebar.caption)
     download = next(b for b in at.get("download_button") if "points" in b.proto.label)
