@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -87,8 +88,6 @@ class RunSettings:
         return self.model_key() + self.live_key()
 
 
-FIELDS = tuple(f.name for f in fields(RunSettings))
-
 PRESETS: dict[str, RunSettings] = {
     # the lecture's MLP(3, [4, 4, 1]) on its four samples, written out: the page's defaults may change, this may not;
     # model seed 0 reaches loss < 0.01 in 62 steps
@@ -106,6 +105,28 @@ PRESETS: dict[str, RunSettings] = {
     "Overfitting": RunSettings(dataset="moons", n_points=30, noise=0.4, layers=2, neurons=16, lr=0.05,
                                test_fraction=0.5),
 }
+
+
+def link_key(field: str) -> str:
+    """A setting's name in the MLP page's link: its field's."""
+    return f"mlp_{field}"
+
+
+def _link_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if value is None:
+        return "all"  # every sample in a step
+    if isinstance(value, tuple):  # the class's own points: lessons.mlp.points writes those (the page does)
+        raise ValueError("a run on the class's own points is linked by the page, not here")
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def run_link(settings: RunSettings) -> dict[str, str]:
+    """The MLP page's link parameters that open `settings`: those that differ from the page's defaults."""
+    default = RunSettings()
+    return {link_key(f.name): _link_text(getattr(settings, f.name)) for f in fields(RunSettings)
+            if f.name != "alpha" and getattr(settings, f.name) != getattr(default, f.name)}
 
 
 def matching_preset(settings: RunSettings) -> str | None:

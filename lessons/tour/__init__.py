@@ -16,12 +16,14 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from .. import lecture
+from ..mlp.settings import PRESETS as MLP_PRESETS
+from ..mlp.settings import RunSettings, run_link
 from ..quiz import TOLERANCE
 from .answers import ANSWERS, GIVENS
 
@@ -114,6 +116,8 @@ class Scene:
     note: str
     question: Question | None
     focus: str  # the section of the page the note talks about: first on the stage
+    # the MLP page's run, named as a preset and its changes: its link comes from the run, whatever the defaults
+    run: RunSettings | None = None
 
     @property
     def time(self) -> str:
@@ -121,7 +125,7 @@ class Scene:
         return lecture.chapter(self.chapter).start
 
 
-_SCENE_KEYS = {"id", "title", "chapter", "page", "params", "note", "question", "focus"}
+_SCENE_KEYS = {"id", "title", "chapter", "page", "params", "note", "question", "focus", "run"}
 _QUESTION_KEYS = {"prompt", "kind", "choices", "tolerance", "answer", "args", "conceal", "givens"}
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -221,7 +225,21 @@ def _scene(number: int, raw: Any, root: Path) -> Scene:
     focus = raw.get("focus")
     if not isinstance(focus, str) or not _NAME.fullmatch(focus):
         raise ValueError(f"{where}: 'focus' must name the section of the page the note talks about")
-    return Scene(number, scene_id, title, chapter, page, MappingProxyType(dict(params)), note, question, focus)
+    run = _run(raw["run"], where) if "run" in raw else None
+    if run is not None:  # the run's link, then what the scene sets beside it (the pace, a sample)
+        params = {**run_link(run), **params}
+    return Scene(number, scene_id, title, chapter, page, MappingProxyType(dict(params)), note, question, focus, run)
+
+
+def _run(raw: Any, where: str) -> RunSettings:
+    """A scene's MLP run: { preset = "Lecture", changes = { lr = 0.1 } }."""
+    if not isinstance(raw, dict) or set(raw) - {"preset", "changes"} or raw.get("preset") not in MLP_PRESETS:
+        raise ValueError(f"{where}: 'run' must name a preset ({', '.join(MLP_PRESETS)}) and may list changes")
+    changes = raw.get("changes", {})
+    try:
+        return replace(MLP_PRESETS[raw["preset"]], **changes)
+    except TypeError as err:
+        raise ValueError(f"{where}: the run's changes name a setting the MLP page does not have ({err})") from None
 
 
 def _load(path: Path, root: Path = ROOT) -> tuple[Scene, ...]:

@@ -143,3 +143,12 @@ def test_small_batches_and_the_lectures_four_samples():
     assert effective_batch(replace(LECTURE, batch_size=3)) == 3
     assert effective_batch(replace(LECTURE, batch_size=4)) is None
     assert RunSettings(noise=0.123).noise == 0.12
+
+
+def test_a_runs_link_names_what_differs_from_the_defaults_by_the_fields_names():
+    from lessons.mlp.settings import run_link
+
+    assert run_link(RunSettings()) == {}
+    assert run_link(replace(RunSettings(), lr=0.1, forget_zero_grad=True, batch_size=8)) == {
+        "mlp_lr": "0.1", "mlp_forget_zero_grad": "1", "mlp_batch_size": "8"}
+    assert run_link(replace(RunSettings(), lr_decay=True, batch_size=None)) == {"mlp_lr_decay": "1"}

@@ -15,12 +15,19 @@ import pandas as pd
 import pytest
 from streamlit import dataframe_util
 
+from lessons.mlp.settings import PRESETS, RunSettings, run_link
 from lessons.mlp.training import Trainer, hinge_loss, squared_error_loss
 from micrograd_core.nn import MLP
 from tests.conftest import open_page, shown
 from ui.parts.mlp import live as parts
+from ui.parts.mlp.settings import SETTINGS as MLP_SETTINGS
 
 PAGE = "pages/mlp_training.py"
+
+
+def lecture(query: dict[str, str] | None = None):
+    """The page on the lecture's run (whatever the page's defaults), with `query` beside it."""
+    return open_page(PAGE, {**run_link(PRESETS["Lecture"]), **(query or {})})
 XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 YS = [1.0, -1.0, -1.0, 1.0]
 
@@ -121,7 +128,7 @@ def test_opens_on_the_lecture_preset():
 
 
 def test_step_follows_the_lectures_loop():
-    at = open_page(PAGE)
+    at = lecture()
     at.button(key="mlp_step").click().run()
     losses, n = lecture_loop([0.05])
     assert step_count(at) == 1
@@ -136,7 +143,7 @@ def test_step_follows_the_lectures_loop():
 
 
 def test_the_bars_keep_their_place_and_colour_as_they_move():
-    at = open_page(PAGE)
+    at = lecture()
     before = chart(at, 1)["samples"]
     for _ in range(30):
         at.button(key="mlp_step").click().run()
@@ -148,7 +155,7 @@ def test_the_bars_keep_their_place_and_colour_as_they_move():
 
 
 def test_the_step_in_five_phases():
-    at = open_page(PAGE)
+    at = lecture()
     labels = []
     for _ in range(5):
         labels.append(at.button(key="mlp_phase").label)
@@ -168,7 +175,7 @@ def test_the_step_in_five_phases():
 
 
 def test_learning_rate_changes_apply_to_the_running_model():
-    at = open_page(PAGE)
+    at = lecture()
     at.button(key="mlp_step").click().run()
     at.select_slider(key="mlp_lr").set_value(0.2).run()
     assert not any("re-initialised" in i.value for i in at.info)
@@ -180,7 +187,7 @@ def test_learning_rate_changes_apply_to_the_running_model():
 
 
 def test_train_and_pause():
-    at = open_page(PAGE)
+    at = lecture()
     at.button(key="mlp_train").click().run()
     assert run_of(at).training
     # each button keeps its place: the same spot pressed again never undoes the first press
@@ -203,7 +210,7 @@ def test_train_and_pause():
 
 
 def test_the_slow_pace_takes_a_step_a_second():
-    at = open_page(PAGE, {"mlp_pace": "slow"})
+    at = lecture({"mlp_pace": "slow"})
     at.button(key="mlp_train").click().run()
     start = time.monotonic()
     time.sleep(1.6)
@@ -214,7 +221,7 @@ def test_the_slow_pace_takes_a_step_a_second():
 
 
 def test_reset_restores_the_start_and_keeps_the_curve_to_compare():
-    at = open_page(PAGE)
+    at = lecture()
     for _ in range(3):
         at.button(key="mlp_step").click().run()
     at.button(key="mlp_reset").click().run()
@@ -234,7 +241,7 @@ def test_reset_restores_the_start_and_keeps_the_curve_to_compare():
 
 def test_a_kept_run_is_named_by_the_settings_it_ran_with():
     # the lecture's flow: the bug on, train, the bug off, Reset, train
-    at = open_page(PAGE)
+    at = lecture()
     at.toggle(key="mlp_forget_zero_grad").set_value(True).run()
     for _ in range(3):
         at.button(key="mlp_step").click().run()
@@ -246,7 +253,7 @@ def test_a_kept_run_is_named_by_the_settings_it_ran_with():
 
 
 def test_changing_the_model_reinitialises_with_a_notice():
-    at = open_page(PAGE)
+    at = lecture()
     at.button(key="mlp_step").click().run()
     at.number_input(key="mlp_neurons").set_value(5).run()
     assert any("re-initialised" in i.value for i in at.info)
@@ -258,7 +265,7 @@ def test_changing_the_model_reinitialises_with_a_notice():
 
 
 def test_forgetting_zero_grad_accumulates_gradients():
-    at = open_page(PAGE)
+    at = lecture()
     at.toggle(key="mlp_forget_zero_grad").set_value(True).run()
     assert any("zero_grad is off" in w.value for w in at.warning)
     at.button(key="mlp_step").click().run()
@@ -272,7 +279,7 @@ def test_forgetting_zero_grad_accumulates_gradients():
 
 
 def test_forgotten_zero_grad_is_named_as_the_cause_not_the_learning_rate():
-    at = open_page(PAGE, {"mlp_dataset": "moons", "mlp_forget_zero_grad": "1", "mlp_pace": "max"})
+    at = lecture({"mlp_dataset": "moons", "mlp_forget_zero_grad": "1", "mlp_pace": "max"})
     at.button(key="mlp_train").click().run()
     rerun_until(at, lambda at: any("has not moved" in i.value for i in at.info), timeout=120)
     at.button(key="mlp_pause").click().run()
@@ -281,7 +288,7 @@ def test_forgotten_zero_grad_is_named_as_the_cause_not_the_learning_rate():
 
 
 def test_huge_learning_rate_stops_with_an_explanation_a_spike_and_the_state_kept():
-    at = open_page(PAGE)
+    at = lecture()
     at.selectbox(key="mlp_activation").set_value("relu").run()
     at.select_slider(key="mlp_lr").set_value(1e6).run()
     at.button(key="mlp_train").click().run()
@@ -306,7 +313,7 @@ def test_huge_learning_rate_stops_with_an_explanation_a_spike_and_the_state_kept
 
 def test_a_loss_of_exactly_zero_stays_on_the_log_chart():
     # the zero_grad bug on the four samples: tanh saturates to exactly ±1 and the loss to exactly 0
-    at = open_page(PAGE, {"mlp_forget_zero_grad": "1", "mlp_pace": "max"})
+    at = lecture({"mlp_forget_zero_grad": "1", "mlp_pace": "max"})
     at.button(key="mlp_train").click().run()
     rerun_until(at, lambda at: len(chart(at, 0)["zeros"]) > 0, timeout=120)
     at.button(key="mlp_pause").click().run()
@@ -317,7 +324,7 @@ def test_a_loss_of_exactly_zero_stays_on_the_log_chart():
 
 
 def test_micrograd_demo_preset_draws_the_decision_boundary():
-    at = open_page(PAGE)
+    at = lecture()
     at.selectbox(key="mlp_preset").set_value("micrograd demo").run()
     assert not at.exception
     s = at.session_state
@@ -352,7 +359,7 @@ def test_micrograd_demo_preset_draws_the_decision_boundary():
 
 
 def test_widgets_stop_at_the_limits():
-    at = open_page(PAGE)
+    at = lecture()
     assert at.number_input(key="mlp_layers").max == 4
     assert at.number_input(key="mlp_neurons").max == 32
     assert at.slider(key="mlp_n_points").max == 500
@@ -398,7 +405,7 @@ def test_old_links_open_the_same_setup():
 
 
 def test_accuracy_chart_follows_the_steps():
-    at = open_page(PAGE)
+    at = lecture()
     at.selectbox(key="mlp_preset").set_value("micrograd demo").run()
     at.button(key="mlp_step").click().run()
     at.button(key="mlp_step").click().run()
@@ -413,7 +420,7 @@ def test_accuracy_chart_follows_the_steps():
 
 
 def test_tanh_stuck_at_a_large_learning_rate_is_explained():
-    at = open_page(PAGE, {"mlp_lr": "1", "mlp_pace": "max"})
+    at = lecture({"mlp_lr": "1", "mlp_pace": "max"})
     at.button(key="mlp_train").click().run()
     rerun_until(at, lambda at: any("has not moved" in i.value for i in at.info))
     at.button(key="mlp_pause").click().run()
@@ -422,7 +429,7 @@ def test_tanh_stuck_at_a_large_learning_rate_is_explained():
 
 
 def test_presentation_mode_puts_every_setting_and_the_data_tools_in_reach_on_the_stage():
-    at = open_page(PAGE, {"present": "1", "mlp_dataset": "moons"})
+    at = lecture({"present": "1", "mlp_dataset": "moons"})
     assert not at.exception
     main = {w.key for w in at.main.select_slider} | {w.key for w in at.main.toggle} | {
         w.key for w in at.main.slider} | {w.key for w in at.main.number_input} | {w.key for w in at.main.selectbox}
@@ -435,7 +442,7 @@ def test_presentation_mode_puts_every_setting_and_the_data_tools_in_reach_on_the
 
 
 def test_sessions_do_not_share_a_model():
-    a, b = open_page(PAGE), open_page(PAGE)
+    a, b = lecture(), lecture()
     a.button(key="mlp_step").click().run()
     a.button(key="mlp_step").click().run()
     b.run()
@@ -446,7 +453,7 @@ def test_sessions_do_not_share_a_model():
 
 
 def test_the_sample_chosen_is_the_sample_drawn():
-    at = open_page(PAGE)
+    at = lecture()
     at.number_input(key="mlp_sample").set_value(3).run()
     graph = graphs(at, "score |")[0]
     score = lecture_loop([])[1](XS[2]).data
@@ -456,7 +463,7 @@ def test_the_sample_chosen_is_the_sample_drawn():
 
 
 def test_the_network_is_shown_as_its_classes_and_a_diagram():
-    at = open_page(PAGE)
+    at = lecture()
     codes = [c.value for c in at.code]
     assert any(c.startswith("class Neuron(Module)") for c in codes) and any(c.startswith("class MLP(") for c in codes)
     diagram = graphs(at, "u1_0")[0]
@@ -465,7 +472,7 @@ def test_the_network_is_shown_as_its_classes_and_a_diagram():
 
 
 def test_the_code_shown_is_the_code_run():
-    at = open_page(PAGE)
+    at = lecture()
     codes = [c.value.strip() for c in at.code]
     loop = next(c for c in codes if "def step_phases" in c)
     for method in (Trainer.step_phases, Trainer.backward, Trainer.update):
@@ -476,7 +483,7 @@ def test_the_code_shown_is_the_code_run():
 
 
 def test_learning_rate_moved_while_training_applies_from_the_next_step():
-    at = open_page(PAGE, {"mlp_pace": "1"})
+    at = lecture({"mlp_pace": "1"})
     at.button(key="mlp_train").click().run()
     rerun_until(at, lambda at: step_count(at) >= 2)
     at.select_slider(key="mlp_lr").set_value(0.2).run()
@@ -490,7 +497,7 @@ def test_learning_rate_moved_while_training_applies_from_the_next_step():
 
 def test_a_run_whose_page_is_gone_pauses_itself_and_says_so(monkeypatch):
     monkeypatch.setattr(parts, "UNSEEN", 0.3)  # the page uses five minutes
-    at = open_page(PAGE)
+    at = lecture()
     at.button(key="mlp_train").click().run()
     run = run_of(at)
     deadline = time.monotonic() + 30
@@ -504,7 +511,7 @@ def test_a_run_whose_page_is_gone_pauses_itself_and_says_so(monkeypatch):
 
 
 def test_an_unexpected_error_in_training_is_shown_and_the_page_keeps_working():
-    at = open_page(PAGE)
+    at = lecture()
     run_of(at).trainer.loss = lambda *args: 1 / 0
     at.button(key="mlp_train").click().run()
     rerun_until(at, lambda at: not run_of(at).training)
@@ -515,7 +522,7 @@ def test_an_unexpected_error_in_training_is_shown_and_the_page_keeps_working():
 
 
 def test_students_on_the_same_settings_share_one_run_and_the_page_says_how_many_train():
-    a, b = open_page(PAGE, {"mlp_pace": "slow"}), open_page(PAGE, {"mlp_pace": "slow"})
+    a, b = lecture({"mlp_pace": "slow"}), lecture({"mlp_pace": "slow"})
     a.button(key="mlp_train").click().run()
     b.button(key="mlp_train").click().run()
     rerun_until(b, lambda at: any("2 students are training" in c.value for c in at.caption))
@@ -525,3 +532,11 @@ def test_students_on_the_same_settings_share_one_run_and_the_page_says_how_many_
     a.number_input(key="mlp_model_seed").set_value(3).run()  # another model: a run of its own
     a.button(key="mlp_train").click().run()
     rerun_until(b, lambda at: any("on 2 runs" in c.value for c in at.caption))
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_presets_link_opens_the_preset(name):
+    at = open_page(PAGE, run_link(PRESETS[name]))
+    assert not at.exception and not at.warning
+    on_page = RunSettings(**{s.stands_for: at.session_state[s.key] for s in MLP_SETTINGS})
+    assert on_page.run_key() == PRESETS[name].run_key()

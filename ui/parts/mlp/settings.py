@@ -26,6 +26,7 @@ from lessons.mlp.settings import (
     RunSettings,
     input_size,
     layer_sizes,
+    link_key,
     parameter_count,
 )
 from lessons.mlp.training import LOSSES
@@ -57,7 +58,8 @@ def _run(setting: type[Setting], field: str, label: str, *, was: str | None = No
 
     `was`: its name in links written before the names were made the fields' (they keep opening the same run).
     """
-    return setting(f"mlp_{field}", label, getattr(D, field), stands_for=field, aliases=(was,) if was else (), **options)
+    aliases = (was,) if was else ()
+    return setting(link_key(field), label, getattr(D, field), stands_for=field, aliases=aliases, **options)
 
 
 SETTINGS: list[Setting] = [
