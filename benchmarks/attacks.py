@@ -341,7 +341,7 @@ async def trainers(port: int, n: int, address: Callable[[], str], hold: float) -
 
     async def real_student() -> None:
         await all_in.wait()
-        async with Visitor(port, "mlp_training", "mlp_pace=10", fresh_address()) as page:
+        async with Visitor(port, "mlp_training", "mlp_pace=fast", fresh_address()) as page:
             await page.run(press="mlp_train")
             seen["real"] = status(page)
 

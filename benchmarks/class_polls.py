@@ -60,7 +60,7 @@ from playwright.async_api import async_playwright  # noqa: E402
 from lessons.tour import SCENES  # noqa: E402
 from server.store import JOIN_BURST, JOIN_EVERY, JoinsThrottled, open_store  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS, Server, free_port  # noqa: E402
-from tests.server.test_class_store import redis_server  # noqa: E402
+from tests.server.throwaway_redis import redis_server  # noqa: E402
 
 POLL_EVERY = 0.1  # the projector's count is read this often
 SETTLE = 15.0  # seconds after the window the projector is watched for the last answers

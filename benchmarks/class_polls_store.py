@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 import redis  # noqa: E402
 
 from server.store import open_store  # noqa: E402
-from tests.server.test_class_store import redis_server  # noqa: E402
+from tests.server.throwaway_redis import redis_server  # noqa: E402
 
 POLL_EVERY = 0.1
 TAIL = 3.0  # seconds the projector keeps polling after the window, to see the last answers arrive

@@ -385,13 +385,3 @@ def parse(text: str) -> Expression:
     if parser.tok.kind != "end":  # only a stray ')' can stop the top-level sum early
         raise parser.unexpected()
     return Expression(text, tuple(parser.variables), tuple(parser.program), tuple(parser.variables.values()))
-
-
-def parse_expression(text: str, values: dict[str, float]) -> Value:
-    """The root Value of the formula's graph, with each variable set from `values`."""
-    return parse(text).build(values)[0]
-
-
-def variable_names(text: str) -> list[str]:
-    """The formula's variables, in order of first appearance."""
-    return list(parse(text).variables)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lessons.derivatives import contraction, descend, forward_difference, partial_slopes, slope_at, slope_errors
 from lessons.formulas import parse
-from ui import Counter, Slider, Text, detail_visible, init_state, page_frame, presenting, shielded, stage
+from ui import Counter, Slider, Text, init_state, page_frame, presenting, shielded, stage
 from ui.figures import descent_plot, function_with_secant, slope_error_plot
 from ui.formula_input import exact_input, formula_input, shortest
 
@@ -151,7 +151,7 @@ def predict_compare_learn(where) -> None:
         cols = st.columns(4)
         INPUT.widget(cols[0])
         LR.widget(cols[1])
-        if detail_visible():
+        if not presenting():
             GOAL.widget(cols[2])
             W0.widget(cols[3])
         with st.container(horizontal=True):

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lessons.expression_graph import PRESETS, backward_order, engine_source, node_names, replay
 from micrograd_core.engine import topological_order
-from ui import Choice, Counter, NamedNumbers, Text, Toggle, detail_visible, init_state, page_frame, presenting, stage
+from ui import Choice, Counter, NamedNumbers, Text, Toggle, init_state, page_frame, presenting, stage
 from ui.formula_input import formula_input, leaf_inputs
 from ui.graph_view import fitting, layout_setting, show_graph
 from ui.parts import expression_graph as parts
@@ -114,7 +114,7 @@ def stepper(build, values, where):
             QUIZ.widget()
         if k and not QUIZ.value:
             with st.expander(f"The engine's code for {current._op}: forward and local derivative, then the chain "
-                             "rule", expanded=detail_visible()):
+                             "rule", expanded=not presenting()):
                 st.code(engine_source(current._op), language="python")
     root, _ = build(values)
     root.backward()
@@ -138,7 +138,7 @@ def lessons(build, values, root, where) -> None:
             "Questions learners ask": parts.questions_tab,
             "Download": lambda: parts.download_tab(root, layout, MAX_NODES),
         }
-        parts.tabs(tabs, parts.TABS if detail_visible() else parts.TABS[:-1])  # presenting: no download
+        parts.tabs(tabs, parts.TABS if not presenting() else parts.TABS[:-1])  # presenting: no download
 
 
 # The stepper first, then the lesson tabs; on the stage, the scene's focus comes first. The starting point
@@ -148,7 +148,7 @@ with sections["stepper"]:
     stepping, setup_area = st.container(), st.container()
 with setup_area:
     built, leaf_values = choose()
-    if detail_visible():
+    if not presenting():
         LAYOUT.widget()
 out = stepper(built, leaf_values, stepping)
 lessons(built, leaf_values, out, sections["lessons"])

@@ -11,7 +11,7 @@ from lessons.neuron import (
     manual_backprop,
     micrograd_neuron,
 )
-from ui import Choice, Slider, Toggle, detail_visible, page_frame, presenting, stage
+from ui import Choice, Slider, Toggle, page_frame, presenting, stage
 from ui.formula_input import exact_input
 from ui.graph_view import layout_setting, show_graph
 from ui.neuron_figures import tanh_chart
@@ -41,7 +41,7 @@ def inputs_panel(columns: int) -> dict[str, float]:
     cols = st.columns(columns)
     for i, slider in enumerate(SLIDERS.values()):
         with cols[i % columns]:
-            if detail_visible():
+            if not presenting():
                 left, right = st.columns([1, 1], vertical_alignment="bottom")
                 slider.widget(left)
                 with right:
@@ -105,7 +105,7 @@ def graph(o, nodes: dict, place, key: str = "neuron_graph") -> None:
     show_graph(o, rankdir=LAYOUT.value, show_grad=grads, highlight=target, place=place, key=key)
     if stage.hidden("grads"):
         stage.hidden_box("the gradients")
-    if detail_visible() and key == "neuron_graph":
+    if not presenting() and key == "neuron_graph":
         LAYOUT.widget()
 
 

@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.browser.conftest import CHROMIUM_ARGS, Server  # noqa: E402
+from ui.registry import PAGES as REGISTRY  # noqa: E402
 
 VIEWPORTS = {"1920": (1920, 1080, True), "1280": (1280, 720, True), "phone": (390, 844, False)}
 DRAWN = """() => {
@@ -34,7 +35,7 @@ DRAWN = """() => {
   return plots.every(p => p.querySelector('svg.main-svg')) && vegas.every(v => v.querySelector('.marks'))
     && graphs.every(g => g.querySelector('svg'));
 }"""
-PAGES = ("", "derivatives", "expression_graph", "neuron", "mlp_training")
+PAGES = tuple(p.url_path for p in REGISTRY)  # every page of the app
 
 
 def with_present(path: str, present: bool) -> str:

@@ -3,6 +3,7 @@
 import atexit
 import os
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 
@@ -42,3 +43,12 @@ def shown(markdown: str) -> str:
         if block.children:
             parts.append("".join(t.content for t in block.children if t.type in ("text", "code_inline", "softbreak")))
     return "\n".join(parts).replace("\u2060", "")
+
+
+def free_port() -> int:
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if not 8600 <= port <= 8700:  # those are the app servers' ports on shared machines
+            return port

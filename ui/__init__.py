@@ -4,9 +4,9 @@ Pages import from here; numbers come from `lessons/` and `micrograd_core`, never
 """
 
 from .frame import page_frame, shielded
-from .mode import detail_visible, presenting
+from .mode import presenting
 from .registry import LESSONS, PAGES
 from .state import Choice, Counter, NamedNumbers, Number, Setting, Slider, Text, Toggle, init_state
 
 __all__ = ["LESSONS", "PAGES", "Choice", "Counter", "NamedNumbers", "Number", "Setting", "Slider", "Text",
-           "Toggle", "detail_visible", "init_state", "page_frame", "presenting", "shielded"]
+           "Toggle", "init_state", "page_frame", "presenting", "shielded"]

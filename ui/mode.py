@@ -27,11 +27,6 @@ def presenting() -> bool:
     return bool(st.session_state.get(PRESENT.key, False))
 
 
-def detail_visible() -> bool:
-    """Whether secondary controls and detail are shown (hidden in presentation mode)."""
-    return not presenting()
-
-
 def text_color() -> str:
     """The body text's colour in the theme the browser shows (light unless it says dark)."""
     return TEXT["dark"] if st.context.theme.type == "dark" else TEXT["light"]

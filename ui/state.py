@@ -162,6 +162,7 @@ class Choice(Setting):
     tokens: Mapping[Any, str] | None = None
     labels: Mapping[Any, str] | None = None
     kind: str = "select"
+    was: Mapping[str, Any] | None = None  # tokens older links wrote, and the options they stand for now
 
     def token(self, option: Any) -> str:
         return (self.tokens or {}).get(option, str(option))
@@ -170,6 +171,8 @@ class Choice(Setting):
         for option in self.options:
             if self.token(option) == raw.strip():
                 return option
+        if raw.strip() in (self.was or {}):
+            return self.was[raw.strip()]
         shown = ", ".join(self.token(o) for o in self.options)
         raise ValueError(f"expected one of {shown}")
 

@@ -28,7 +28,7 @@ from .trajectory import Trajectory
 PLANE_RESOLUTION = 40  # cells a side of the score drawn over the plane: 1,600 rects redrawn live
 
 # steps a second; None: as fast as the server allows
-PACES: dict[str, float | None] = {"slow": 1.0, "1": 4.0, "10": 40.0, "max": None}
+PACES: dict[str, float | None] = {"slow": 1.0, "steady": 4.0, "fast": 40.0, "max": None}
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class TrainingRun:
         self.unseen_after = unseen_after
         self._clock = clock
         self.last_seen = clock()
-        self.pace = "10"
+        self.pace = "fast"
         self.kept: list[KeptRun] = []
         self.owner = owner  # who trains, as well as the server can tell: its limits count runs by it
         self.viewer = self._viewer(scheduler.shared(settings, owner))

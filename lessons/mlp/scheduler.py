@@ -18,7 +18,7 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from .settings import RunSettings
@@ -40,7 +40,6 @@ class Viewer:
     slowed: bool = False  # the last steps came later than the pace asked, because the server is shared
     due: float = 0.0  # scheduler clock time of the next paced step
     ended: Ended | None = None  # why training stopped by itself
-    steps_taken: int = field(default=0, repr=False)  # while training, for measuring fairness
     owner: str = ""  # who trains it, as well as the server can tell (an address; "" for nobody in particular)
 
     @property
@@ -281,7 +280,6 @@ class Scheduler:
             if not viewer.training or viewer.position >= viewer.trajectory.frontier:
                 return
             viewer.position += 1
-        viewer.steps_taken += 1
         # A paced viewer's next step is one interval later. One as fast as it can goes on at once when it
         # computes; behind others on a shared run, it replays at the run's own speed, as if alone.
         interval = 1 / viewer.rate if viewer.rate else (0.0 if viewer.at_frontier else viewer.trajectory.cpu_per_step)

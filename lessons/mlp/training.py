@@ -261,28 +261,6 @@ class Trainer:
         self._good_weights = data.tolist()
         self.stopped = None
 
-    def full_loss(self) -> float:
-        """The loss of the current weights on every sample (with the L2 term for the hinge loss)."""
-        scores = mlp_forward_numpy(self.model, np.asarray(self.X))
-        return numpy_loss(self.config.loss, scores, np.asarray(self.y), self.state()[0], self.config.alpha)
-
-    def parameters_table(self) -> list[dict]:
-        """Every parameter's name (L1.N1.w1 ... L3.N1.b, 1-based), data and gradient."""
-        rows = []
-        for li, layer in enumerate(self.model.layers, 1):
-            for ni, neuron in enumerate(layer.neurons, 1):
-                named = [(f"w{i}", w) for i, w in enumerate(neuron.w, 1)] + [("b", neuron.b)]
-                rows += [{"name": f"L{li}.N{ni}.{n}", "data": p.data, "grad": p.grad} for n, p in named]
-        return rows
-
-    def predict(self, X: Sequence[Sequence[float]] | np.ndarray) -> list[float]:
-        """The model's current output for each input."""
-        return [self.model(x).data for x in np.asarray(X, dtype=np.float64).tolist()]
-
-    def loss_graph(self, sample: int = 0) -> Value:
-        """A fresh graph of one sample's forward pass and data loss (see `sample_loss_graph`)."""
-        return sample_loss_graph(self.model, self.X[sample], self.y[sample], self.config.loss)
-
 
 def batch_indices(n: int, batch_size: int | None, seed: int, step: int) -> list[int] | None:
     """The samples of a step's minibatch, or None for all of them.

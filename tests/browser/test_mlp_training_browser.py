@@ -152,7 +152,7 @@ def test_two_users_training_at_once_stay_independent(server, browser):
     try:
         demo, lecture = (c.new_page() for c in contexts)
         open_training_page(demo, f"{server.url}/mlp_training?{DEMO}")
-        open_training_page(lecture, f"{server.url}/mlp_training?mlp_pace=1")
+        open_training_page(lecture, f"{server.url}/mlp_training?mlp_pace=steady")
         demo.get_by_role("button", name="Train", exact=True).click()
         wait_for_steps(demo, 2)
         # the other user's page reruns on its own model: one step of the lecture, still paused, still its data

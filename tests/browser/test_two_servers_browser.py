@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from lessons.tour import SCENES
 from tests.browser.conftest import Server, chromium_path, wait_idle
 from tests.browser.test_class_browser import PHONE, QUESTION, answer, join, start_class, walk_to
-from tests.server.test_class_store import redis_server
+from tests.server.throwaway_redis import redis_server
 
 pytestmark = pytest.mark.browser
 

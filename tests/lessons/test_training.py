@@ -18,6 +18,8 @@ from lessons.mlp.training import (
     hinge_loss,
     l2_penalty,
     mlp_forward_numpy,
+    numpy_loss,
+    sample_loss_graph,
     squared_error_loss,
 )
 from micrograd_core.engine import Value, topological_order
@@ -163,7 +165,7 @@ def test_lecture_setup_learns():
     assert trainer.history[-1].loss < 0.01
     assert trainer.history[-1].accuracy == 1.0
     assert [r.step for r in trainer.history] == list(range(1, len(trainer.history) + 1))
-    assert trainer.predict(tiny_dataset()[0]) == pytest.approx([1, -1, -1, 1], abs=0.1)
+    assert [trainer.model(x).data for x in tiny_dataset()[0]] == pytest.approx([1, -1, -1, 1], abs=0.1)
 
 
 def test_micrograd_demo_setup_reaches_full_accuracy():
@@ -315,27 +317,12 @@ def test_numpy_data_is_accepted():
     assert math.isfinite(trainer.step().loss)
 
 
-def test_parameters_table():
-    trainer = lecture_trainer()
-    trainer.step()
-    table = trainer.parameters_table()
-    assert len(table) == 41
-    names = [row["name"] for row in table]
-    assert names[:5] == ["L1.N1.w1", "L1.N1.w2", "L1.N1.w3", "L1.N1.b", "L1.N2.w1"]
-    assert "L2.N4.w4" in names
-    assert names[-1] == "L3.N1.b"
-    assert len(set(names)) == 41
-    params = trainer.model.parameters()
-    assert [row["data"] for row in table] == [p.data for p in params]
-    assert [row["grad"] for row in table] == [p.grad for p in params]
-
-
 @pytest.mark.parametrize("loss", LOSSES)
 def test_loss_graph_is_fresh_and_leaves_the_model_alone(loss):
     trainer = lecture_trainer(loss=loss)
     trainer.step()
     data, grad = weights(trainer.model), grads(trainer.model)
-    root = trainer.loss_graph(sample=1)
+    root = sample_loss_graph(trainer.model, trainer.X[1], trainer.y[1], trainer.config.loss)
     assert weights(trainer.model) == data
     assert grads(trainer.model) == grad
     assert root.label == "loss" and root.grad == 1.0
@@ -394,7 +381,7 @@ def test_numpy_forward_sees_the_current_weights():
     trainer.steps(10)
     after = mlp_forward_numpy(trainer.model, points)
     assert not np.allclose(before, after)
-    np.testing.assert_allclose(after, trainer.predict(points), atol=1e-9)
+    np.testing.assert_allclose(after, [trainer.model(x).data for x in points.tolist()], atol=1e-9)
 
 
 def test_numpy_forward_checks_the_shape_and_keeps_quiet_on_overflow():
@@ -432,7 +419,9 @@ def test_the_full_loss_in_numpy_equals_the_engines():
     for trainer in (lecture_trainer(), relu_trainer(lr=0.1)):
         trainer.steps(3)
         scores = [trainer.model(x) for x in trainer.X]
-        assert trainer.full_loss() == pytest.approx(trainer.loss(scores, trainer.y).data, rel=1e-12, abs=1e-12)
+        in_numpy = numpy_loss(trainer.config.loss, mlp_forward_numpy(trainer.model, np.asarray(trainer.X)),
+                              np.asarray(trainer.y), trainer.state()[0], trainer.config.alpha)
+        assert in_numpy == pytest.approx(trainer.loss(scores, trainer.y).data, rel=1e-12, abs=1e-12)
 
 
 def test_state_round_trips_and_a_copy_goes_on_identically():

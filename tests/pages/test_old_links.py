@@ -31,6 +31,8 @@ OLD_LINKS = [
      {"mlp_n_points": 30, "mlp_test_fraction": 0.3, "mlp_batch_size": 8}),
     ("pages/mlp_training.py", {"mlp_dataset": "custom", "mlp_data": "0.5:0.5:1;-0.5:-0.5:-1"},
      {"mlp_own_points": ((0.5, 0.5, 1.0), (-0.5, -0.5, -1.0))}),
+    ("pages/mlp_training.py", {"mlp_pace": "1"}, {"mlp_pace": "steady"}),  # 4 steps a second
+    ("pages/mlp_training.py", {"mlp_pace": "10"}, {"mlp_pace": "fast"}),  # 40 steps a second
     ("pages/bug_lab.py", {"lab_bug": "twice"}, {"lab_bug": "twice"}),
     ("pages/classroom.py", {"join": "abcdefgh"}, {"join": "abcdefgh"}),
 ]

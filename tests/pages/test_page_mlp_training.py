@@ -374,7 +374,7 @@ def test_widgets_stop_at_the_limits():
         ({"mlp_n_points": "800", "mlp_dataset": "moons"}, "mlp_n_points", 100),
         ({"mlp_lr": "0.07"}, "mlp_lr", 0.05),
         ({"mlp_dataset": "iris"}, "mlp_dataset", "tiny"),
-        ({"mlp_pace": "warp"}, "mlp_pace", "10"),
+        ({"mlp_pace": "warp"}, "mlp_pace", "fast"),
     ],
 )
 def test_link_values_beyond_the_limits_fall_back_with_a_notice(query, key, expected):
@@ -483,7 +483,7 @@ def test_the_code_shown_is_the_code_run():
 
 
 def test_learning_rate_moved_while_training_applies_from_the_next_step():
-    at = lecture({"mlp_pace": "1"})
+    at = lecture({"mlp_pace": "steady"})
     at.button(key="mlp_train").click().run()
     rerun_until(at, lambda at: step_count(at) >= 2)
     at.select_slider(key="mlp_lr").set_value(0.2).run()

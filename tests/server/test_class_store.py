@@ -10,14 +10,11 @@ import multiprocessing
 import os
 import queue
 import shutil
-import socket
 import sqlite3
-import subprocess
 import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,53 +47,13 @@ from server.store import (
     open_store,
     token_hash,
 )
+from tests.conftest import free_port
+from tests.server.throwaway_redis import NO_PERSISTENCE, redis_server
 
 ROOT = Path(__file__).resolve().parents[2]
 START = 1_000_000.0
-NO_PERSISTENCE = ("--save", "", "--appendonly", "no")
 # the spawn start method: a forked child of a process with threads (pytest's, redis-py's) may deadlock
 SPAWN = multiprocessing.get_context("spawn")
-
-
-def _free_port() -> int:
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if not 8600 <= port <= 8700:  # those are the app servers' ports on shared machines
-            return port
-
-
-@contextmanager
-def redis_server(timeout: float = 10.0, options: Sequence[str] = NO_PERSISTENCE) -> Iterator[str]:
-    """A throwaway redis-server on a free port (by default without persistence); yields its URL and stops it."""
-    exe = shutil.which("redis-server")
-    if exe is None:
-        raise FileNotFoundError("redis-server")
-    port = _free_port()
-    with tempfile.TemporaryDirectory() as folder:
-        server = subprocess.Popen([exe, "--port", str(port), *options, "--bind", "127.0.0.1", "--dir", folder],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            url = f"redis://127.0.0.1:{port}/0"
-            client, deadline = redis.Redis.from_url(url), time.monotonic() + timeout
-            while True:
-                try:
-                    client.ping()
-                    break
-                except redis.ConnectionError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"redis-server did not answer on port {port}") from None
-                    time.sleep(0.02)
-            client.close()
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(5)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
 
 
 class Clock:
@@ -1149,7 +1106,7 @@ def test_redis_that_refuses_config_says_it_could_not_check():
 
 
 def test_redis_that_is_not_up_yet_says_it_could_not_check():
-    store = open_store(redis_url=f"redis://127.0.0.1:{_free_port()}/0")  # nothing listens there
+    store = open_store(redis_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     try:
         [notice] = store.notices
         assert notice.startswith("Whether Redis keeps classes on disk could not be checked (the Redis server did not "

@@ -25,7 +25,7 @@ from micrograd_core import nn
 
 from ... import stage
 from ...graph_view import show_graph
-from ...mode import detail_visible, presenting
+from ...mode import presenting
 from ...network_view import network_dot
 from ...training_figures import loss_chart, neuron_maps_chart
 from .settings import SAMPLE
@@ -130,7 +130,7 @@ def sample_view(view: Snapshot, run: TrainingRun) -> None:
     X, y = view.X + view.test_X, view.y + view.test_y
     n = len(X)
     st.session_state[SAMPLE.key] = min(SAMPLE.value, n)  # the setting's range is the largest data set's
-    sample = st.number_input(SAMPLE.label, 1, n, key=SAMPLE.key) if detail_visible() else SAMPLE.value
+    sample = st.number_input(SAMPLE.label, 1, n, key=SAMPLE.key) if not presenting() else SAMPLE.value
     held = sample > len(view.X)
     x = ", ".join(f"{v:.3g}" for v in X[sample - 1])
     kind = " (held out: never trained on)" if held else ""

@@ -38,7 +38,7 @@ D = RunSettings()  # every setting's default (the page opens on them; the "Lectu
 DATASET_LABELS = {TINY: "lecture's 4 samples", "moons": "moons", "circles": "circles", "xor": "xor", "spiral": "spiral",
                   CUSTOM: "your own points"}
 LOSS_NAMES = {"squared_error": "squared error", "hinge": "hinge + L2"}
-PACE_LABELS = {"slow": "1 a second", "1": "4 a second", "10": "40 a second", "max": "as fast as it goes"}
+PACE_LABELS = {"slow": "1 a second", "steady": "4 a second", "fast": "40 a second", "max": "as fast as it goes"}
 INIT_LABELS = {"random": "random (the lecture's)", "zeros": "every weight 0", "constant": "every weight 0.5"}
 SPLIT_LABELS = {f: ("none" if not f else f"{f:.0%} held out") for f in TEST_FRACTIONS}
 
@@ -92,7 +92,8 @@ SETTINGS: list[Setting] = [
     _run(Points, "own_points", "your points", was="mlp_data"),
 ]
 BY_FIELD = {s.stands_for: s for s in SETTINGS}
-PACE = Choice("mlp_pace", "pace (steps)", "10", options=tuple(PACES), labels=PACE_LABELS, kind="select_slider",
+PACE = Choice("mlp_pace", "pace (steps)", "fast", options=tuple(PACES), labels=PACE_LABELS, kind="select_slider",
+              was={"1": "steady", "10": "fast"},  # older links named a pace by its steps in a quarter second
               help="Slow enough to narrate at 1 a second; as fast as the server allows at the end.")
 SAMPLE = Number("mlp_sample", "sample", 1, 1, MAX_POINTS)
 
