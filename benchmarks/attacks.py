@@ -47,11 +47,12 @@ sys.path.insert(0, str(ROOT))
 # class_load imports the app's views, whose caches warn that no server runs them (none runs in this process)
 logging.getLogger("streamlit.runtime.caching.cache_data_api").disabled = True
 from benchmarks.class_load import rss_mb  # noqa: E402
-from lessons.mlp.scheduler import Scheduler  # noqa: E402
 from lessons.mlp.settings import MAX_HIDDEN_LAYERS, MAX_NEURONS, MAX_POINTS, RunSettings, effective_batch  # noqa: E402
 from lessons.mlp.trajectory import Trajectory  # noqa: E402
 from server import store as limits  # noqa: E402
-from server.store import ClassStore, open_store  # noqa: E402
+from server.backends import open_store  # noqa: E402
+from server.scheduler import Scheduler  # noqa: E402
+from server.store import ClassStore  # noqa: E402
 from tests.browser.conftest import Server  # noqa: E402
 
 ONE = "203.0.113.7"  # "one client" (a documentation address, RFC 5737)
@@ -350,7 +351,7 @@ async def trainers(port: int, n: int, address: Callable[[], str], hold: float) -
 
 
 async def training(args: argparse.Namespace, env: dict[str, str], data: Path) -> list[str]:
-    limit = Scheduler(worker=False)  # the server's scheduler is made with these defaults
+    limit = Scheduler(Trajectory, worker=False)  # the server's scheduler is made with these defaults
     biggest = RunSettings(dataset="moons", n_points=MAX_POINTS, layers=MAX_HIDDEN_LAYERS, neurons=MAX_NEURONS)
     print(f"\n3. Training a visitor takes (scheduler limits: {limit.max_training} training, {limit.max_per_owner} per "
           f"address, {limit.max_bytes / 2**20:.0f} MiB of run states)\n  each tab: {urlencode(BIGGEST)}"

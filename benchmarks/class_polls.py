@@ -58,7 +58,8 @@ sys.path.insert(0, str(ROOT))
 from playwright.async_api import async_playwright  # noqa: E402
 
 from lessons.tour import SCENES  # noqa: E402
-from server.store import JOIN_BURST, JOIN_EVERY, JoinsThrottled, open_store  # noqa: E402
+from server.backends import open_store  # noqa: E402
+from server.store import JOIN_BURST, JOIN_EVERY, JoinsThrottled  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS, Server, free_port  # noqa: E402
 from tests.server.throwaway_redis import redis_server  # noqa: E402
 

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 import redis  # noqa: E402
 
-from server.store import open_store  # noqa: E402
+from server.backends import open_store  # noqa: E402
 from tests.server.throwaway_redis import redis_server  # noqa: E402
 
 POLL_EVERY = 0.1

@@ -1,6 +1,6 @@
 """Read a student's formula, such as "3*x**2 - 4*x + 5", into a graph of `Value`s.
 
-A small tokenizer and recursive-descent parser with an allow-list grammar: user text
+A small tokenizer (formula_tokens.py) and a recursive-descent parser with an allow-list grammar: user text
 never reaches eval, exec, compile or the ast module. Python's precedence, loosest first:
 
     expr    := term (('+' | '-') term)*
@@ -18,131 +18,24 @@ RecursionError. A number literal that overflows a float (1e999) is refused.
 
 from __future__ import annotations
 
-import math
 import operator
-import re
-import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 # the engine's own operations, so that evaluate() agrees with build() to the last bit
 from micrograd_core.engine import FUNCTIONS as ENGINE_FUNCTIONS
 from micrograd_core.engine import Value, power
 
-FUNCTIONS: tuple[str, ...] = tuple(ENGINE_FUNCTIONS)  # what a formula may call: every one-input operation
+from .formula_tokens import FUNCTIONS, SPACE, ExpressionError, Token, instead, tokens
 
 MAX_LENGTH = 500  # characters of formula text
 MAX_DEPTH = 50  # nesting of parentheses, function calls, signs and exponents
 MAX_NODES = 500  # Values one build() creates; a bigger graph is unreadable when drawn
-MAX_NUMBER_LENGTH = 50  # characters in one number literal
 MAX_EXPONENT = 100  # largest |k| in x**k, so that 9**9**9 is refused instead of computed
 
-_NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # [0-9], not \d: no Unicode digits
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SPACE = " \t\r\n"  # not str.isspace(): that would let a non-breaking space pass unseen
-_SYMBOLS = {"+": "+", "-": "-", "*": "*", "/": "/", "^": "**", "(": "(", ")": ")"}
-_ALLOWED = f"a formula uses numbers, names, + - * / ** ^ ( ) and {', '.join(FUNCTIONS)}"
-_HINTS = {
-    ".": "a '.' belongs inside a number such as 0.5 (things like x.grad are not formulas)",
-    ",": "each function takes exactly one argument, e.g. exp(x)",
-    "=": "write only the right-hand side, e.g. x**2 + 1",
-    ";": "write a single formula",
-    **dict.fromkeys("'\"", "text in quotes is not a formula"),
-    **dict.fromkeys("[]{}", "use ( ) for grouping"),
-    # look-alikes that arrive by copying a formula out of a document
-    "\u2212": "type '-' instead",  # MINUS SIGN
-    "\u00d7": "type '*' instead",  # MULTIPLICATION SIGN
-    "\u00b7": "type '*' instead",  # MIDDLE DOT
-    "\u00f7": "type '/' instead",  # DIVISION SIGN
-    "\u00b2": "type **2 instead",  # SUPERSCRIPT TWO
-    "\u00b3": "type **3 instead",
-}
 # cost of each instruction in Values created: a - b is a + b*(-1), a / b is a * b**-1, -a is a*(-1)
 _COST = {"num": 1, "var": 1, "+": 1, "-": 3, "*": 1, "/": 2, "neg": 2, "**": 1, "call": 1}
 _BINARY = ("+", "-", "*", "/")
-
-
-class ExpressionError(ValueError):
-    """A formula that cannot be read; the message says what and where, for a student."""
-
-    def __init__(self, message: str, position: int | None = None) -> None:
-        super().__init__(message)
-        self.position = position  # 0-based character index of the problem, when known
-
-
-class _Token(NamedTuple):
-    kind: str  # "num", "name", "end", or the symbol itself: + - * / ** ( )
-    text: str  # as written, so "^" for a "**" token
-    pos: int
-
-
-# functions a student may reach for that the engine does not have as one operation
-_OTHER_FUNCTIONS = {
-    "sqrt": "x**0.5", "abs": "relu(x) + relu(-x)", "exp2": "exp(x*log(2))", "pow": "x**k with a number k",
-    "ln": "log(x), the natural log", "log10": "log(x)/log(10)", "log2": "log(x)/log(2)",
-    **dict.fromkeys(("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "max", "min", "floor", "ceil",
-                     "round", "sign"), ""),
-}
-
-
-def _instead(name: str) -> str:
-    """What to write instead of an unknown function: a formula for it, or, for a one-letter name, a product."""
-    if name.lower() in _OTHER_FUNCTIONS:
-        other = _OTHER_FUNCTIONS[name.lower()]
-        return f"; {name} is not one of them" + (f" (write {other} instead)" if other else "")
-    return f" (for a product write {name}*(...))"
-
-
-def _bad_character(ch: str, pos: int) -> ExpressionError:
-    if " " < ch < "\x7f":
-        what = f"'{ch}'"
-    else:  # invisible or look-alike characters are named by code point, so a student can find them
-        name = unicodedata.name(ch, "")
-        what = f"character U+{ord(ch):04X}" + (f" ({name})" if name else "")
-    plain = unicodedata.normalize("NFKC", ch)
-    if ch in _HINTS:
-        hint = _HINTS[ch]
-    elif ch.isascii():
-        hint = _ALLOWED
-    elif len(plain) == 1 and " " <= plain < "\x7f":
-        hint = f"type a plain '{plain}' instead"
-    else:
-        hint = "use plain keyboard characters (retype the formula if you cannot see it)"
-    return ExpressionError(f"{what} at position {pos} is not allowed: {hint}", pos)
-
-
-def _tokens(text: str) -> Iterator[_Token]:
-    """Tokens one at a time, so that errors come in reading order; ends with an "end" token."""
-    i = 0
-    while i < len(text):
-        if text[i] in _SPACE:
-            i += 1
-            continue
-        if m := _NUMBER.match(text, i):
-            tok = _Token("num", m.group(), i)
-            _check_number(tok, text)
-        elif m := _NAME.match(text, i):
-            tok = _Token("name", m.group(), i)
-        elif text.startswith("**", i):
-            tok = _Token("**", "**", i)
-        elif text[i] in _SYMBOLS:
-            tok = _Token(_SYMBOLS[text[i]], text[i], i)
-        else:
-            raise _bad_character(text[i], i)
-        yield tok
-        i += len(tok.text)
-    yield _Token("end", "", len(text))
-
-
-def _check_number(tok: _Token, text: str) -> None:
-    end = tok.pos + len(tok.text)
-    if len(tok.text) > MAX_NUMBER_LENGTH:
-        raise ExpressionError(f"the number at position {tok.pos} is over {MAX_NUMBER_LENGTH} characters long", tok.pos)
-    if end < len(text) and text[end] == ".":
-        raise ExpressionError(f"the number at position {tok.pos} has more than one '.'", end)
-    if math.isinf(float(tok.text)):
-        raise ExpressionError(f"the number {tok.text} at position {tok.pos} is too large", tok.pos)
 
 
 _FLOAT_FUNCS = {name: f.of_float for name, f in ENGINE_FUNCTIONS.items()}
@@ -231,8 +124,8 @@ class _Parser:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.tokens = _tokens(text)
-        self.prev: _Token | None = None
+        self.tokens = tokens(text)
+        self.prev: Token | None = None
         self.tok = next(self.tokens)
         self.program: list[tuple[str, object]] = []
         self.variables: dict[str, int] = {}  # name -> position of first appearance
@@ -316,7 +209,7 @@ class _Parser:
             self.advance()
             if self.tok.kind == "(":
                 raise ExpressionError(f"unknown function '{tok.text}' at position {tok.pos}: the functions are "
-                                      f"{', '.join(FUNCTIONS)}{_instead(tok.text)}", tok.pos)
+                                      f"{', '.join(FUNCTIONS)}{instead(tok.text)}", tok.pos)
             self.emit("var", tok.text, cost=0 if tok.text in self.variables else 1)
             self.variables.setdefault(tok.text, tok.pos)
             const = False
@@ -328,7 +221,7 @@ class _Parser:
         self.check_operator_follows()
         return const
 
-    def call(self, name: _Token, depth: int) -> bool:
+    def call(self, name: Token, depth: int) -> bool:
         self.advance()
         if self.tok.kind != "(":
             msg = f"'{name.text}' at position {name.pos} is a function: write it with one argument, e.g. {name.text}(x)"
@@ -343,7 +236,7 @@ class _Parser:
         self.emit("call", name.text)
         return const
 
-    def inside(self, paren: _Token, depth: int) -> bool:
+    def inside(self, paren: Token, depth: int) -> bool:
         """The expression after an opening parenthesis, and its closing one."""
         const = self.expr(depth + 1)
         if self.tok.kind != ")":
@@ -378,7 +271,7 @@ def parse(text: str) -> Expression:
         raise ExpressionError("the formula must be text")
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"the formula is too long: {len(text)} characters (at most {MAX_LENGTH})")
-    if not text.strip(_SPACE):
+    if not text.strip(SPACE):
         raise ExpressionError("the formula is empty")
     parser = _Parser(text)
     parser.expr(0)

@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import re
 import secrets
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 # 8 digits and 23 letters: every letter and digit but 0/O and 1/I/L, which are misread on a projector.
 # That leaves 31 symbols, not 32; secrets.choice draws uniformly from any number of symbols, so a code
@@ -296,25 +294,3 @@ class ClassStore(ABC):
         if canonical is None:
             raise NoSuchClass(" ".join(code.split()) if isinstance(code, str) else "")  # on one line
         return canonical
-
-
-def default_path() -> Path:
-    folder = os.environ.get("MICROGRAD_DATA_DIR") or Path(__file__).resolve().parents[1] / "data"
-    return Path(folder) / "classes.sqlite3"
-
-
-def open_store(redis_url: str | None = None, path: str | os.PathLike | None = None,
-               clock: Callable[[], float] = time.time) -> ClassStore:
-    """Redis when a URL is given, else SQLite at `path` (default: $MICROGRAD_DATA_DIR or <project>/data,
-    file classes.sqlite3).
-
-    The SQLite store makes its folder, and recovers by itself from a damaged file or a folder it cannot
-    write to; `notices` says what it did, in words for a teacher.
-    """
-    if redis_url:
-        from .store_redis import RedisStore  # the redis package is needed only when Redis is configured
-
-        return RedisStore(redis_url, clock=clock)
-    from .store_sqlite import SQLiteStore
-
-    return SQLiteStore(Path(path) if path is not None else default_path(), clock=clock)

@@ -1,4 +1,4 @@
-"""Class mode in the views: the server's store, who leads a class, each phone's identity, the join link and QR code.
+"""Class mode in the views: the server's store, who leads a class, and each phone's identity.
 
 A teacher's control of a class is a credential, the class's code and its token, that the teacher's
 browser keeps in a cookie (`mg_teacher`, SameSite=Strict, for the class's life). Every tab of that
@@ -20,30 +20,20 @@ back after a server restart, is the same student and its answer is counted once.
 
 from __future__ import annotations
 
-import io
 import ipaddress
 import json
 import logging
-import math
 import os
 import secrets
-import socket
 import threading
 import time
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-import numpy as np
-import plotly.graph_objects as go
-import segno
 import streamlit as st
 
-from lessons.classroom.poll import Tally
 from lessons.tour import SCENES, Scene
-from server.store import EXPIRY_SECONDS, ClassState, ClassStore, NoSuchClass, NotAllowed, StoreError, open_store
-
-from .figures import styled
-from .palette import GREEN, GREY
-from .text import literal
+from server.backends import open_store
+from server.store import EXPIRY_SECONDS, ClassState, ClassStore, NoSuchClass, NotAllowed, StoreError
 
 TEACHER_COOKIE, DEVICE_COOKIE = "mg_teacher", "mg_device"
 _CODE, _TOKEN = "class_code", "_class_token"  # the class this session leads
@@ -264,132 +254,6 @@ def device_id() -> str:
     st.session_state[_DEVICE] = new
     _owe_cookie(DEVICE_COOKIE, new, DEVICE_DAYS * 86400)
     return new
-
-
-# ---- the join link ---------------------------------------------------------------------------------
-
-def _public_url() -> str | None:
-    """The address students use, when the deployment sets one (`public_url` in secrets, or the environment)."""
-    if os.environ.get("MICROGRAD_PUBLIC_URL"):
-        return os.environ["MICROGRAD_PUBLIC_URL"]
-    try:
-        return st.secrets.get("public_url")
-    except Exception:
-        return None
-
-
-def _lan_address() -> str | None:
-    """This machine's address on its local network (no packet is sent), or None without one."""
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.connect(("10.254.254.254", 1))
-            address = s.getsockname()[0]
-    except OSError:
-        return None
-    return None if ipaddress.ip_address(address).is_loopback else address
-
-
-def _local(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def join_base() -> tuple[str, str | None]:
-    """(the base address phones open, a warning for the teacher or None).
-
-    A page opened as localhost would send every phone to its own localhost: the join link then uses
-    this machine's address on the local network, and says so.
-    """
-    configured = _public_url()
-    if configured:
-        return configured.rstrip("/"), None
-    here = urlsplit(st.context.url or "http://localhost:8501/")
-    host, port = here.hostname or "localhost", here.port
-    if not _local(host):
-        return f"{here.scheme}://{here.netloc}", None
-    lan = _lan_address()
-    if lan is None:
-        return (f"{here.scheme}://{here.netloc}", "This page is opened as localhost, and this computer has no address "
-                "on a local network: phones cannot reach it. Serve the app where phones can open it (see the "
-                "README), or set MICROGRAD_PUBLIC_URL.")
-    netloc = lan + (f":{port}" if port else "")
-    return (f"{here.scheme}://{netloc}", f"This page is opened as {host}, which a phone cannot reach: the join link "
-            f"uses this computer's address on the local network, {lan}. Phones must be on the same network (and "
-            "the app served on it, which `streamlit run` does by default).")
-
-
-def join_url(code: str) -> str:
-    """The link a student opens: the Class page with the code (no token)."""
-    return f"{join_base()[0]}/classroom?{urlencode({'join': code})}"
-
-
-def resume_url(code: str, token: str) -> str:
-    """The teacher's private link to lead the class from another device: the credential after '#'."""
-    return f"{join_base()[0]}/classroom#resume={code}.{token}"
-
-
-def link(url: str) -> str:
-    """A Markdown link to a URL the app built itself (only its own characters), shown as the URL."""
-    shown = url.replace("[", "%5B").replace("]", "%5D").replace("(", "%28").replace(")", "%29")
-    return f"[{shown}]({shown})"
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def qr_png(text: str) -> bytes:
-    """A QR code of `text` as PNG, drawn offline, with large modules to scan from the back of a room."""
-    buffer = io.BytesIO()
-    segno.make(text, error="m").save(buffer, kind="png", scale=12, border=2, dark="#111111", light="#FFFFFF")
-    return buffer.getvalue()
-
-
-# ---- the class's answers ---------------------------------------------------------------------------
-
-def answers_chart(t: Tally, height: int = 320) -> go.Figure:
-    """The class's answers: bars per choice, or a histogram of numbers with the true value marked."""
-    fig = go.Figure()
-    if t.question.kind == "choice":
-        counts = t.choice_counts()
-        colors = [GREEN if c == t.truth else GREY for c in counts]
-        fig.add_trace(go.Bar(x=list(counts), y=list(counts.values()), marker_color=colors,
-                             text=list(counts.values()), textposition="outside", cliponaxis=False))
-        fig.update_yaxes(title="students", rangemode="tozero", dtick=max(1, math.ceil(max(counts.values()) / 5)))
-    else:
-        values, _ = t.clipped()
-        lo, hi = t.number_range()
-        bins = dict(start=lo, end=hi, size=(hi - lo) / 20)
-        right = [v for v, raw in zip(values, t.values) if t.question.correct(raw)]
-        wrong = [v for v, raw in zip(values, t.values) if not t.question.correct(raw)]
-        fig.add_trace(go.Histogram(x=right, xbins=bins, marker_color=GREEN, name="right"))
-        fig.add_trace(go.Histogram(x=wrong, xbins=bins, marker_color=GREY, name="not quite"))
-        fig.add_vline(x=float(t.truth), line=dict(color=GREEN, width=3, dash="dot"))
-        fig.add_annotation(x=float(t.truth), y=1.02, yref="paper", text=f"answer {float(t.truth):.4g}",
-                           showarrow=False, yanchor="bottom", font=dict(color=GREEN))
-        fig.update_xaxes(title="answer", range=[lo, hi])
-        tallest = int(np.histogram(values, bins=20, range=(lo, hi))[0].max()) if values else 1
-        fig.update_yaxes(title="students", rangemode="tozero", dtick=max(1, math.ceil(tallest / 5)))
-        fig.update_layout(barmode="stack")
-    fig.update_layout(showlegend=False, bargap=0.1)
-    return styled(fig, height=height).update_layout(margin=dict(t=40))  # room for the answer's label
-
-
-def verdict_line(t: Tally) -> str:
-    """One line of Markdown: the true answer and the share of the class within tolerance."""
-    truth = f"{t.truth:.4g}" if isinstance(t.truth, float) else literal(t.truth)
-    within = "" if t.question.kind == "choice" else f" (within ±{t.question.tolerance:g})"
-    far = t.clipped()[1] if t.question.kind == "number" else 0
-    return (f"The answer: **{truth}**. {t.right} of {t.count} right{within}: "
-            f"**{t.share_right:.0%}** of the class." + (f" ({far} far off, drawn at the edges.)" if far else ""))
-
-
-def givens_line(values: dict[str, float]) -> str:
-    """The numbers a question needs, as Markdown: "Given: a = 2, b = −3" ("" when there are none)."""
-    if not values:
-        return ""
-    return "Given: " + ", ".join(f"{literal(k)} = {format(v, '.6g').replace('-', '−')}" for k, v in values.items())
 
 
 def scene_of(state: ClassState) -> Scene | None:

@@ -15,7 +15,7 @@ from lessons.classroom.poll import tally
 from lessons.tour import SCENES, Question, Scene
 from server.store import StoreError
 
-from . import classroom, stage
+from . import class_answers, classroom, join_link, stage
 from .text import literal
 from .tour import SCENE, current, follow, tour_bar, touring
 
@@ -31,9 +31,9 @@ def _results(code: str, question: Question) -> None:
         st.error(literal(err))
         return
     st.markdown(f"### {literal(question.prompt)}")
-    st.plotly_chart(classroom.answers_chart(t, height=380), key="class_results_chart",
+    st.plotly_chart(class_answers.answers_chart(t, height=380), key="class_results_chart",
                     config={"displayModeBar": False})
-    st.markdown(classroom.verdict_line(t))
+    st.markdown(class_answers.verdict_line(t))
 
 
 def _reveal(code: str, token: str, scene: Scene) -> None:
@@ -99,20 +99,20 @@ def _question_banner(scene: Scene, teaching: bool) -> None:
     if question is None:
         return
     is_open = stage.open_question() is not None
-    given = classroom.givens_line(question.given())
+    given = class_answers.givens_line(question.given())
     with st.container(key="question_banner", horizontal=True, vertical_alignment="center"):
         with st.container():
             st.markdown(f"**Question:** {literal(question.prompt)}" + (f"  \n{given}" if given else ""))
             if is_open and teaching:
                 code = classroom.teaching()[0]
-                st.markdown(f"Answer on your phone: {classroom.link(classroom.join_url(code))} · code "
+                st.markdown(f"Answer on your phone: {join_link.link(join_link.join_url(code))} · code "
                             f"**{literal(code)}**")
             elif not is_open:
                 truth = question.truth()
                 shown = f"{truth:.6g}" if isinstance(truth, float) else literal(truth)
                 st.markdown(f"**The answer: {shown}**, computed by the engine for this scene.")
         if is_open and teaching:
-            st.image(classroom.qr_png(classroom.join_url(classroom.teaching()[0])), width=120)
+            st.image(join_link.qr_png(join_link.join_url(classroom.teaching()[0])), width=120)
 
 
 def _teacher_state() -> bool:

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from micrograd_core.nn import MLP
+from server.scheduler import Ended, Scheduler, Viewer
 
 from .diagram import Diagram, diagram
 from .runs import KeptRun, decision_grid, hidden_maps, keep_run, run_label, stalled, zero_contour
-from .scheduler import Ended, Scheduler, Viewer
 from .settings import TINY, RunSettings, train_config
 from .training import Phase, StepReport, Stop, Trainer, mlp_forward_numpy, numpy_loss
 from .trajectory import Trajectory

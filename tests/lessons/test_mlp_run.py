@@ -11,10 +11,10 @@ import pytest
 
 from lessons.mlp import trajectory as trajectory_module
 from lessons.mlp.controller import PACES, TrainingRun
-from lessons.mlp.scheduler import Scheduler, Viewer
 from lessons.mlp.settings import PRESETS, make_trainer
 from lessons.mlp.training import PHASES
 from lessons.mlp.trajectory import Trajectory
+from server.scheduler import Scheduler, Viewer
 
 LECTURE = PRESETS["Lecture"]
 DEMO = PRESETS["micrograd demo"]
@@ -39,7 +39,7 @@ def scheduler(**kwargs) -> tuple[Scheduler, Clock]:
     """A scheduler stepped by hand (`serve()`), one step a turn unless `batch` is given, on a clock of the test's."""
     clock = Clock()
     kwargs.setdefault("batch", 0.0)
-    return Scheduler(worker=False, clock=clock, **kwargs), clock
+    return Scheduler(Trajectory, worker=False, clock=clock, **kwargs), clock
 
 
 # --- trajectories ---
@@ -378,7 +378,7 @@ def test_the_snapshot_is_what_the_model_computes():
 
 def test_a_run_whose_page_is_not_drawn_stays_alive_while_its_browser_is_connected():
     clock = Clock()
-    s = Scheduler(worker=False, clock=clock, batch=0.0)
+    s = Scheduler(Trajectory, worker=False, clock=clock, batch=0.0)
     connected = {"yes": True}
     run = TrainingRun(s, LECTURE, lambda: connected["yes"], unseen_after=300, clock=clock)
     run.train()
@@ -398,7 +398,7 @@ def test_a_run_whose_page_is_not_drawn_stays_alive_while_its_browser_is_connecte
 def test_the_worker_thread_trains_until_paused_and_stops_when_closed():
     import time
 
-    s = Scheduler(budget=0.5)
+    s = Scheduler(Trajectory, budget=0.5)
     viewer = Viewer(s.shared(LECTURE))
     assert s.train(viewer, None) and not viewer.slowed
     deadline = time.monotonic() + 30
@@ -463,7 +463,7 @@ def test_a_paced_run_waits_exactly_its_interval_and_catches_up_at_most_a_second(
 
 
 def test_the_cost_of_a_step_is_an_average_of_the_steps_measured(monkeypatch):
-    from lessons.mlp import scheduler as scheduler_module
+    from server import scheduler as scheduler_module
 
     ticks = iter([0.0, 1.0, 10.0, 10.5])  # CPU time before and after two steps: 1 s, then 0.5 s
     monkeypatch.setattr(scheduler_module.time, "thread_time", lambda: next(ticks))

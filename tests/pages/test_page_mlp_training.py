@@ -1,6 +1,6 @@
 """AppTest of the MLP training page: numbers checked against the lecture's loop written out here with the engine.
 
-Train is carried out by the server's scheduler (lessons.mlp.scheduler) in its own thread, so tests
+Train is carried out by the server's scheduler (server.scheduler) in its own thread, so tests
 that train rerun the page, as the live view's timer would, until what they wait for has happened.
 Each test gets a scheduler of its own.
 """

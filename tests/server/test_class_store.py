@@ -22,8 +22,9 @@ import redis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from server import sqlite_file
 from server import store as store_module
-from server import store_sqlite
+from server.backends import open_store
 from server.store import (
     ALPHABET,
     CODE_LENGTH,
@@ -44,7 +45,6 @@ from server.store import (
     StoreFull,
     TooManyClasses,
     new_code,
-    open_store,
     token_hash,
 )
 from tests.conftest import free_port
@@ -914,7 +914,7 @@ def test_sqlite_falls_back_to_a_temporary_folder_sqlite_cannot_write(tmp_path, t
             raise sqlite3.OperationalError(refusal)
         return real_connect(path, *args, **kwargs)
 
-    monkeypatch.setattr(store_sqlite.sqlite3, "connect", connect)
+    monkeypatch.setattr(sqlite_file.sqlite3, "connect", connect)
     _falls_back(open_store(path=wanted / "classes.sqlite3"), wanted, temp_folder)
 
 
@@ -940,7 +940,7 @@ def test_the_fallback_folder_is_never_another_users(temp_folder):
     elsewhere = temp_folder / "someone-elses"
     elsewhere.mkdir()
     (temp_folder / f"micrograd-data-{os.getuid()}").symlink_to(elsewhere)
-    folder = store_sqlite.fallback_folder()
+    folder = sqlite_file.fallback_folder()
     assert folder.parent == temp_folder and folder.name.startswith("micrograd-data-") and not folder.is_symlink()
     assert folder.resolve() != elsewhere.resolve()
 

@@ -16,7 +16,7 @@ from lessons.classroom.poll import tally
 from lessons.tour import SCENES, Question
 from server.limits import KeyedLimits, RateLimit
 from server.store import EXPIRY_SECONDS, ClassLocked, ClassState, JoinsThrottled, StoreError
-from ui import classroom
+from ui import class_answers, classroom, join_link
 from ui.mode import presenting
 from ui.parts.presenter import class_tools
 from ui.text import code as code_span
@@ -132,18 +132,18 @@ def teacher_view() -> None:
         _no_class()
         return
     code = credential[0]
-    url = classroom.join_url(code)
+    url = join_link.join_url(code)
     st.title(f"Class {literal(code)}")
-    warning = classroom.join_base()[1]
+    warning = join_link.join_base()[1]
     if warning:
         st.warning(literal(warning), icon=":material/wifi_off:")
     for notice in classroom.class_store().notices:
         st.warning(literal(notice), icon=":material/database:")
     qr, info = st.columns([2, 3] if presenting() else [1, 2], vertical_alignment="center")
     with qr:
-        st.image(classroom.qr_png(url), caption="Scan to join", width="stretch")
+        st.image(join_link.qr_png(url), caption="Scan to join", width="stretch")
     with info:
-        st.markdown(f"Join at\n\n### {classroom.link(url)}\n\nwith the code\n\n# {literal(code)}")
+        st.markdown(f"Join at\n\n### {join_link.link(url)}\n\nwith the code\n\n# {literal(code)}")
         _joined(code)
         tour, presenter = st.columns(2)
         tour.button("Begin the lecture tour" if not touring() else "Back to the tour", type="primary",
@@ -217,7 +217,7 @@ def _revealed(code: str, question: Question) -> None:
     except StoreError as err:  # the class ended a moment ago: the next look shows it
         st.info(literal(err))
         return
-    st.markdown(classroom.verdict_line(t))
+    st.markdown(class_answers.verdict_line(t))
     mine = st.session_state.get(_sent_key(code, question))
     if mine is None:
         st.info("No answer from this phone.", icon=":material/info:")
@@ -225,7 +225,7 @@ def _revealed(code: str, question: Question) -> None:
         st.success(f"You said {code_span(mine)}: right.", icon=":material/check_circle:")
     else:
         st.error(f"You said {code_span(mine)}: not quite.", icon=":material/cancel:")
-    st.plotly_chart(classroom.answers_chart(t, height=260), key="student_results",
+    st.plotly_chart(class_answers.answers_chart(t, height=260), key="student_results",
                     config={"displayModeBar": False, "staticPlot": True})
 
 
@@ -272,7 +272,7 @@ def student_view(code: str) -> None:
         st.write("Keep this page open: the question appears here when the teacher's scene asks one.")
     else:
         st.subheader(literal(question.prompt))
-        given = classroom.givens_line(question.given())
+        given = class_answers.givens_line(question.given())
         if given:
             st.markdown(given)
         if question.kind == "number":

@@ -16,7 +16,7 @@ from lessons.classroom.poll import tally
 from lessons.tour import SCENES, Scene
 from server.store import ClassState, StoreError
 
-from .. import classroom
+from .. import class_answers, classroom, join_link
 from ..registry import BY_PATH
 from ..text import literal
 from ..tour import scene_query
@@ -41,7 +41,7 @@ def _store_call(action: str, *args) -> None:
 def stage_url(scene: Scene) -> str:
     """The stage's address on this server: the scene's page, in the tour, in presentation mode."""
     path = BY_PATH[scene.page].url_path
-    return f"{classroom.join_base()[0]}/{path}?{urlencode(scene_query(scene, {'present': '1'}))}"
+    return f"{join_link.join_base()[0]}/{path}?{urlencode(scene_query(scene, {'present': '1'}))}"
 
 
 @st.fragment(run_every=1.0)
@@ -91,7 +91,7 @@ def _buttons(state: ClassState, scene: Scene | None) -> None:
 def _answers(code: str, scene: Scene, revealed: bool) -> None:
     question = scene.question
     st.markdown(f"**Question:** {literal(question.prompt)}")
-    given = classroom.givens_line(question.given())
+    given = class_answers.givens_line(question.given())
     if given:
         st.markdown(given)
     truth = question.truth()
@@ -103,9 +103,9 @@ def _answers(code: str, scene: Scene, revealed: bool) -> None:
         except StoreError as err:
             st.error(literal(err))
             return
-        st.plotly_chart(classroom.answers_chart(t, height=300), key="presenter_chart",
+        st.plotly_chart(class_answers.answers_chart(t, height=300), key="presenter_chart",
                         config={"displayModeBar": False})
-        st.markdown(classroom.verdict_line(t))
+        st.markdown(class_answers.verdict_line(t))
 
 
 def class_tools(state: ClassState, resume: bool = True) -> None:
@@ -126,11 +126,11 @@ def class_tools(state: ClassState, resume: bool = True) -> None:
         return
     with st.expander("Lead this class from another device"):
         credential = classroom.teaching()
-        url = classroom.resume_url(*credential)
+        url = join_link.resume_url(*credential)
         st.warning("Anyone with this link leads the class: open it on your own device, never on the projector.",
                    icon=":material/key:")
         st.code(url, language=None, wrap_lines=True)
-        st.image(classroom.qr_png(url), width=200)
+        st.image(join_link.qr_png(url), width=200)
 
 
 def presenter_view() -> None:

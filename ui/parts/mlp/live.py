@@ -15,8 +15,9 @@ import streamlit as st
 
 from lessons.mlp.controller import Snapshot, TrainingRun
 from lessons.mlp.runs import KeptRun, reference_curve, thin
-from lessons.mlp.scheduler import FEW, Scheduler
 from lessons.mlp.settings import TINY, RunSettings
+from lessons.mlp.trajectory import Trajectory
+from server.scheduler import FEW, Scheduler
 
 from ... import classroom, stage
 from ...mode import presenting
@@ -36,7 +37,7 @@ _scheduler_lock = threading.Lock()
 
 
 def scheduler() -> Scheduler:
-    """The server's one scheduler of training runs, shared by every session (see lessons/mlp/scheduler.py).
+    """The server's one scheduler of training runs, shared by every session (see server/scheduler.py).
 
     A module's own object, not `st.cache_resource`: any client can ask Streamlit to clear its caches,
     and a second scheduler would step runs beside the first, with a CPU budget of its own.
@@ -45,7 +46,7 @@ def scheduler() -> Scheduler:
     if _scheduler is None:
         with _scheduler_lock:
             if _scheduler is None:
-                _scheduler = Scheduler()
+                _scheduler = Scheduler(Trajectory)
     return _scheduler
 
 

@@ -5,7 +5,7 @@ Python's one interpreter lock: the runs that start first get most of it, redraws
 steps, and a slow redraw looks like a closed tab. Here one worker thread serves every run in
 turn, one step at a time, and spends at most `budget` of its time stepping so the pages keep
 being drawn (`few_budget` while only a few students train: their pages need little of it).
-Students on the same settings follow one shared `Trajectory`, computed once.
+Students on the same settings follow one shared run, computed once.
 
 A `Viewer` is one student's place on a trajectory: the step they are at, their pace, whether they
 are training, and how to tell that their browser is still there (`alive`, supplied by the page).
@@ -19,10 +19,25 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, Protocol
 
-from .settings import RunSettings
-from .trajectory import Trajectory
+
+class Run(Protocol):
+    """What the scheduler steps: one training run's states so far (a lessons.mlp.trajectory.Trajectory)."""
+
+    settings: Any  # with run_key(): equal for two runs that go the same way step for step
+    owner: str  # the address whose memory it counts in ("" for nobody in particular)
+    cpu_per_step: float
+
+    @property
+    def frontier(self) -> int: ...
+    @property
+    def nbytes(self) -> int: ...
+    @property
+    def needs_memory(self) -> bool: ...
+    def end(self) -> str | None: ...
+    def advance(self) -> bool: ...
+
 
 # why training stopped by itself: the run's own end, its page gone, no slot free, no memory left
 Ended = Literal["diverged", "step_limit", "failed", "gone", "full", "memory"]
@@ -32,7 +47,7 @@ Ended = Literal["diverged", "step_limit", "failed", "gone", "full", "memory"]
 class Viewer:
     """One student's place on a run, and how fast they go: `rate` steps a second, or None for as fast as it can."""
 
-    trajectory: Trajectory
+    trajectory: Run
     position: int = 0
     rate: float | None = None
     training: bool = False
@@ -56,6 +71,7 @@ class Scheduler:
 
     def __init__(
         self,
+        new_run: Callable[[Any], Run],
         *,
         budget: float = 0.6,
         few_budget: float = 0.85,
@@ -78,10 +94,11 @@ class Scheduler:
         # the part of max_bytes the runs one address opened may take: many tabs of one visitor leave the rest
         # to everyone else (a class behind one school router still gets half the server)
         self.owner_share = owner_share
-        self._runs: weakref.WeakSet[Trajectory] = weakref.WeakSet()  # every run alive, whoever holds it
+        self._new_run = new_run  # settings -> a run at its step 0
+        self._runs: weakref.WeakSet[Run] = weakref.WeakSet()  # every run alive, whoever holds it
         self._clock = clock
         self._training: list[Viewer] = []
-        self._shared: OrderedDict[tuple, Trajectory] = OrderedDict()  # by run key, most recently used last
+        self._shared: OrderedDict[tuple, Run] = OrderedDict()  # by run key, most recently used last
         self._max_shared, self._max_shared_bytes = max_shared, max_shared_bytes
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -92,13 +109,13 @@ class Scheduler:
 
     # --- runs ---
 
-    def shared(self, settings: RunSettings, owner: str = "") -> Trajectory:
+    def shared(self, settings: Any, owner: str = "") -> Run:
         """The one trajectory of these settings on this server, new (counted as `owner`'s) or already under way."""
         key = settings.run_key()
         with self._lock:
             trajectory = self._shared.pop(key, None)
             if trajectory is None or trajectory.end() == "failed":
-                trajectory = Trajectory(settings)
+                trajectory = self._new_run(settings)
                 trajectory.owner = owner
                 self._runs.add(trajectory)
             self._shared[key] = trajectory
@@ -111,7 +128,7 @@ class Scheduler:
                 del self._shared[old]
             return trajectory
 
-    def adopt(self, trajectory: Trajectory, owner: str = "") -> Trajectory:
+    def adopt(self, trajectory: Run, owner: str = "") -> Run:
         """Count a run of a student's own (a fork) in the server's memory, as `owner`'s."""
         trajectory.owner = owner
         self._runs.add(trajectory)
@@ -126,17 +143,17 @@ class Scheduler:
         """The memory the runs `owner` opened take."""
         return sum(t.nbytes for t in list(self._runs) if t.owner == owner)
 
-    def _room(self, trajectory: Trajectory) -> bool:
+    def _room(self, trajectory: Run) -> bool:
         """Whether the server has memory for this run to grow: in all, and in the share of whoever opened it."""
         if self.nbytes > self.max_bytes:
             return False
         return not trajectory.owner or self.owner_nbytes(trajectory.owner) <= self.max_bytes * self.owner_share
 
-    def is_shared(self, trajectory: Trajectory) -> bool:
+    def is_shared(self, trajectory: Run) -> bool:
         """Whether others may be on this run (it is the server's run of its settings)."""
         return self._shared.get(trajectory.settings.run_key()) is trajectory
 
-    def _followed(self, trajectory: Trajectory) -> bool:
+    def _followed(self, trajectory: Run) -> bool:
         return any(v.trajectory is trajectory for v in self._training)
 
     # --- what the buttons ask for ---

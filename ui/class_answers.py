@@ -1,0 +1,58 @@
+"""The class's answers to a question, for the projector and the presenter: a chart, the verdict, the givens."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+from lessons.classroom.poll import Tally
+
+from .figures import styled
+from .palette import GREEN, GREY
+from .text import literal
+
+
+def answers_chart(t: Tally, height: int = 320) -> go.Figure:
+    """The class's answers: bars per choice, or a histogram of numbers with the true value marked."""
+    fig = go.Figure()
+    if t.question.kind == "choice":
+        counts = t.choice_counts()
+        colors = [GREEN if c == t.truth else GREY for c in counts]
+        fig.add_trace(go.Bar(x=list(counts), y=list(counts.values()), marker_color=colors,
+                             text=list(counts.values()), textposition="outside", cliponaxis=False))
+        fig.update_yaxes(title="students", rangemode="tozero", dtick=max(1, math.ceil(max(counts.values()) / 5)))
+    else:
+        values, _ = t.clipped()
+        lo, hi = t.number_range()
+        bins = dict(start=lo, end=hi, size=(hi - lo) / 20)
+        right = [v for v, raw in zip(values, t.values) if t.question.correct(raw)]
+        wrong = [v for v, raw in zip(values, t.values) if not t.question.correct(raw)]
+        fig.add_trace(go.Histogram(x=right, xbins=bins, marker_color=GREEN, name="right"))
+        fig.add_trace(go.Histogram(x=wrong, xbins=bins, marker_color=GREY, name="not quite"))
+        fig.add_vline(x=float(t.truth), line=dict(color=GREEN, width=3, dash="dot"))
+        fig.add_annotation(x=float(t.truth), y=1.02, yref="paper", text=f"answer {float(t.truth):.4g}",
+                           showarrow=False, yanchor="bottom", font=dict(color=GREEN))
+        fig.update_xaxes(title="answer", range=[lo, hi])
+        tallest = int(np.histogram(values, bins=20, range=(lo, hi))[0].max()) if values else 1
+        fig.update_yaxes(title="students", rangemode="tozero", dtick=max(1, math.ceil(tallest / 5)))
+        fig.update_layout(barmode="stack")
+    fig.update_layout(showlegend=False, bargap=0.1)
+    return styled(fig, height=height).update_layout(margin=dict(t=40))  # room for the answer's label
+
+
+def verdict_line(t: Tally) -> str:
+    """One line of Markdown: the true answer and the share of the class within tolerance."""
+    truth = f"{t.truth:.4g}" if isinstance(t.truth, float) else literal(t.truth)
+    within = "" if t.question.kind == "choice" else f" (within ±{t.question.tolerance:g})"
+    far = t.clipped()[1] if t.question.kind == "number" else 0
+    return (f"The answer: **{truth}**. {t.right} of {t.count} right{within}: "
+            f"**{t.share_right:.0%}** of the class." + (f" ({far} far off, drawn at the edges.)" if far else ""))
+
+
+def givens_line(values: dict[str, float]) -> str:
+    """The numbers a question needs, as Markdown: "Given: a = 2, b = −3" ("" when there are none)."""
+    if not values:
+        return ""
+    return "Given: " + ", ".join(f"{literal(k)} = {format(v, '.6g').replace('-', '−')}" for k, v in values.items())
