@@ -26,8 +26,8 @@ from .source import parse as parse_python
 from .source import source
 
 # a gradient passes the check when it is within these of central differences (relative, and absolute for ~0)
-TOLERANCE = 1e-5
-ABSOLUTE = 1e-6
+RELATIVE_GAP = 1e-5
+ABSOLUTE_GAP = 1e-6
 
 
 # --- the broken pieces, each beside the real one it changes ---
@@ -199,7 +199,7 @@ class Leaf:
     def passes(self) -> bool:
         """The gradient check: the engine's gradient against central differences of the same engine's forward."""
         gap = abs(self.broken - self.numerical)
-        return gap <= ABSOLUTE + TOLERANCE * max(abs(self.broken), abs(self.numerical))  # nan fails
+        return gap <= ABSOLUTE_GAP + RELATIVE_GAP * max(abs(self.broken), abs(self.numerical))  # nan fails
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from lessons.expression_graph import PRESETS, backward_order, engine_source, node_names, replay
-from micrograd_core.engine import topological_order
+from lessons.expression_graph import PRESETS, Backprop, engine_source
+from micrograd_core.engine import Value, topological_order
 from ui import Choice, Counter, NamedNumbers, Text, Toggle, init_state, page_frame, presenting, stage
 from ui.formula_input import formula_input, leaf_inputs
 from ui.graph_view import fitting, layout_setting, show_graph
 from ui.parts import expression_graph as parts
+from ui.stepper import StepLabels, step_buttons
 from ui.text import code, literal
 
 TYPED = "Type a formula"
@@ -21,9 +22,10 @@ STEP = Counter("graph_step", "step", 0, 0, 1000)
 QUIZ = Toggle("graph_quiz", "Quiz mode", False, help="Hide every gradient and test yourself.")
 MAX_NODES, NEAR, FITS = 60, 9, 16  # values drawn at most, around the current node, and in a graph that fits
 NOTE = 40  # on the stage: the line under a cropped graph saying what it left out
+BACKPROP_STEPS = StepLabels(start="Reset", back="Back", next="Next step", end="Run all")
 
 page_frame("pages/expression_graph.py", [PRESET, FORMULA, LEAVES, LAYOUT, VIEW, STEP, QUIZ, *parts.SETTINGS])
-init_state({"graph_last_good": FORMULA.default, "graph_setup": None})
+init_state({"graph_last_good": FORMULA.default, "graph_key": None})
 st.title("The expression graph: backpropagation, node by node")
 
 
@@ -43,76 +45,70 @@ def step_to(k: int) -> None:
     st.session_state[STEP.key] = k
 
 
-def stepper_buttons(k: int, last: int) -> None:
-    with st.container(horizontal=True):
-        st.button("Back", on_click=step_to, args=(k - 1,), disabled=k == 0, icon=":material/chevron_left:",
-                  shortcut="ArrowLeft")
-        st.button("Next step", on_click=step_to, args=(k + 1,), disabled=k == last, type="primary",
-                  icon=":material/chevron_right:", shortcut="ArrowRight")
-        st.button("Run all", on_click=step_to, args=(last,), disabled=k == last, icon=":material/last_page:")
-        st.button("Reset", on_click=step_to, args=(0,), disabled=k == 0, icon=":material/first_page:")
-
-
-def where_we_are(k: int, order, root, names, current, filled, links, setup):
+def where_we_are(bp: Backprop, graph_key: tuple) -> Value:
     """The step's text, the chain rule at the current node, the order backward() walks, the leaves and output."""
+    names, root = bp.names, bp.root
     if QUIZ.value:
-        return parts.quiz_panel(root, names, setup)
-    if k:
-        st.markdown(f"**Step {k} of {len(order)}**: {code(names[id(current)])} passes its gradient back")
-        parts.chain_rule_panel(current, links, names)
+        return parts.quiz_panel(root, names, graph_key)
+    if bp.k:
+        st.markdown(f"**Step {bp.k} of {len(bp.order)}**: {code(names[id(bp.current)])} passes its gradient back")
+        parts.chain_rule_panel(bp.current, bp.links, names)
     else:
-        st.markdown(f"**Step 0 of {len(order)}**: seed the output's gradient, d{literal(names[id(root)])}"
+        st.markdown(f"**Step 0 of {len(bp.order)}**: seed the output's gradient, d{literal(names[id(root)])}"
                     f"/d{literal(names[id(root)])} = 1. Then Next step (or →).")
-    parts.ends_panel(root, names, filled)
-    parts.topological_panel(root, order, current, names)
-    return current
+    parts.ends_panel(root, names, bp.filled)
+    parts.topological_panel(root, bp.order, bp.current, names)
+    return bp.current
 
 
-def stepper(build, values, where):
-    """The graph with backward() replayed up to the current step; returns the fully backpropagated root."""
-    s = st.session_state
-    root, _ = build(values)
-    order, names = backward_order(root), node_names(root)
-    setup = (PRESET.value, s.graph_last_good if PRESET.value == TYPED else "", tuple(values.items()))
-    if setup != s.graph_setup:
-        if s.graph_setup is not None:  # a changed graph starts again at the seed (the first keeps a link's step)
+def replayed(build, values) -> tuple[Backprop, tuple]:
+    """backward() replayed to the link's step; a graph other than the last one starts again at the seed."""
+    graph_key = (PRESET.value, st.session_state.graph_last_good if PRESET.value == TYPED else "",
+                 tuple(values.items()))
+    if graph_key != st.session_state.graph_key:
+        if st.session_state.graph_key is not None:  # the first graph of a session keeps its link's step
             step_to(0)
-        s.graph_setup = setup
-    k = min(max(STEP.value, 0), len(order))
-    filled, links = replay(root, k)
-    current = order[k - 1] if k else root
-    nodes = topological_order(root)
-    options = dict(highlight=[current], show_grad=False if QUIZ.value else [n for n in nodes if id(n) in filled],
-                   names={n: names[id(n)] for n in nodes if n._prev and not n.label})  # as the text above calls them
+        st.session_state.graph_key = graph_key
+    return Backprop.at(build(values)[0], STEP.value), graph_key
+
+
+def stepper(build, values, where) -> Value:
+    """The graph with backward() replayed up to the current step; returns the fully backpropagated root."""
+    bp, graph_key = replayed(build, values)
+    nodes = topological_order(bp.root)
+    options = dict(highlight=[bp.current],
+                   show_grad=False if QUIZ.value else [n for n in nodes if id(n) in bp.filled],
+                   names={n: bp.names[id(n)] for n in nodes if n._prev and not n.label})  # as the text calls them
+    current = bp.current
     with where:
         if presenting():  # the graph beside the panels, top to bottom; or across the page when it fits so
-            rankdir, _ = fitting(root, {"TB": stage.place(0.6, NOTE), "LR": stage.place(1.0, NOTE + 200)},
+            rankdir, _ = fitting(bp.root, {"TB": stage.place(0.6, NOTE), "LR": stage.place(1.0, NOTE + 200)},
                                  rankdir=LAYOUT.value, max_nodes=MAX_NODES, **options)
-            graph_area, panels = st.columns([3, 2], gap="medium") if rankdir == "TB" else (st.container(),
-                                                                                           st.container())
-            with panels:
-                stepper_buttons(k, len(order))
-                current = where_we_are(k, order, root, names, current, filled, links, setup)
-            with graph_area:
-                options["highlight"] = [current]
-                show_graph(root, place=stage.place(0.6 if rankdir == "TB" else 1.0, NOTE),
-                           rankdir=rankdir, max_nodes=MAX_NODES, key="graph_main", **options)
+            tb = rankdir == "TB"
         else:
-            stepper_buttons(k, len(order))
-            near = VIEW.value == "near" or (VIEW.value == "auto" and len(nodes) > FITS)
-            tb = LAYOUT.value == "TB"
-            graph_area, panels = st.columns([3, 2], gap="medium") if tb else (st.container(), st.container())
-            with panels:
-                current = where_we_are(k, order, root, names, current, filled, links, setup)
-            with graph_area:
-                options["highlight"] = [current]
-                show_graph(root, rankdir=LAYOUT.value, max_nodes=NEAR if near else MAX_NODES,
+            rankdir, tb = LAYOUT.value, LAYOUT.value == "TB"
+        if not presenting():  # above the graph; on the stage, beside it with the text it changes
+            step_buttons(STEP, len(bp.order), BACKPROP_STEPS, arrows=True)
+        graph_area, panels = st.columns([3, 2], gap="medium") if tb else (st.container(), st.container())
+        with panels:
+            if presenting():
+                step_buttons(STEP, len(bp.order), BACKPROP_STEPS, arrows=True)
+            current = where_we_are(bp, graph_key)
+        options["highlight"] = [current]
+        with graph_area:
+            if presenting():
+                show_graph(bp.root, place=stage.place(0.6 if tb else 1.0, NOTE), rankdir=rankdir,
+                           max_nodes=MAX_NODES, key="graph_main", **options)
+            else:
+                near = VIEW.value == "near" or (VIEW.value == "auto" and len(nodes) > FITS)
+                show_graph(bp.root, rankdir=rankdir, max_nodes=NEAR if near else MAX_NODES,
                            focus=current if near else None, **options)
+        if not presenting():
             with panels:
                 VIEW.widget()
         with st.container(horizontal=True):
             QUIZ.widget()
-        if k and not QUIZ.value:
+        if bp.k and not QUIZ.value:
             with st.expander(f"The engine's code for {current._op}: forward and local derivative, then the chain "
                              "rule", expanded=not presenting()):
                 st.code(engine_source(current._op), language="python")
@@ -121,7 +117,7 @@ def stepper(build, values, where):
     return root
 
 
-def lessons(build, values, root, where) -> None:
+def lesson_tabs(build, values, root, where) -> None:
     layout = LAYOUT.value
     with where:
         if QUIZ.value:  # every lesson below shows gradients: the quiz would give its answers away
@@ -145,10 +141,10 @@ def lessons(build, values, root, where) -> None:
 # is chosen below the stepper: in class, the steps are what changes.
 sections = stage.sections(["stepper", "lessons"])
 with sections["stepper"]:
-    stepping, setup_area = st.container(), st.container()
-with setup_area:
+    stepping, start_area = st.container(), st.container()
+with start_area:
     built, leaf_values = choose()
     if not presenting():
         LAYOUT.widget()
 out = stepper(built, leaf_values, stepping)
-lessons(built, leaf_values, out, sections["lessons"])
+lesson_tabs(built, leaf_values, out, sections["lessons"])

@@ -34,12 +34,15 @@ def settings_panel(settings, run=None) -> None:
             controls(lambda: data.tools(settings))
 
 
+OWN_SETTINGS = "(your own settings)"  # the preset box when the settings match none: not the "custom" data set
+
+
 def buttons(run, settings) -> None:
     """Step, Phase, Train and Pause, Reset: each in a place of its own, so a second press never undoes the first."""
-    st.session_state.mlp_preset = matching_preset(run.settings) or "custom"
+    st.session_state.mlp_preset = matching_preset(run.settings) or OWN_SETTINGS
     phase = PHASES[(PHASES.index(run.phase.name) + 1) % len(PHASES)] if run.phase is not None else PHASES[0]
     with st.container(horizontal=True, vertical_alignment="bottom", key="mlp_buttons"):
-        st.selectbox("preset", [*PRESETS, "custom"], key="mlp_preset", width=170 if presenting() else 200,
+        st.selectbox("preset", [*PRESETS, OWN_SETTINGS], key="mlp_preset", width=170 if presenting() else 200,
                      on_change=lambda: load_preset(st.session_state.mlp_preset),
                      label_visibility="collapsed" if presenting() else "visible")
         st.button("Step", on_click=run.step, icon=":material/skip_next:", key="mlp_step")

@@ -10,6 +10,7 @@ from . import questions, topo_sort, value_class
 from .bugs import backward_with_reuse_bug, doubled, output_and_grads, reuse_demo, tanh_both_ways, two_branches
 from .walkthrough import (
     PRESETS,
+    Backprop,
     Link,
     Nudge,
     Preset,
@@ -21,6 +22,6 @@ from .walkthrough import (
     replay,
 )
 
-__all__ = ["PRESETS", "Link", "Nudge", "Preset", "backward_order", "backward_with_reuse_bug", "chain_rule",
+__all__ = ["PRESETS", "Backprop", "Link", "Nudge", "Preset", "backward_order", "backward_with_reuse_bug", "chain_rule",
            "doubled", "engine_source", "node_names", "optimisation_step", "output_and_grads", "replay", "reuse_demo",
            "questions", "tanh_both_ways", "topo_sort", "two_branches", "value_class"]

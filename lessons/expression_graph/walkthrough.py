@@ -67,6 +67,31 @@ def replay(root: Value, steps: int) -> tuple[set[int], list[Link]]:
     return filled, last
 
 
+@dataclass
+class Backprop:
+    """backward() replayed to step k of a graph: the order it walks, the nodes' names, what is filled in."""
+
+    root: Value
+    k: int  # steps taken: 0 is the seed (root.grad = 1), len(order) is backward() done
+    order: list[Value]
+    names: dict[int, str]
+    filled: set[int]  # ids of the nodes whose grad is (partly) known
+    links: list[Link]  # the chain rule of the node at step k
+
+    @classmethod
+    def at(cls, root: Value, k: int) -> Backprop:
+        """The graph after `k` steps, k clamped to the steps it has."""
+        order = backward_order(root)
+        k = max(0, min(k, len(order)))
+        filled, links = replay(root, k)
+        return cls(root, k, order, node_names(root), filled, links)
+
+    @property
+    def current(self) -> Value:
+        """The node whose _backward() ran last (the output at step 0)."""
+        return self.order[self.k - 1] if self.k else self.root
+
+
 MAX_NAME = 12  # a node named by what it computes, e.g. (a·b + c), up to this length; else by its number
 
 

@@ -183,7 +183,7 @@ def test_learning_rate_changes_apply_to_the_running_model():
     losses, _ = lecture_loop([0.05, 0.2, 0.2])
     assert loss_curve(at) == pytest.approx(losses[:2], abs=1e-12)
     assert metrics(at)["learning rate"] == "0.2"
-    assert at.selectbox(key="mlp_preset").value == "custom"
+    assert at.selectbox(key="mlp_preset").value == "(your own settings)"
 
 
 def test_train_and_pause():

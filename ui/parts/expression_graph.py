@@ -30,6 +30,7 @@ from ..graph_view import fitting, show_graph, svg_of
 from ..mode import presenting
 from ..quiz import answer_box, show_verdict
 from ..state import Choice, Counter, Slider
+from ..stepper import StepLabels, step_buttons
 from ..text import code, literal
 
 TABS = ("Build the Value class", "Topological sort", "Gradient check", "One optimisation step", "Node-reuse bug",
@@ -41,24 +42,6 @@ TOPO_STEP = Counter("graph_topo", "search step", 0, 0, 5000)
 REUSE = Choice("graph_reuse", "example", "b = a + a", options=("b = a + a", "f = (a·b)·(a + b)"), kind="segmented")
 SETTINGS = [TAB, OPT_STEP, STAGE, TOPO_STEP, REUSE]
 STEPPER = 64  # on the stage: a row of stepping buttons, or a line of text above a lesson's graph
-
-
-def _set(counter: Counter, value: int) -> None:
-    st.session_state[counter.key] = max(counter.lo, min(counter.hi, value))
-
-
-def _stepper(counter: Counter, last: int, what: str) -> int:
-    k = min(counter.value, last)
-    with st.container(horizontal=True):
-        st.button("Start", key=f"{counter.key}_first", on_click=_set, args=(counter, 0), disabled=k == 0,
-                  icon=":material/first_page:")
-        st.button(f"Previous {what}", key=f"{counter.key}_prev", on_click=_set, args=(counter, k - 1),
-                  disabled=k == 0, icon=":material/chevron_left:")
-        st.button(f"Next {what}", key=f"{counter.key}_next", on_click=_set, args=(counter, k + 1),
-                  disabled=k == last, icon=":material/chevron_right:", type="primary")
-        st.button("End", key=f"{counter.key}_last", on_click=_set, args=(counter, last), disabled=k == last,
-                  icon=":material/last_page:")
-    return k
 
 
 def chain_rule_panel(node, links, names) -> None:
@@ -92,7 +75,7 @@ def topological_panel(root, order, current, names) -> None:
                + " → ".join(literal(names[id(n)]) for n in order))
 
 
-def quiz_panel(root, names, setup):
+def quiz_panel(root, names, graph_key: tuple):
     nodes = topological_order(root)[:-1]  # every node but the output, whose gradient is 1
     replay(root, len(backward_order(root)))  # every gradient, to check answers against
     if st.session_state.get("graph_quiz_node", 0) >= len(nodes):  # a smaller graph than the last one
@@ -101,7 +84,7 @@ def quiz_panel(root, names, setup):
                          format_func=lambda i: f"{names[id(nodes[i])]} (data {nodes[i].data:.4g})")
     target = nodes[index]
     where = st.columns([1, 1], vertical_alignment="bottom")
-    verdict = answer_box("graph_quiz", target.grad, (setup, index), where=where)
+    verdict = answer_box("graph_quiz", target.grad, (graph_key, index), where=where)
     if verdict is not None:
         show_verdict(verdict, f"d{literal(names[id(root)])}/d{literal(names[id(target)])}",
                      lambda: "" if verdict.right else "Step through with quiz mode off to see where it comes from.")
@@ -109,7 +92,7 @@ def quiz_panel(root, names, setup):
 
 
 def value_class_tab(layout: str) -> None:
-    k = _stepper(STAGE, len(value_class.STAGES) - 1, "stage")
+    k = step_buttons(STAGE, len(value_class.STAGES) - 1, StepLabels(back="Previous stage", next="Next stage"))
     stage_ = value_class.STAGES[k]
     st.markdown(f"**Stage {k + 1} of {len(value_class.STAGES)}: {stage_.title}** (lecture chapter at {stage_.time})")
     root = value_class.build(k)
@@ -152,7 +135,7 @@ def value_class_tab(layout: str) -> None:
 def topo_sort_tab(root: Value, layout: str) -> None:
     order, steps = topo_sort.traced_build_topo(root)
     names = node_names(root)
-    k = _stepper(TOPO_STEP, len(steps), "search step")
+    k = step_buttons(TOPO_STEP, len(steps), StepLabels(back="Previous search step", next="Next search step"))
     visited, placed = topo_sort.state_after(steps, k)
     left, right = st.columns([3, 2], gap="medium")
     with right:
