@@ -43,7 +43,7 @@ def buttons(run, settings) -> None:
     phase = PHASES[(PHASES.index(run.phase.name) + 1) % len(PHASES)] if run.phase is not None else PHASES[0]
     with st.container(horizontal=True, vertical_alignment="bottom", key="mlp_buttons"):
         st.selectbox("preset", [*PRESETS, OWN_SETTINGS], key="mlp_preset", width=170 if presenting() else 200,
-                     on_change=lambda: load_preset(st.session_state.mlp_preset),
+                     on_change=lambda: load_preset(st.session_state.get("mlp_preset", OWN_SETTINGS)),
                      label_visibility="collapsed" if presenting() else "visible")
         st.button("Step", on_click=run.step, icon=":material/skip_next:", key="mlp_step")
         st.button(f"Phase: {phase}", on_click=run.next_phase, icon=":material/steps:", key="mlp_phase", shortcut="P",

@@ -44,6 +44,8 @@ def shortest(x: float) -> str:
 
 
 def _apply_exact(source: str, target: str, error_key: str, lo: float, hi: float) -> None:
+    if source not in st.session_state:  # a change that arrives after the box left the page (a scene moved on)
+        return
     text = st.session_state[source]
     try:
         expression = parse(text)
@@ -78,6 +80,8 @@ def exact_input(label: str, slider: Slider) -> None:
 
 
 def _store_leaf(setting: NamedNumbers, name: str, key: str, default: float) -> None:
+    if key not in st.session_state:  # a change that arrives after the box left the page (a scene moved on)
+        return
     values = {k: v for k, v in setting.value.items() if k != name}
     typed = st.session_state[key]
     st.session_state[setting.key] = values if typed == default else {**values, name: typed}

@@ -280,3 +280,24 @@ def test_inf_and_nan_draw_on_every_tab_and_change_no_setting(formula, leaves):
         assert not at.exception, (tab, at.exception)
         assert at.session_state["graph_tab"] == tab and at.session_state["graph_step"] == 1
         assert any(word in dot(at) for word in ("inf", "nan"))
+
+
+def test_a_box_change_arriving_after_the_box_left_the_page_changes_nothing():
+    """A number box's change can reach the server with the rerun that moves to the next scene on another
+    page; by then the box is gone from the session. The change is dropped, not raised."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+
+        from ui import NamedNumbers
+        from ui.formula_input import _apply_exact, _store_leaf
+
+        leaves = NamedNumbers("late_leaves", "leaf values", {})
+        _store_leaf(leaves, "a", "late_leaf_a", 2.0)
+        _apply_exact("late_exact", "late_target", "late_error", 0.0, 1.0)
+        st.write(f"kept {leaves.value} {st.session_state.get('late_target')}")
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    assert at.markdown[0].value == "kept {} None"

@@ -85,7 +85,7 @@ def _buttons(state: ClassState, scene: Scene | None) -> None:
         st.session_state.presenter_jump = max(number, 1)  # the scene the class is on, wherever it was moved from
         st.selectbox("Go to scene", range(1, len(SCENES) + 1), key="presenter_jump",
                      format_func=lambda n: f"{n}. {SCENES[n - 1].title}", label_visibility="collapsed", width=360,
-                     on_change=lambda: _move(st.session_state.presenter_jump))
+                     on_change=lambda: _move(st.session_state.get("presenter_jump", number)))
 
 
 def _answers(code: str, scene: Scene, revealed: bool) -> None:
