@@ -22,6 +22,7 @@ from .mode import BODY_PX, GRAPH_FONT, GRAPH_FONT_PRESENTING, OP_FONT_SCALE, PRE
 from .registry import BY_PATH, PAGES
 from .stage import PAGE
 from .state import Setting, sync_url
+from .ticking import drawing_page
 from .tour import SCENE, TOUR, touring
 
 FAVICON = Path(__file__).parent / "static" / "favicon.png"
@@ -108,6 +109,7 @@ def page_frame(path: str, settings: Sequence[Setting] = (), sidebar: str = "auto
     spec = BY_PATH[path]
     notices = sync_url([PRESENT, TOUR, SCENE, *settings])
     st.session_state[PAGE] = path
+    drawing_page(path)
     # a local favicon: a ":material/...:" page icon would be fetched from the web, and a classroom may be offline.
     # Presentation mode gives the lesson the whole screen; the sidebar's arrow brings the navigation back.
     st.set_page_config(

@@ -17,6 +17,7 @@ from server.store import StoreError
 
 from . import class_answers, classroom, join_link, stage
 from .text import literal
+from .ticking import ticking
 from .tour import SCENE, current, follow, tour_bar, touring
 
 _RESULTS = "_class_show_results"  # the scene whose answers the next run shows in a dialog
@@ -45,7 +46,7 @@ def _reveal(code: str, token: str, scene: Scene) -> None:
     st.session_state[_RESULTS] = scene.number
 
 
-@st.fragment(run_every=1.0)
+@ticking(1.0)
 def _live(scene: Scene) -> None:
     """The count of answers, redrawn alone; and this tab follows the class when another tab moves it."""
     credential = classroom.teaching()

@@ -19,6 +19,7 @@ from lessons.tour import BY_ID, NUMBERED, SCENES, Scene
 from .registry import PAGES
 from .state import Counter, Toggle, forget_pages
 from .text import literal
+from .ticking import switch_page
 
 TOUR = Toggle("tour", "Lecture tour", False,
               help="Walk the lecture scene by scene: each scene opens a page as the lecture shows it. "
@@ -68,7 +69,7 @@ def open_scene(scene: Scene, on_open=None) -> None:
     st.session_state[SCENE.key] = scene.number
     st.session_state[_ARRIVED] = scene.number
     frame = {"present": "1"} if st.session_state.get("present") else {}
-    st.switch_page(scene.page, query_params=scene_query(scene, frame))
+    switch_page(scene.page, query_params=scene_query(scene, frame))
 
 
 def start_tour(number: int = 1) -> None:

@@ -21,6 +21,7 @@ from ui.mode import presenting
 from ui.parts.presenter import class_tools
 from ui.text import code as code_span
 from ui.text import literal
+from ui.ticking import ticking
 from ui.tour import SCENE, start_tour, touring
 
 _SEEN = "_class_seen"  # (scene, question, revealed, in the class) this student's page was drawn for
@@ -106,7 +107,7 @@ def _no_class() -> None:
     join_form()
 
 
-@st.fragment(run_every=2.0)
+@ticking(2.0)
 def _joined(code: str) -> None:
     try:
         state = classroom.class_store().state(code)
@@ -164,7 +165,7 @@ def _signature(state: ClassState | None, joined: bool) -> tuple:
     return (None,) if state is None else (state.scene, state.question, state.revealed, state.locked, joined)
 
 
-@st.fragment(run_every=1.0)
+@ticking(1.0)
 def _watch(code: str, joined: bool) -> None:
     """Redraw the page when the teacher moves on, reveals, opens the room or ends the class."""
     try:

@@ -19,6 +19,7 @@ from lessons.neuron import (
 )
 from ui import stage
 from ui.mode import presenting
+from ui.ticking import ticking
 
 
 def comparison(columns: dict[str, dict[str, float]]) -> float | None:
@@ -66,7 +67,7 @@ def pytorch(values: dict[str, float]) -> None:
     right.code(runnable_source(torch_forward_backward, values), wrap_lines=True, height=height)
     loading = torch_available() and torch_loading().is_alive()
 
-    @st.fragment(run_every=0.5 if loading else None)
+    @ticking(0.5 if loading else None)
     def results_fragment() -> None:
         if torch_loading().is_alive():
             st.caption("Loading PyTorch to compare (it takes a couple of seconds, once)…")

@@ -27,6 +27,7 @@ from ... import stage
 from ...graph_view import show_graph
 from ...mode import presenting
 from ...network_view import network_dot
+from ...ticking import ticking
 from ...training_figures import loss_chart, neuron_maps_chart
 from .settings import SAMPLE
 
@@ -170,7 +171,7 @@ def inside_view(run: TrainingRun, every: float | None, in_class: bool, sections)
     whole class, when asked)."""
     live = every * NETWORK_EVERY if every and not in_class else None
 
-    @st.fragment(run_every=live)
+    @ticking(live)
     def network() -> None:
         view = run.snapshot()
         st.header("Inside the network")
@@ -182,7 +183,7 @@ def inside_view(run: TrainingRun, every: float | None, in_class: bool, sections)
         with st.container(key="mlp_network"):
             network_view(view)
 
-    @st.fragment(run_every=live)
+    @ticking(live)
     def step() -> None:
         view = run.snapshot()
         on_stage = presenting() and stage.focus() == "step"

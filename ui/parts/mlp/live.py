@@ -22,6 +22,7 @@ from server.scheduler import FEW, Scheduler
 from ... import classroom, stage
 from ...mode import presenting
 from ...text import literal
+from ...ticking import ticking
 from ...training_figures import accuracy_chart, boundary_chart, loss_chart, targets_chart
 from . import data
 from .settings import read_settings
@@ -238,7 +239,7 @@ def live_view(run: TrainingRun, where) -> None:
     every = redraw_interval() if run.training else None
     st.session_state.mlp_timed_at = time.monotonic()
 
-    @st.fragment(run_every=every)
+    @ticking(every)
     def top() -> None:
         run.seen()
         retime(every)
@@ -249,11 +250,11 @@ def live_view(run: TrainingRun, where) -> None:
         st.session_state.mlp_drawn_training = snapshot.training
         numbers(snapshot, run.settings)  # the settings it runs with: a fragment reads no widget
 
-    @st.fragment(run_every=every)
+    @ticking(every)
     def left() -> None:
         curves(run.snapshot(), run)
 
-    @st.fragment(run_every=every * PLANE_EVERY if every else None)
+    @ticking(every * PLANE_EVERY if every else None)
     def right() -> None:
         if data.pending():
             st.rerun()  # a click changed the data or the sample: the whole page follows
