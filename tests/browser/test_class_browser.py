@@ -167,7 +167,9 @@ def test_a_class_outlives_reloads_a_second_device_and_a_server_restart(fresh_ser
     expect(laptop.get_by_text(f"Scene {QUESTION.number} of {len(SCENES)}")).to_be_visible(timeout=30_000)
     laptop.get_by_role("button", name="Reveal").click()
     expect(phone.get_by_text("not quite").or_(phone.get_by_text(": right."))).to_be_visible(timeout=20_000)
+    expect(laptop.get_by_role("button", name="Ask again")).to_be_visible(timeout=20_000)  # its rerun is drawn
     laptop.get_by_role("button", name="Next").click()
+    expect(laptop.get_by_text(f"Scene {QUESTION.number + 1} of {len(SCENES)}")).to_be_visible(timeout=30_000)
     expect(projector.get_by_text(f"Scene {QUESTION.number + 1} of {len(SCENES)}")).to_be_visible(timeout=30_000)
     screenshot(laptop, "class-presenter-1280")
     for context in (teacher, phone_context, laptop_context, stranger_context):

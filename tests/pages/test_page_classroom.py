@@ -268,3 +268,25 @@ def test_a_passcode_set_by_the_host_is_asked_for_and_only_wrong_guesses_are_coun
         assert "not this app's teacher passcode" in texts(start("guess"))
     locked = start("correct horse battery staple")  # five wrong ones: even the right one waits a minute now
     assert "Too many wrong passcodes from here" in texts(locked) and "class_code" not in locked.session_state
+
+
+# ---- the presenter view --------------------------------------------------------------------------
+
+def test_the_presenter_view_moves_the_class_with_next_and_its_scene_box():
+    teacher, code = start_class()
+    teacher.switch_page("pages/presenter.py")
+    teacher.run()
+    assert not teacher.exception, teacher.exception
+    start = class_store().state(code).scene
+    button(teacher, "Next").click().run()
+    on = start + 1
+    assert class_store().state(code).scene == on
+    # the box is drawn for the scene the class is on: picking another scene in it moves the class there
+    box = teacher.selectbox(key=f"presenter_jump_{on}")
+    assert box.value == on
+    box.set_value(5).run()
+    assert class_store().state(code).scene == 5
+    assert f"Scene 5 of {len(SCENES)}" in texts(teacher)
+    # the box of the scene left behind is gone: an old report of its value can move nothing
+    assert not [s for s in teacher.selectbox if s.key == f"presenter_jump_{on}"]
+    assert teacher.selectbox(key="presenter_jump_5").value == 5

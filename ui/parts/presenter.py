@@ -19,6 +19,7 @@ from server.store import ClassState, StoreError
 from .. import class_answers, classroom, join_link
 from ..registry import BY_PATH
 from ..text import literal
+from ..ticking import ticking
 from ..tour import scene_query
 
 _DRAWN = "_presenter_drawn"  # (scene, revealed, locked) this view was drawn for
@@ -26,6 +27,12 @@ _DRAWN = "_presenter_drawn"  # (scene, revealed, locked) this view was drawn for
 
 def _move(number: int) -> None:
     classroom.show_scene(SCENES[number - 1])
+
+
+def _jump(key: str, drawn_on: int) -> None:
+    chosen = st.session_state.get(key, drawn_on)
+    if chosen != drawn_on:
+        _move(chosen)
 
 
 def _store_call(action: str, *args) -> None:
@@ -44,7 +51,7 @@ def stage_url(scene: Scene) -> str:
     return f"{join_link.join_base()[0]}/{path}?{urlencode(scene_query(scene, {'present': '1'}))}"
 
 
-@st.fragment(run_every=1.0)
+@ticking(1.0)
 def _live(code: str, scene: Scene | None) -> None:
     """The counts as they arrive; and this view follows the class when the stage moves it."""
     classroom.still_here()
@@ -82,10 +89,12 @@ def _buttons(state: ClassState, scene: Scene | None) -> None:
                 st.button("Reveal", icon=":material/visibility:", shortcut="A", type="primary",
                           on_click=_store_call, args=("reveal",), key="presenter_reveal",
                           help="Show the answers to the class (A)")
-        st.session_state.presenter_jump = max(number, 1)  # the scene the class is on, wherever it was moved from
-        st.selectbox("Go to scene", range(1, len(SCENES) + 1), key="presenter_jump",
+        # a box of its own for each scene, which moves the class only to another scene: a report of the old
+        # box's value, still on its way from the browser when Next moved the class, must not move it back
+        jump = f"presenter_jump_{number}"
+        st.selectbox("Go to scene", range(1, len(SCENES) + 1), index=max(number, 1) - 1, key=jump,
                      format_func=lambda n: f"{n}. {SCENES[n - 1].title}", label_visibility="collapsed", width=360,
-                     on_change=lambda: _move(st.session_state.get("presenter_jump", number)))
+                     on_change=_jump, args=(jump, number))
 
 
 def _answers(code: str, scene: Scene, revealed: bool) -> None:
