@@ -6,7 +6,7 @@ from lessons.mlp.settings import CUSTOM, PRESETS, batch_cut, check_limits, match
 from lessons.mlp.training import PHASES
 from ui import page_frame, presenting, stage
 from ui.parts.mlp import data, inside, live
-from ui.parts.mlp.settings import BY_FIELD, PACE, SAMPLE, SETTINGS, controls, load_preset, read_settings
+from ui.parts.mlp.settings import BY_FIELD, PACE, SAMPLE, SETTINGS, controls, load_preset, preset_key, read_settings
 from ui.text import literal
 
 page_frame("pages/mlp_training.py", [*SETTINGS, PACE, SAMPLE])
@@ -37,13 +37,23 @@ def settings_panel(settings, run=None) -> None:
 OWN_SETTINGS = "(your own settings)"  # the preset box when the settings match none: not the "custom" data set
 
 
+def _pick_preset(key: str, shown: str) -> None:
+    chosen = st.session_state.get(key, shown)
+    if chosen != shown:
+        load_preset(chosen)
+
+
 def buttons(run, settings) -> None:
     """Step, Phase, Train and Pause, Reset: each in a place of its own, so a second press never undoes the first."""
-    st.session_state.mlp_preset = matching_preset(run.settings) or OWN_SETTINGS
+    shown = matching_preset(run.settings) or OWN_SETTINGS
+    options = [*PRESETS, OWN_SETTINGS]
     phase = PHASES[(PHASES.index(run.phase.name) + 1) % len(PHASES)] if run.phase is not None else PHASES[0]
     with st.container(horizontal=True, vertical_alignment="bottom", key="mlp_buttons"):
-        st.selectbox("preset", [*PRESETS, OWN_SETTINGS], key="mlp_preset", width=170 if presenting() else 200,
-                     on_change=lambda: load_preset(st.session_state.get("mlp_preset", OWN_SETTINGS)),
+        # a box of its own for each preset shown, which loads only another one: a late report of the box's old
+        # value (sent with a live chart's redraw just as a setting changed) must not load the old preset again
+        key = preset_key(shown)
+        st.selectbox("preset", options, index=options.index(shown), key=key, width=170 if presenting() else 200,
+                     on_change=_pick_preset, args=(key, shown),
                      label_visibility="collapsed" if presenting() else "visible")
         st.button("Step", on_click=run.step, icon=":material/skip_next:", key="mlp_step")
         st.button(f"Phase: {phase}", on_click=run.next_phase, icon=":material/steps:", key="mlp_phase", shortcut="P",

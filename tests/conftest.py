@@ -52,3 +52,8 @@ def free_port() -> int:
             port = s.getsockname()[1]
         if not 8600 <= port <= 8700:  # those are the app servers' ports on shared machines
             return port
+
+
+def preset_box(at):
+    """The MLP page's preset box (drawn with a key of its own for each preset it shows)."""
+    return next(box for box in at.selectbox if (box.key or "").startswith("mlp_preset_"))

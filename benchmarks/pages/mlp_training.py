@@ -24,6 +24,7 @@ from benchmarks.pages.common import median_ms, open_app  # noqa: E402
 from lessons.mlp.runs import data_accuracy  # noqa: E402
 from lessons.mlp.settings import PRESETS, make_trainer  # noqa: E402
 from lessons.mlp.trajectory import cyclic_gc_paused  # noqa: E402
+from tests.conftest import preset_box  # noqa: E402
 
 PAGE = "pages/mlp_training.py"
 DEMO_QUERY = ("mlp_dataset=moons&mlp_neurons=16&mlp_activation=relu&mlp_model_seed=2&mlp_loss=hinge&mlp_lr=1"
@@ -40,11 +41,11 @@ def bench_mlp_training() -> dict[str, float]:
             at, lambda at, i: at.select_slider(key="mlp_lr").set_value(lrs[i % 4])
         ),
     }
-    at.selectbox(key="mlp_preset").set_value("micrograd demo").run()
+    preset_box(at).set_value("micrograd demo").run()
     out["Step clicked (micrograd demo)"] = median_ms(at, lambda at, i: at.button(key="mlp_step").click(), runs=10)
     at = open_app(PAGE)
     out["preset switched"] = median_ms(
-        at, lambda at, i: at.selectbox(key="mlp_preset").set_value(["micrograd demo", "Lecture"][i % 2]), runs=10
+        at, lambda at, i: preset_box(at).set_value(["micrograd demo", "Lecture"][i % 2]), runs=10
     )
     # a point added to the class's own data (what a click on the plane does): the run restarts on the new
     # data, and the boundary, the neurons' maps and the network are drawn again
@@ -76,7 +77,7 @@ def core_steps_per_second(preset: str, seconds: float = 3.0, collector_paused: b
 def apptest_steps_per_second(preset: str, seconds: float = 3.0) -> float:
     """Steps per second of the page under AppTest, at full pace, rerun four times a second as the browser would."""
     at = open_app(PAGE)
-    at.selectbox(key="mlp_preset").set_value(preset).run()
+    preset_box(at).set_value(preset).run()
     at.select_slider(key="mlp_pace").set_value("max").run()
     at.button(key="mlp_train").click().run()
     run = at.session_state.mlp_run

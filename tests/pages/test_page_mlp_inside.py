@@ -10,7 +10,7 @@ from streamlit import dataframe_util
 from lessons.mlp.points import LINK_POINTS, PointsError, write_csv
 from lessons.mlp.runs import hidden_maps
 from lessons.mlp.settings import CUSTOM, PRESETS, RunSettings, held_out_data, make_data, make_model
-from tests.conftest import open_page
+from tests.conftest import open_page, preset_box
 from tests.pages.test_page_mlp_training import chart, graphs, metrics, rerun_until, step_count
 from ui.palette import HIGHLIGHT
 from ui.parts.mlp import data as data_part
@@ -92,9 +92,9 @@ def test_equal_initial_weights_are_said_to_keep_the_neurons_alike():
 
 def test_the_symmetry_and_overfitting_presets_load():
     at = open_page(PAGE)
-    at.selectbox(key="mlp_preset").set_value("Symmetry").run()
+    preset_box(at).set_value("Symmetry").run()
     assert at.session_state.mlp_init == "constant" and any("same weights" in i.value for i in at.info)
-    at.selectbox(key="mlp_preset").set_value("Overfitting").run()
+    preset_box(at).set_value("Overfitting").run()
     assert at.session_state.mlp_test_fraction == 0.5 and "held-out loss" in metrics(at) and not at.exception
 
 
@@ -192,7 +192,7 @@ def test_the_numpy_run_is_said_to_part_on_a_chaotic_run():
     preset = PRESETS["Overfitting"]
     at = open_page(PAGE, {"mlp_dataset": "moons", "mlp_n_points": "30", "mlp_noise": "0.4", "mlp_neurons": "16",
                           "mlp_lr": "0.05", "mlp_test_fraction": "0.5", "mlp_pace": "max"})
-    assert at.session_state.mlp_preset == "Overfitting" and preset.test_fraction == 0.5
+    assert preset_box(at).value == "Overfitting" and preset.test_fraction == 0.5
     at.button(key="mlp_train").click().run()
     rerun_until(at, lambda a: step_count(a) >= 60)
     at.button(key="mlp_pause").click().run()

@@ -18,7 +18,7 @@ from streamlit import dataframe_util
 from lessons.mlp.settings import PRESETS, RunSettings, run_link
 from lessons.mlp.training import Trainer, hinge_loss, squared_error_loss
 from micrograd_core.nn import MLP
-from tests.conftest import open_page, shown
+from tests.conftest import open_page, preset_box, shown
 from ui.parts.mlp import live as parts
 from ui.parts.mlp.settings import SETTINGS as MLP_SETTINGS
 
@@ -112,7 +112,7 @@ def run_of(at):
 def test_opens_on_the_lecture_preset():
     at = open_page(PAGE)
     assert not at.exception
-    assert at.selectbox(key="mlp_preset").value == "Lecture"
+    assert preset_box(at).value == "Lecture"
     assert "41 parameters" in " ".join(m.value for m in at.markdown)
     _, untrained = lecture_loop([])
     # the loss is there before any step, as the lecture computes it first
@@ -183,7 +183,20 @@ def test_learning_rate_changes_apply_to_the_running_model():
     losses, _ = lecture_loop([0.05, 0.2, 0.2])
     assert loss_curve(at) == pytest.approx(losses[:2], abs=1e-12)
     assert metrics(at)["learning rate"] == "0.2"
-    assert at.selectbox(key="mlp_preset").value == "(your own settings)"
+    assert preset_box(at).value == "(your own settings)"
+
+
+def test_the_preset_box_is_drawn_anew_for_each_preset_it_shows():
+    """A late report of the box's old value (sent with a live chart's redraw as a setting changed) names a
+    box that is gone, so it cannot load the old preset over the new setting."""
+    at = lecture()
+    assert preset_box(at).key == "mlp_preset_Lecture" and preset_box(at).value == "Lecture"
+    at.select_slider(key="mlp_lr").set_value(0.2).run()
+    assert [b.key for b in at.selectbox if (b.key or "").startswith("mlp_preset_")] == [
+        "mlp_preset_(your own settings)"]
+    preset_box(at).set_value("Lecture").run()  # picking a preset in the box still loads it
+    assert at.select_slider(key="mlp_lr").value == PRESETS["Lecture"].lr
+    assert preset_box(at).key == "mlp_preset_Lecture"
 
 
 def test_train_and_pause():
@@ -325,7 +338,7 @@ def test_a_loss_of_exactly_zero_stays_on_the_log_chart():
 
 def test_micrograd_demo_preset_draws_the_decision_boundary():
     at = lecture()
-    at.selectbox(key="mlp_preset").set_value("micrograd demo").run()
+    preset_box(at).set_value("micrograd demo").run()
     assert not at.exception
     s = at.session_state
     assert (s.mlp_dataset, s.mlp_n_points, s.mlp_layers, s.mlp_neurons, s.mlp_activation, s.mlp_loss, s.mlp_lr,
@@ -355,7 +368,7 @@ def test_micrograd_demo_preset_draws_the_decision_boundary():
     assert float(metrics(at)["learning rate"]) == pytest.approx(1 - 0.9 * 1 / 100, rel=1e-3)
     at.button(key="mlp_step").click().run()
     assert float(metrics(at)["learning rate"]) == pytest.approx(1 - 0.9 * 2 / 100, rel=1e-3)
-    assert at.selectbox(key="mlp_preset").value == "micrograd demo"
+    assert preset_box(at).value == "micrograd demo"
 
 
 def test_widgets_stop_at_the_limits():
@@ -400,13 +413,13 @@ def test_old_links_open_the_same_setup():
              "mlp_loss": "hinge", "mlp_lr": "1", "mlp_lr_decay": "1", "mlp_batch_size": "all", "mlp_pace": "max"}
     at = open_page(PAGE, query)
     assert not at.exception and not at.warning
-    assert at.selectbox(key="mlp_preset").value == "micrograd demo"
+    assert preset_box(at).value == "micrograd demo"
     assert at.session_state.mlp_pace == "max"
 
 
 def test_accuracy_chart_follows_the_steps():
     at = lecture()
-    at.selectbox(key="mlp_preset").set_value("micrograd demo").run()
+    preset_box(at).set_value("micrograd demo").run()
     at.button(key="mlp_step").click().run()
     at.button(key="mlp_step").click().run()
     acc = chart(at, 2)["accuracy"]

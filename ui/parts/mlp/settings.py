@@ -102,6 +102,11 @@ def read_settings() -> RunSettings:
     return RunSettings(**{s.stands_for: s.value for s in SETTINGS})
 
 
+def preset_key(shown: str) -> str:
+    """The key of the preset box while it shows `shown` (the box is drawn anew for each preset it shows)."""
+    return f"mlp_preset_{shown}"
+
+
 def load_preset(name: str) -> None:
     if name in PRESETS:
         st.session_state.update({s.key: getattr(PRESETS[name], s.stands_for) for s in SETTINGS})
