@@ -8,9 +8,14 @@ function with a record of each step, for the page to replay.
 
 from __future__ import annotations
 
+import functools
+import textwrap
 from dataclasses import dataclass
 
 from micrograd_core.engine import Value
+
+from ..source import source
+from .value_stages.s7_numbers import Value as LectureValue
 
 
 @dataclass(frozen=True)
@@ -51,3 +56,13 @@ def state_after(steps: list[TopoStep], k: int) -> tuple[set[int], dict[int, int]
         elif step.kind == "place":
             placed[id(step.node)] = step.placed
     return visited, placed
+
+
+@functools.cache
+def build_topo_source() -> str:
+    """The lines of the lecture's backward() that build the order (the Value class's last stage), as it
+    writes them: the code the page steps through."""
+    lines = source(LectureValue.backward).splitlines()
+    first = next(i for i, line in enumerate(lines) if "topo, visited" in line)
+    last = next(i for i, line in enumerate(lines) if line.strip() == "build_topo(self)")
+    return textwrap.dedent("\n".join(lines[first:last + 1]))

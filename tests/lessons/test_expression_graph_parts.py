@@ -101,3 +101,14 @@ def test_the_questions_learners_ask_are_answered_with_the_engines_numbers():
     assert "41 parameters" in next(v for k, v in found.items() if "zero_grad" in k)
     assert "data inf" in next(v for k, v in found.items() if "large input" in k)
     assert "TypeError" in next(v for k, v in found.items() if "Value to a Value" in k or "raised" in k)
+
+
+def test_the_code_shown_beside_the_search_is_the_lectures_and_gives_its_order():
+    text = topo_sort.build_topo_source()
+    assert text.startswith("topo, visited = [], set()") and text.endswith("build_topo(self)")
+    for formula in ("a*b + a", "(x + y)*(x - y)*x"):
+        root, _ = parse(formula).build(dict.fromkeys(parse(formula).variables, 1.5))
+        names = {"self": root}
+        exec(text, names)  # noqa: S102 (the project's own source, never anything typed)
+        order, _ = topo_sort.traced_build_topo(root)
+        assert [id(n) for n in names["topo"]] == [id(n) for n in order]

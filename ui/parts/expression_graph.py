@@ -139,7 +139,7 @@ def topo_sort_tab(root: Value, layout: str) -> None:
     visited, placed = topo_sort.state_after(steps, k)
     left, right = st.columns([3, 2], gap="medium")
     with right:
-        st.code(_BUILD_TOPO, language="python")
+        st.code(topo_sort.build_topo_source(), language="python")
         if k:
             step = steps[k - 1]
             name = literal(names[id(step.node)])
@@ -161,15 +161,6 @@ def topo_sort_tab(root: Value, layout: str) -> None:
         show_graph(root, rankdir=layout, names=labels, show_grad=None, highlight=current, max_nodes=60,
                    key="graph_topo", place=stage.place(0.6, 2 * STEPPER))
 
-
-_BUILD_TOPO = """topo, visited = [], set()
-def build_topo(v):
-    if v not in visited:
-        visited.add(v)
-        for child in v._prev:
-            build_topo(child)
-        topo.append(v)
-build_topo(root)"""
 
 
 def gradient_check_tab(build: Builder, values: Mapping[str, float]) -> None:
