@@ -8,19 +8,16 @@ requirement of the app; the tests install it (requirements-dev.txt) and under CI
 from __future__ import annotations
 
 import math
-import os
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micrograd_core.engine import FUNCTIONS, Value
+from tests.conftest import import_torch_or_skip
 
-if os.environ.get("CI") == "true":
-    import torch  # CI installs it: a missing torch there is a failure, not a skip
-else:
-    torch = pytest.importorskip(
-        "torch", reason="PyTorch is not installed (requirements-dev.txt installs it on Python 3.11 only): every "
+torch = import_torch_or_skip(
+    reason="PyTorch is not installed (requirements-dev.txt installs it on Python 3.11 only): every "
         "comparison of the engine's operations with PyTorch's, about twenty tests, is skipped")
 
 # name: (expression on two inputs, inputs' domain): each works on a Value and on a torch tensor alike

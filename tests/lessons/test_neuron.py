@@ -5,7 +5,6 @@ import contextlib
 import io
 import json
 import math
-import os
 import sys
 
 import pytest
@@ -25,6 +24,7 @@ from lessons.neuron import (
     torch_neuron,
 )
 from micrograd_core.engine import topological_order
+from tests.conftest import import_torch_or_skip
 from tests.fake_torch import fake_torch
 
 
@@ -146,7 +146,7 @@ def test_torch_neuron_uses_torch_when_present(monkeypatch):
 
 
 def test_real_torch_agrees_to_1e_12():
-    pytest.importorskip("torch")
+    import_torch_or_skip(reason="PyTorch is not installed here")
     v = {"x1": -1.3, "x2": 2.7, "w1": 0.4, "w2": -0.9, "b": 1.1}
     assert_matches(torch_neuron(v), hand(v), tol=1e-12)  # float64 throughout
     assert_matches(torch_neuron(LECTURE_VALUES), micrograd_forward_backward(LECTURE_VALUES), tol=1e-12)
@@ -177,7 +177,6 @@ def test_the_recording_of_pytorch_is_what_pytorch_computes_for_the_code_shown():
         ours = neuron.micrograd_forward_backward(run["inputs"])
         assert ours == pytest.approx(run["results"], abs=1e-12)  # the engine agrees with the recording too
     assert neuron.recorded_torch({**LECTURE_VALUES, "w1": 2.0}) is None
-    if os.environ.get("CI") != "true":
-        pytest.importorskip("torch", reason="PyTorch is not installed: the recording is checked where it is")
+    import_torch_or_skip(reason="PyTorch is not installed: the recording is checked where it is")
     for run in recording["runs"]:
         assert neuron.torch_forward_backward(run["inputs"]) == pytest.approx(run["results"], abs=1e-15)

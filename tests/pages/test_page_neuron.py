@@ -8,7 +8,7 @@ import time
 import pytest
 
 from lessons import neuron
-from tests.conftest import open_page
+from tests.conftest import import_torch_or_skip, open_page
 from tests.conftest import shown as rendered
 from tests.fake_torch import fake_torch
 
@@ -200,7 +200,7 @@ def test_pytorch_panel_reports_a_disagreement(monkeypatch):
 
 
 def test_pytorch_panel_with_real_torch():
-    pytest.importorskip("torch")
+    import_torch_or_skip(reason="PyTorch is not installed here")
     at = open_page(PAGE, {"neuron_x1": "-1.25"})
     deadline = time.monotonic() + 60
     while not at.success and time.monotonic() < deadline:  # PyTorch loads in the background, once
