@@ -7,9 +7,12 @@ a screen) build on `trace` in ui/graph_drawing.py.
 
 from __future__ import annotations
 
-import graphviz
+from typing import TYPE_CHECKING
 
 from .engine import Value, topological_order
+
+if TYPE_CHECKING:
+    import graphviz
 
 
 def trace(root: Value) -> tuple[list[Value], list[tuple[Value, Value]]]:
@@ -21,6 +24,8 @@ def trace(root: Value) -> tuple[list[Value], list[tuple[Value, Value]]]:
 
 def draw_dot(root: Value, rankdir: str = "LR") -> graphviz.Digraph:
     """The graph of `root`: a record { label | data | grad } per Value, an oval per operation."""
+    import graphviz  # here, not at the top: a student's browser runs the package without Graphviz
+
     dot = graphviz.Digraph(graph_attr={"rankdir": rankdir})
     nodes, edges = trace(root)
     names = {id(n): f"n{i}" for i, n in enumerate(nodes)}  # by place, so a rerun draws the same text

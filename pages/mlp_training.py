@@ -5,11 +5,21 @@ import streamlit as st
 from lessons.mlp.settings import CUSTOM, PRESETS, batch_cut, check_limits, matching_preset
 from lessons.mlp.training import PHASES
 from ui import page_frame, presenting, stage
-from ui.parts.mlp import data, inside, live
-from ui.parts.mlp.settings import BY_FIELD, PACE, SAMPLE, SETTINGS, controls, load_preset, preset_key, read_settings
+from ui.parts.mlp import browser, data, inside, live
+from ui.parts.mlp.settings import (
+    BY_FIELD,
+    PACE,
+    SAMPLE,
+    SETTINGS,
+    WHERE,
+    controls,
+    load_preset,
+    preset_key,
+    read_settings,
+)
 from ui.text import literal
 
-page_frame("pages/mlp_training.py", [*SETTINGS, PACE, SAMPLE])
+page_frame("pages/mlp_training.py", [*SETTINGS, PACE, SAMPLE, WHERE])
 st.title("MLP training: watch a network learn")
 if not presenting():
     st.markdown("The lecture's finale: an MLP of `Neuron`s and `Layer`s, a loss over the data, and gradient descent "
@@ -48,6 +58,9 @@ def buttons(run, settings) -> None:
     shown = matching_preset(run.settings) or OWN_SETTINGS
     options = [*PRESETS, OWN_SETTINGS]
     phase = PHASES[(PHASES.index(run.phase.name) + 1) % len(PHASES)] if run.phase is not None else PHASES[0]
+    away = browser.busy()  # the browser has the run: it must hand it back before a step or a reset
+    training = run.training or browser.state().training
+    in_browser = browser.chosen()
     with st.container(horizontal=True, vertical_alignment="bottom", key="mlp_buttons"):
         # a box of its own for each preset shown, which loads only another one: a late report of the box's old
         # value (sent with a live chart's redraw just as a setting changed) must not load the old preset again
@@ -55,13 +68,16 @@ def buttons(run, settings) -> None:
         st.selectbox("preset", options, index=options.index(shown), key=key, width=170 if presenting() else 200,
                      on_change=_pick_preset, args=(key, shown),
                      label_visibility="collapsed" if presenting() else "visible")
-        st.button("Step", on_click=run.step, icon=":material/skip_next:", key="mlp_step")
+        st.button("Step", on_click=run.step, icon=":material/skip_next:", key="mlp_step", disabled=away)
         st.button(f"Phase: {phase}", on_click=run.next_phase, icon=":material/steps:", key="mlp_phase", shortcut="P",
-                  help="The step in its five phases, one at a time: forward, loss, zero_grad, backward, update (P).")
-        st.button("Train", on_click=run.train, icon=":material/play_arrow:", key="mlp_train", type="primary",
-                  disabled=run.training)
-        st.button("Pause", on_click=run.pause, icon=":material/pause:", key="mlp_pause", disabled=not run.training)
-        st.button("Reset", on_click=run.reset, icon=":material/restart_alt:", key="mlp_reset",
+                  help="The step in its five phases, one at a time: forward, loss, zero_grad, backward, update (P).",
+                  disabled=away)
+        st.button("Train", on_click=browser.train if in_browser else run.train, args=(run,) if in_browser else (),
+                  icon=":material/play_arrow:", key="mlp_train", type="primary", disabled=training or away,
+                  help="Trains in this browser (see the settings)" if in_browser else None)
+        st.button("Pause", on_click=browser.pause if browser.state().training else run.pause, icon=":material/pause:",
+                  key="mlp_pause", disabled=not training)
+        st.button("Reset", on_click=run.reset, icon=":material/restart_alt:", key="mlp_reset", disabled=away,
                   help="Back to the initial weights; this run's curve is kept to compare.")
         if presenting():  # one row on the stage: forgetting the earlier runs is a setting there
             settings_panel(settings, run)
@@ -87,10 +103,16 @@ for problem in problems:  # only a hand-made session state gets here: the widget
 if problems:
     st.stop()
 run = live.training_run()
+browser.take_back(run)  # what the browser handed back, before anything is drawn from the run
 what = "The data changed" if settings.own_points != run.settings.own_points else "Settings changed"
-if run.update(settings, PACE.value) == "restarted":
-    st.info(f"{what}: the model was re-initialised. The previous curve is kept in the loss chart to compare.",
-            icon=":material/restart_alt:")
+if not browser.hold_settings(run, settings):  # the browser hands its run back before a change applies
+    if run.update(settings, PACE.value) == "restarted":
+        st.info(f"{what}: the model was re-initialised. The previous curve is kept in the loss chart to compare.",
+                icon=":material/restart_alt:")
+    if browser.chosen():
+        browser.train_on(run)
+    else:
+        browser.forget()
 buttons(run, settings)
 if not presenting():
     settings_panel(settings)
@@ -107,7 +129,11 @@ if settings.forget_zero_grad:
     sections["live"].warning("zero_grad is off: each backward() adds this step's gradients to all the earlier ones, "
                              f"so the update no longer follows the current loss.{hint}{compare}",
                              icon=":material/bug_report:")
-live.live_view(run, sections["live"])
+if browser.chosen() or browser.busy():
+    with sections["live"]:
+        browser.view(run, PACE.value)
+if not browser.busy():
+    live.live_view(run, sections["live"])
 inside.inside_view(run, live.redraw_interval() if run.training else None, live.in_class(), sections)
 with sections["code"]:
     inside.code_tabs()

@@ -20,9 +20,11 @@ from micrograd_core.nn import MLP
 from server.scheduler import Ended, Scheduler, Viewer
 
 from .diagram import Diagram, diagram
+from .in_browser import HandedBack
+from .matrix import mlp_forward_numpy, numpy_loss
 from .runs import KeptRun, decision_grid, hidden_maps, keep_run, run_label, stalled, zero_contour
 from .settings import TINY, RunSettings, train_config
-from .training import Phase, StepReport, Stop, Trainer, mlp_forward_numpy, numpy_loss
+from .training import Phase, StepReport, Stop, Trainer
 from .trajectory import Trajectory
 
 PLANE_RESOLUTION = 40  # cells a side of the score drawn over the plane: 1,600 rects redrawn live
@@ -207,6 +209,13 @@ class TrainingRun:
                 self.viewer.ended = self.trajectory.end()
         self.phase = phase
         return phase
+
+    def go_on_from(self, step: int, handed: HandedBack) -> None:
+        """Take back a run trained elsewhere (the student's browser) from `step`: it goes on from where it got to."""
+        self._drop_phases()
+        self.scheduler.pause(self.viewer)
+        trajectory = self.trajectory.resumed(step, handed.data, handed.grad, handed.reports, handed.tests, handed.stop)
+        self.viewer = self._viewer(self.scheduler.adopt(trajectory, self.owner), len(handed.reports))
 
     # --- what the page draws ---
 

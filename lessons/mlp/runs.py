@@ -14,6 +14,7 @@ import numpy as np
 
 from micrograd_core.nn import MLP
 
+from .matrix import layer_outputs_numpy, mlp_forward_numpy
 from .settings import (
     TINY,
     RunSettings,
@@ -24,7 +25,7 @@ from .settings import (
     sample_count,
     weight_count,
 )
-from .training import StepReport, accuracy, layer_outputs_numpy, mlp_forward_numpy
+from .training import StepReport, accuracy
 
 MAX_KEPT_RUNS = 6
 
@@ -108,16 +109,20 @@ def data_accuracy(model: MLP, X: Sequence[Sequence[float]], y: Sequence[float]) 
     return accuracy(mlp_forward_numpy(model, np.asarray(X, dtype=np.float64)).tolist(), y)
 
 
-def decision_grid(
-    model: MLP, X: Sequence[Sequence[float]], resolution: int = 60, pad: float = 0.3
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The model's score on a resolution x resolution grid around 2-D points X: xs, ys and z[row=y, col=x]."""
+def plane_axes(X: Sequence[Sequence[float]], resolution: int = 60, pad: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
+    """The grid's xs and ys: `resolution` points along each axis, spanning 2-D points X and `pad` around them."""
     a = np.asarray(X, dtype=np.float64)
     if a.ndim != 2 or a.shape[1] != 2:
         raise ValueError(f"decision_grid needs 2-D points, shape (m, 2); got {a.shape}")
     lo, hi = a.min(axis=0) - pad, a.max(axis=0) + pad
-    xs = np.linspace(lo[0], hi[0], resolution)
-    ys = np.linspace(lo[1], hi[1], resolution)
+    return np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
+
+
+def decision_grid(
+    model: MLP, X: Sequence[Sequence[float]], resolution: int = 60, pad: float = 0.3
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The model's score on a resolution x resolution grid around 2-D points X: xs, ys and z[row=y, col=x]."""
+    xs, ys = plane_axes(X, resolution, pad)
     gx, gy = np.meshgrid(xs, ys)
     z = mlp_forward_numpy(model, np.column_stack([gx.ravel(), gy.ravel()]))
     return xs, ys, z.reshape(resolution, resolution)

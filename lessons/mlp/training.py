@@ -3,8 +3,11 @@
 `Trainer.step_phases` is the lecture's training loop body (forward pass, loss, zero_grad,
 backward, update), pausing after each phase so a page can show them one at a time; `step`
 runs it straight through. The hinge loss with L2 regularisation, minibatches and learning-rate
-decay follow micrograd's demo.ipynb (github.com/karpathy/micrograd). The numpy functions at the
-end compute the same forward pass and loss for many points at once, for drawing.
+decay follow micrograd's demo.ipynb (github.com/karpathy/micrograd).
+
+Plain Python over `Value`s, as the lecture writes it: a student's browser runs this same module
+(see lessons/mlp/in_browser.py), so numpy is imported only where a step of the server needs it
+(the minibatches, and the states a run keeps); `matrix.py` draws with numpy.
 """
 
 from __future__ import annotations
@@ -13,13 +16,13 @@ import copy
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from micrograd_core.engine import Value
 from micrograd_core.nn import MLP
 
-from .activations import numpy_activation
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def squared_error_loss(scores: Sequence[Value], ys: Sequence[float]) -> Value:
@@ -128,13 +131,13 @@ class Trainer:
     def __init__(
         self,
         model: MLP,
-        X: Sequence[Sequence[float]] | np.ndarray,
-        y: Sequence[float] | np.ndarray,
+        X: Sequence[Sequence[float]],
+        y: Sequence[float],
         config: TrainConfig,
     ) -> None:
         # plain floats: numpy scalars on the left of `*` would bypass Value's operators
-        self.X: list[list[float]] = np.asarray(X, dtype=np.float64).tolist()
-        self.y: list[float] = np.asarray(y, dtype=np.float64).tolist()
+        self.X: list[list[float]] = [[float(v) for v in x] for x in X]
+        self.y: list[float] = [float(v) for v in y]
         if config.loss not in LOSSES:
             raise ValueError(f"unknown loss {config.loss!r}; choose one of {', '.join(LOSSES)}")
         if len(self.X) == 0 or len(self.X) != len(self.y):
@@ -250,15 +253,18 @@ class Trainer:
 
     def state(self) -> tuple[np.ndarray, np.ndarray]:
         """Every parameter's data and grad, in `parameters()` order."""
+        import numpy as np
+
         params = self.model.parameters()
         return np.array([p.data for p in params]), np.array([p.grad for p in params])
 
-    def set_state(self, data: np.ndarray, grad: np.ndarray, history: Sequence[StepReport]) -> None:
+    def set_state(self, data: Sequence[float], grad: Sequence[float], history: Sequence[StepReport]) -> None:
         """Put the model where another run was: its weights, its gradients and its steps so far."""
-        for p, d, g in zip(self.model.parameters(), data.tolist(), grad.tolist(), strict=True):
+        data, grad = [float(d) for d in data], [float(g) for g in grad]
+        for p, d, g in zip(self.model.parameters(), data, grad, strict=True):
             p.data, p.grad = d, g
         self.history = list(history)
-        self._good_weights = data.tolist()
+        self._good_weights = data
         self.stopped = None
 
 
@@ -269,6 +275,8 @@ def batch_indices(n: int, batch_size: int | None, seed: int, step: int) -> list[
     """
     if batch_size is None or batch_size >= n:
         return None
+    import numpy as np
+
     return np.random.default_rng([seed, step]).permutation(n)[:batch_size].tolist()
 
 
@@ -287,33 +295,3 @@ def sample_loss_graph(model: MLP, x: Sequence[float], y: float, loss: str) -> Va
     out.label = "loss"
     out.backward()
     return out
-
-
-def layer_outputs_numpy(model: MLP, points: np.ndarray) -> list[np.ndarray]:
-    """Every layer's outputs for many points at once: a (m, neurons) array per layer."""
-    a = np.asarray(points, dtype=np.float64)
-    if a.ndim != 2 or a.shape[1] != model.nin:
-        raise ValueError(f"points must have shape (m, {model.nin}), got {a.shape}")
-    outputs = []
-    with np.errstate(all="ignore"):  # inf and nan propagate, as in Value
-        for layer in model.layers:
-            # rebuilt on every call: the weights change at every training step
-            W = np.array([[w.data for w in n.w] for n in layer.neurons])
-            b = np.array([n.b.data for n in layer.neurons])
-            a = numpy_activation(layer.neurons[0].activation).forward(a @ W.T + b)  # a Layer's neurons share one
-            outputs.append(a)
-    return outputs
-
-
-def mlp_forward_numpy(model: MLP, points: np.ndarray) -> np.ndarray:
-    """The model's current outputs for many points at once: (m, nin) -> (m,), or (m, nout) if nout > 1."""
-    a = layer_outputs_numpy(model, points)[-1]
-    return a[:, 0] if a.shape[1] == 1 else a
-
-
-def numpy_loss(loss: str, scores: np.ndarray, ys: np.ndarray, params: np.ndarray, alpha: float) -> float:
-    """The loss `Trainer.loss` computes, from scores computed with numpy."""
-    with np.errstate(all="ignore"):
-        if loss == "squared_error":
-            return float(np.sum((scores - ys) ** 2))
-        return float(np.mean(np.maximum(1.0 - ys * scores, 0.0)) + alpha * np.sum(params * params))

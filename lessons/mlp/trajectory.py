@@ -20,8 +20,9 @@ import numpy as np
 
 from micrograd_core.nn import MLP
 
+from .matrix import mlp_forward_numpy, numpy_loss
 from .settings import RunSettings, held_out_data, make_model, make_trainer, train_config
-from .training import Phase, StepReport, Stop, Trainer, mlp_forward_numpy, numpy_loss
+from .training import Phase, StepReport, Stop, Trainer
 
 MAX_STEPS = 5000  # steps one run keeps; a curve this long has long gone flat
 MAX_BYTES = 24 * 2**20  # the weights and gradients one run keeps, at most: fewer steps for a large network
@@ -239,3 +240,17 @@ class Trajectory:
         fork._reports = list(state.reports)
         fork._tests = self._tests[: state.step] + fork._tests  # its own start is the state it forked at
         return fork
+
+    def resumed(self, step: int, data: list[float], grad: list[float], reports: list[StepReport],
+                tests: list[tuple[float, float]], stop: Stop | None) -> Trajectory:
+        """A run of its own that goes on from this one's `step`, where steps taken elsewhere (a student's browser)
+        left it: their weights, gradients, reports and held-out numbers, and why they stopped."""
+        trainer = make_trainer(self.settings)
+        trainer.set_state(data, grad, reports)
+        trainer.stopped = stop
+        run = Trajectory(self.settings, trainer)
+        run._base = len(reports)
+        run._reports = list(reports)
+        run._tests = self._tests[: min(step, self.frontier)] + list(tests) + run._tests
+        return run
+

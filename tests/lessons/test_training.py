@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from lessons.mlp.data import make_moons, tiny_dataset
+from lessons.mlp.matrix import mlp_forward_numpy, numpy_loss
 from lessons.mlp.training import (
     LOSSES,
     PHASES,
@@ -17,8 +18,6 @@ from lessons.mlp.training import (
     accuracy,
     hinge_loss,
     l2_penalty,
-    mlp_forward_numpy,
-    numpy_loss,
     sample_loss_graph,
     squared_error_loss,
 )

@@ -156,8 +156,10 @@ def status(view: Snapshot, settings: RunSettings) -> None:
     if view.training and students > 1:
         slower = " This run goes a little slower than its pace, to share the server." if view.slowed else ""
         runs = scheduler().runs
+        own = (" A run of your own goes faster in this browser: see \"where it trains\" in the settings."
+               if students > CLASS else "")
         st.caption(f":material/groups: {students} students are training on this server, on {runs} "
-                   f"run{'s' if runs > 1 else ''} (students on the same settings share one).{slower}")
+                   f"run{'s' if runs > 1 else ''} (students on the same settings share one).{slower}{own}")
 
 
 def numbers(view: Snapshot, settings: RunSettings) -> None:

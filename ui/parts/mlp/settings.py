@@ -96,6 +96,12 @@ PACE = Choice("mlp_pace", "pace (steps)", "fast", options=tuple(PACES), labels=P
               was={"1": "steady", "10": "fast"},  # older links named a pace by its steps in a quarter second
               help="Slow enough to narrate at 1 a second; as fast as the server allows at the end.")
 SAMPLE = Number("mlp_sample", "sample", 1, 1, MAX_POINTS)
+# where the steps are computed: the same numbers either way (the browser runs this project's own files)
+WHERE = Choice("mlp_where", "where it trains", "server", options=("server", "browser"), kind="segmented",
+               labels={"server": "on the server", "browser": "in this browser"},
+               help="In this browser: your device runs the steps (Python loaded into the page, about 13 MB once), "
+               "so a class of students on runs of their own does not wait for one server. The same numbers either "
+               "way. Runs on minibatches train on the server.")
 
 
 def read_settings() -> RunSettings:
@@ -147,3 +153,4 @@ def controls(data_tools: Callable[[], None] = lambda: None) -> None:
     for name in ("lr", "loss", "forget_zero_grad", "batch_size", "lr_decay"):
         BY_FIELD[name].widget()
     PACE.widget()
+    WHERE.widget()

@@ -1,0 +1,115 @@
+// Trains one run in this browser: Pyodide (CPython in WebAssembly, served by the app itself) runs the
+// project's own micrograd_core and lessons/mlp/training.py, sent by the server; browser_loop.BrowserRun
+// steps it. A worker of its own, so a step never holds up the page.
+import { loadPyodide } from "./pyodide/pyodide.mjs";
+
+let BrowserRun = null;
+let run = null; // the BrowserRun being trained
+let runId = null;
+let training = false;
+let rate = null; // steps a second, or null: as fast as this device goes
+let looping = false;
+let grid = null; // {xs, ys}: where the score over the plane is drawn
+let lastGrid = 0;
+
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+// The runtime's files (6.5 MB over the wire) are kept in the browser's cache storage, one cache per
+// version: a student who opens the page again loads them from the device, not from the server. Pages
+// served over plain http to another machine have no cache storage: then every load fetches them.
+async function cachedFetches(version) {
+  if (!self.caches) return;
+  const name = "micrograd-pyodide-" + version;
+  for (const old of await caches.keys()) if (old.startsWith("micrograd-pyodide-") && old !== name) await caches.delete(old);
+  const cache = await caches.open(name);
+  const fetchFromServer = self.fetch.bind(self);
+  self.fetch = async (url, init) => {
+    if (!String(url).includes("/pyodide/")) return fetchFromServer(url, init);
+    const kept = await cache.match(url);
+    if (kept) return kept;
+    const response = await fetchFromServer(url, init);
+    if (response.ok) await cache.put(url, response.clone());
+    return response;
+  };
+}
+const loaded = new Promise((resolve) => { self.loadSources = resolve; });
+
+async function load(sources, version) {
+  const started = performance.now();
+  await cachedFetches(version).catch(() => {}); // no cache storage: fetched from the server every time
+  const py = await loadPyodide({ indexURL: new URL("./pyodide/", import.meta.url).href });
+  for (const [path, text] of Object.entries(sources)) {
+    const file = "/home/pyodide/mg/" + path;
+    py.FS.mkdirTree(file.slice(0, file.lastIndexOf("/")));
+    py.FS.writeFile(file, text);
+  }
+  py.runPython("import sys; sys.path.insert(0, '/home/pyodide/mg')");
+  BrowserRun = py.pyimport("lessons.mlp.browser_loop").BrowserRun;
+  postMessage({ kind: "loaded", ms: performance.now() - started, python: py.runPython("import sys; sys.version.split()[0]") });
+}
+
+function drawGrid() {
+  if (grid && run) {
+    postMessage({ kind: "grid", runId, z: JSON.parse(run.grid(grid.xs, grid.ys)) });
+    lastGrid = performance.now();
+  }
+}
+
+function handBack(why) {
+  postMessage({ kind: "hand_back", runId, why, text: run.hand_back() });
+}
+
+async function loop() {
+  if (looping) return;
+  looping = true;
+  while (training && run) {
+    const began = performance.now();
+    const report = JSON.parse(run.step());
+    const took = performance.now() - began;
+    postMessage({ kind: "step", runId, report, ms: took });
+    if (report.ended) {
+      training = false;
+      drawGrid();
+      handBack(report.ended);
+      break;
+    }
+    // the plane at most every half second, and never more than a fifth of the time
+    const since = performance.now() - lastGrid;
+    if (since > Math.max(500, 5 * took)) drawGrid();
+    const wait = rate ? Math.max(0, 1000 / rate - (performance.now() - began)) : 0;
+    await sleep(wait); // also lets a pause in
+  }
+  looping = false;
+}
+
+onmessage = async (event) => {
+  const m = event.data;
+  try {
+    if (m.cmd === "load") {
+      await load(m.sources, m.version);
+      self.loadSources();
+      return;
+    }
+    await loaded;
+    if (m.cmd === "start") {
+      training = false;
+      if (run) run.destroy();
+      run = BrowserRun(m.start);
+      runId = m.runId;
+      grid = m.grid;
+      drawGrid();
+      postMessage({ kind: "started", runId });
+    } else if (m.cmd === "train") {
+      rate = m.rate;
+      training = true;
+      loop();
+    } else if (m.cmd === "pause") {
+      const was = training;
+      training = false;
+      if (run && was) handBack("paused");
+    }
+  } catch (err) {
+    training = false;
+    postMessage({ kind: "error", message: String(err && err.message ? err.message : err) });
+  }
+};
