@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.pages.common import median_ms, open_app  # noqa: E402
 from lessons.mlp.runs import data_accuracy  # noqa: E402
 from lessons.mlp.settings import PRESETS, make_trainer  # noqa: E402
-from lessons.mlp.trajectory import cyclic_gc_paused  # noqa: E402
+from lessons.mlp.training import cyclic_gc_paused  # noqa: E402
 from tests.conftest import preset_box  # noqa: E402
 
 PAGE = "pages/mlp_training.py"

@@ -13,8 +13,10 @@ Plain Python over `Value`s, as the lecture writes it: a student's browser runs t
 from __future__ import annotations
 
 import copy
+import gc
 import math
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -295,3 +297,22 @@ def sample_loss_graph(model: MLP, x: Sequence[float], y: float, loss: str) -> Va
     out.label = "loss"
     out.backward()
     return out
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause CPython's cyclic garbage collector for the length of a training step.
+
+    A step's graph has no reference cycles (see micrograd_core/engine.py), so every Value is freed
+    by reference counting the moment the step drops it, and the cyclic collector has nothing to
+    find. Yet its full passes, triggered by the step's 200,000 new Values, rescan the whole process
+    (the graph, and every module of a server) and took about half of a micrograd-demo step. The
+    collector is turned back on unless it was off already.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -8,11 +8,9 @@ their own step, and one who changes a setting continues from their step on a cop
 
 from __future__ import annotations
 
-import gc
 import math
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,7 +20,7 @@ from micrograd_core.nn import MLP
 
 from .matrix import mlp_forward_numpy, numpy_loss
 from .settings import RunSettings, held_out_data, make_model, make_trainer, train_config
-from .training import Phase, StepReport, Stop, Trainer
+from .training import Phase, StepReport, Stop, Trainer, cyclic_gc_paused
 
 MAX_STEPS = 5000  # steps one run keeps; a curve this long has long gone flat
 MAX_BYTES = 24 * 2**20  # the weights and gradients one run keeps, at most: fewer steps for a large network
@@ -79,25 +77,6 @@ class States:
     @property
     def nbytes(self) -> int:
         return sum(block.nbytes for block in self._blocks)
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause CPython's cyclic garbage collector for the length of a training step.
-
-    A step's graph has no reference cycles (see micrograd_core/engine.py), so every Value is freed
-    by reference counting the moment the step drops it, and the cyclic collector has nothing to
-    find. Yet its full passes, triggered by the step's 200,000 new Values, rescan the whole process
-    (the graph, and every module of a server) and took about half of a micrograd-demo step. The
-    collector is turned back on unless it was off already.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,12 @@ the run back to the page."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from urllib.parse import urlparse
 
 import pytest
 
-from lessons.mlp.settings import PRESETS, RunSettings
+from lessons.mlp.settings import PRESETS
 from lessons.mlp.trajectory import Trajectory
 from tests.browser.conftest import STEP_JS, screenshot, wait_idle
 
@@ -63,7 +64,7 @@ def test_students_on_runs_of_their_own_each_train_in_their_browser(server, brows
     # what the first student is shown is what the server's engine computes for the same run
     page, requests = students[0]
     shown = component(page).evaluate("() => window.reports")
-    server_run = Trajectory(RunSettings(**{**PRESETS["micrograd demo"].__dict__, "model_seed": seeds[0]}))
+    server_run = Trajectory(replace(PRESETS["micrograd demo"], model_seed=seeds[0]))
     for _ in shown:
         server_run.advance()
     for got, want in zip(shown, server_run.reports(len(shown)), strict=True):
@@ -80,7 +81,7 @@ def test_students_on_runs_of_their_own_each_train_in_their_browser(server, brows
     screenshot(page, "mlp_browser_handed_back")
     # Python, the runtime and the page came from the app's own server, nothing from outside
     assert {urlparse(u).hostname for u in requests if u.startswith("http")} == {"127.0.0.1"}
-    assert any(u.endswith("/pyodide/pyodide.asm.wasm") for u in requests) or component(page).evaluate(
+    assert any(u.endswith("/pyodide/pyodide.asm.wasm.gz") for u in requests) or component(page).evaluate(
         "async () => (await caches.keys()).some(k => k.startsWith('micrograd-pyodide-'))")
     for page, _ in students:
         page.context.close()

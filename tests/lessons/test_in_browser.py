@@ -4,6 +4,7 @@ test (tests/browser/test_browser_training_browser.py) runs it there."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import math
@@ -180,10 +181,19 @@ def test_the_sources_sent_are_the_projects_files_as_they_are():
 
 
 def test_the_vendored_runtime_is_the_one_its_checksums_name():
-    sums = dict(reversed(line.split()) for line in (RUNTIME / "SHA256SUMS").read_text().splitlines())
-    assert set(sums) == {"pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"}
-    for name, digest in sums.items():
+    """The files served are those SHA256SUMS names; the WebAssembly, unzipped, is the one npm published."""
+    def sums(name: str) -> dict[str, str]:
+        return dict(reversed(line.split()) for line in (RUNTIME / name).read_text().splitlines())
+
+    served, published = sums("SHA256SUMS"), sums("SHA256SUMS.npm")
+    assert set(served) == {"pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm.gz", "python_stdlib.zip",
+                           "pyodide-lock.json"}
+    for name, digest in served.items():
         assert hashlib.sha256((RUNTIME / name).read_bytes()).hexdigest() == digest, name
+        original = name.removesuffix(".gz")
+        data = (RUNTIME / name).read_bytes()
+        assert hashlib.sha256(gzip.decompress(data) if name.endswith(".gz") else data).hexdigest() == published[
+            original], original
     script = (ROOT / "scripts" / "vendor_pyodide.sh").read_text()
     assert f"VERSION={(RUNTIME / 'VERSION').read_text().strip()}\n" in script
 

@@ -11,7 +11,7 @@ import json
 from lessons.mlp import in_browser
 from lessons.mlp.browser_loop import BrowserRun
 from lessons.mlp.settings import RunSettings, run_link
-from tests.conftest import open_page
+from tests.conftest import open_page, shown
 from ui.parts.mlp import browser
 
 PAGE = "pages/mlp_training.py"
@@ -119,12 +119,23 @@ def test_a_run_handed_back_wrong_is_refused_and_the_page_goes_on_from_before_tra
     assert not at.button(key="mlp_train").disabled
 
 
-def test_a_failure_in_the_browser_is_said_on_the_page():
+def test_python_failing_in_the_browser_is_said_and_the_page_trains_on_the_server():
     at = page()
     at.button(key="mlp_train").click().run(timeout=60)
     at.session_state[browser.KEY] = {"run_id": sent(at)["run_id"], "error": "out of memory <b>x</b>"}
     at.run(timeout=60)
-    assert not at.exception and "Training in this browser failed: out of memory" in at.warning[0].value
+    assert not at.exception and not at.get("component_instance")
+    assert "Python could not run in this browser (out of memory <b>x</b>)" in shown(at.warning[0].value)  # inert
+    at.button(key="mlp_train").click().run(timeout=60)
+    assert at.session_state["mlp_run"].training  # on the server
+    at.button(key="mlp_pause").click().run(timeout=60)
+
+
+def test_python_failing_to_load_before_train_is_said_too():
+    at = page()
+    at.session_state[browser.KEY] = {"run_id": sent(at)["run_id"], "error": "WebAssembly is not supported"}
+    at.run(timeout=60)
+    assert "Python could not run in this browser (WebAssembly is not supported)" in at.warning[0].value
     assert not at.button(key="mlp_train").disabled
 
 
@@ -149,3 +160,33 @@ def test_a_link_to_an_unknown_place_to_train_says_so_and_trains_on_the_server():
     at = page(mlp_where="the cloud")
     assert not at.exception and not at.get("component_instance")
     assert any("mlp_where=the cloud" in w.value and "was ignored" in w.value for w in at.warning)
+
+
+def test_choosing_the_browser_while_the_server_trains_moves_the_run_there_from_its_step():
+    at = open_page(PAGE, {**run_link(SMALL), "mlp_pace": "slow"})
+    at.button(key="mlp_train").click().run(timeout=60)
+    assert at.session_state["mlp_run"].training and not at.get("component_instance")
+    at.session_state["mlp_where"] = "browser"
+    at.run(timeout=60)
+    run = at.session_state["mlp_run"]
+    args = sent(at)
+    assert args["training"] and not run.training  # the server let go of it
+    assert len(json.loads(args["start"])["reports"]) == run.position
+
+
+def test_a_student_of_a_class_training_on_the_server_is_offered_the_browser_in_one_click(monkeypatch):
+    from ui.parts.mlp import live
+
+    monkeypatch.setattr(live, "CLASS", 1)  # a class: more students than this train at once
+    classmates = [open_page(PAGE, {**run_link(SMALL), "mlp_model_seed": str(seed)}) for seed in (1, 2)]
+    for at in classmates:
+        at.button(key="mlp_train").click().run(timeout=60)
+    at = classmates[0]
+    at.run(timeout=60)
+    offer = at.button(key="mlp_to_browser")
+    assert offer.label == "Train in this browser instead"
+    offer.click().run(timeout=60)
+    assert at.session_state["mlp_where"] == "browser" and sent(at)["training"]
+    assert not at.session_state["mlp_run"].training
+    for other in classmates:
+        other.button(key="mlp_pause").click().run(timeout=60)

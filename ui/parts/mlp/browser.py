@@ -43,6 +43,7 @@ class BrowserState:
     waiting: bool = False  # asked to pause: the run is the browser's until it is handed back
     resume: bool = False  # train on once it is back (a setting changed while it trained)
     problem: str = ""  # what went wrong the last time
+    failed: str = ""  # why Python could not run in this browser: the page trains on the server
 
 
 def chosen() -> bool:
@@ -64,7 +65,7 @@ def busy() -> bool:
 
 def train(run: TrainingRun) -> None:
     """Train button: send the run where it is to the browser and train it there."""
-    if in_browser.unsupported(run.settings):
+    if in_browser.unsupported(run.settings) or state().failed:
         run.train()  # the page says why it trains on the server
         return
     run.close()  # a step taken phase by phase is undone; the server stops stepping it
@@ -84,14 +85,16 @@ def take_back(run: TrainingRun) -> None:
     """The run the browser handed back (the component's value), taken back once; or why it could not be."""
     value = st.session_state.get(KEY)
     s = state()
-    if not isinstance(value, dict) or value.get("run_id") != s.run_id or not (s.training or s.waiting):
-        return  # an old run's report, or nothing asked for
-    s.training = s.waiting = False
-    if "error" in value:
-        failure = literal(str(value["error"])[:300])
-        s.problem = f"Training in this browser failed: {failure}. Choose to train on the server instead."
-        s.resume = False
+    if not isinstance(value, dict) or value.get("run_id") != s.run_id:
+        return  # nothing yet, or an old run's report
+    if "error" in value:  # Python could not load or run here (at any time, training or not)
+        if not s.failed:
+            s.failed = literal(str(value["error"])[:300])
+            s.training = s.waiting = s.resume = False
         return
+    if not busy():
+        return  # taken back already
+    s.training = s.waiting = False
     try:
         run.go_on_from(s.step, in_browser.hand_back(run.trajectory, s.step, value.get("hand_back")))
     except ValueError as err:
@@ -107,9 +110,11 @@ def hold_settings(run: TrainingRun, settings: RunSettings) -> bool:
 
 
 def train_on(run: TrainingRun) -> None:
-    """After a setting was applied to a run taken back: train on in the browser."""
+    """Train on in the browser: after a setting was applied to a run taken back, or when the browser was chosen
+    while the server was training the run (it moves here, from the step it had reached)."""
     s = state()
-    if s.resume and not busy():
+    moved = run.training and in_browser.unsupported(run.settings) is None
+    if (s.resume or moved) and not busy():
         s.resume = False
         train(run)
 
@@ -124,6 +129,10 @@ def view(run: TrainingRun, pace: str) -> None:
     s = state()
     if s.problem:
         st.warning(s.problem, icon=":material/warning:")
+    if s.failed:
+        st.warning(f"Python could not run in this browser ({s.failed}), so this page trains on the server. A "
+                   "recent Chrome, Edge, Firefox or Safari runs it.", icon=":material/warning:")
+        return
     settings = run.settings
     if (problem := in_browser.unsupported(settings)) and not busy():
         st.caption(f":material/dns: This run trains on the server: {problem}.")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from lessons.mlp import in_browser
 from lessons.mlp.controller import Snapshot, TrainingRun
 from lessons.mlp.runs import KeptRun, reference_curve, thin
 from lessons.mlp.settings import TINY, RunSettings
@@ -25,7 +26,7 @@ from ...text import literal
 from ...ticking import ticking
 from ...training_figures import accuracy_chart, boundary_chart, loss_chart, targets_chart
 from . import data
-from .settings import read_settings
+from .settings import WHERE, read_settings
 
 UNSEEN = 300.0  # seconds without a redraw after which a run is taken for a page left open but gone (a hidden tab)
 WARNING = 110  # the warning that zero_grad is off, above the live charts
@@ -156,10 +157,14 @@ def status(view: Snapshot, settings: RunSettings) -> None:
     if view.training and students > 1:
         slower = " This run goes a little slower than its pace, to share the server." if view.slowed else ""
         runs = scheduler().runs
-        own = (" A run of your own goes faster in this browser: see \"where it trains\" in the settings."
-               if students > CLASS else "")
         st.caption(f":material/groups: {students} students are training on this server, on {runs} "
-                   f"run{'s' if runs > 1 else ''} (students on the same settings share one).{slower}{own}")
+                   f"run{'s' if runs > 1 else ''} (students on the same settings share one).{slower}")
+        if students > CLASS and in_browser.unsupported(settings) is None:
+            # a class on runs of their own does not fit on one server: each device can take its own steps
+            if st.button("Train in this browser instead", icon=":material/devices:", key="mlp_to_browser",
+                         on_click=st.session_state.update, args=({WHERE.key: "browser"},),
+                         help="Your device takes the steps, as fast as it goes, with the same numbers."):
+                st.rerun()  # the whole page: the browser's view replaces this one
 
 
 def numbers(view: Snapshot, settings: RunSettings) -> None:

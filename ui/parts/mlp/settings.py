@@ -99,9 +99,9 @@ SAMPLE = Number("mlp_sample", "sample", 1, 1, MAX_POINTS)
 # where the steps are computed: the same numbers either way (the browser runs this project's own files)
 WHERE = Choice("mlp_where", "where it trains", "server", options=("server", "browser"), kind="segmented",
                labels={"server": "on the server", "browser": "in this browser"},
-               help="In this browser: your device runs the steps (Python loaded into the page, about 13 MB once), "
-               "so a class of students on runs of their own does not wait for one server. The same numbers either "
-               "way. Runs on minibatches train on the server.")
+               help="In this browser: your device runs the steps (Python loaded into the page, about 6 MB the first "
+               "time), so a class of students on runs of their own does not wait for one server. The same numbers "
+               "either way. Runs on minibatches train on the server.")
 
 
 def read_settings() -> RunSettings:

@@ -25,7 +25,9 @@ function setHeight() {
 const $ = (id) => document.getElementById(id);
 const fmt = (x) => (typeof x === "number" ? Number(x.toPrecision(4)).toString() : String(x));
 
-function status(text, error) {
+// `live`: said by a screen reader (a change of state); a step's progress is not, or it would never stop talking
+function status(text, error, live = true) {
+  $("status").setAttribute("aria-live", live ? "polite" : "off");
   $("status").textContent = text;
   $("status").className = error ? "error" : "";
   setHeight();
@@ -74,7 +76,7 @@ function render(next) {
 function idle() {
   status(python
     ? `Python ${python} is loaded in this browser: Train takes the next steps here, from step ${start.reports.length}.`
-    : "Loading Python into this browser (about 13 MB, once), so that Train takes the steps here…");
+    : "Loading Python into this browser (about 6 MB, once), so that Train takes the steps here…");
 }
 
 function numbers(report) {
@@ -105,12 +107,13 @@ worker.onmessage = (event) => {
     steps.push([m.report.step, m.report.loss]);
     (window.reports = window.reports || []).push(m.report); // every step shown, for a test to compare
     times.push(m.ms);
+    (window.stepTimes = window.stepTimes || []).push(m.ms);
     if (times.length > 20) times.shift();
     numbers(m.report);
     shownStep = m.report.step;
     const median = [...times].sort((a, b) => a - b)[times.length >> 1];
     $("rate").textContent = fmt(1000 / median);
-    status(`Training in this browser: step ${m.report.step}, ${Math.round(median)} ms a step.`);
+    status(`Training in this browser: step ${m.report.step}, ${Math.round(median)} ms a step.`, false, false);
     drawCurve();
   } else if (m.kind === "grid") {
     z = m.z;

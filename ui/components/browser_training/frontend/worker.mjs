@@ -14,29 +14,47 @@ let lastGrid = 0;
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
-// The runtime's files (6.5 MB over the wire) are kept in the browser's cache storage, one cache per
-// version: a student who opens the page again loads them from the device, not from the server. Pages
-// served over plain http to another machine have no cache storage: then every load fetches them.
-async function cachedFetches(version) {
-  if (!self.caches) return;
+// How the runtime's files are fetched. The WebAssembly is kept gzipped on the server and unzipped here, so
+// the server sends a file as it is instead of compressing 9.6 MB again for each student. And the files
+// (6.5 MB over the wire) are kept in the browser's cache storage, one cache per version, so a student who
+// opens the page again loads them from the device. Pages served over plain http to another machine have
+// no cache storage: then every visit fetches them.
+async function runtimeFetches(version) {
   const name = "micrograd-pyodide-" + version;
-  for (const old of await caches.keys()) if (old.startsWith("micrograd-pyodide-") && old !== name) await caches.delete(old);
-  const cache = await caches.open(name);
+  let cache = null;
+  if (self.caches) {
+    try {
+      for (const old of await caches.keys()) if (old.startsWith("micrograd-pyodide-") && old !== name) await caches.delete(old);
+      cache = await caches.open(name);
+    } catch (err) {
+      cache = null; // storage refused (a private window, a full disk): fetched every time
+    }
+  }
   const fetchFromServer = self.fetch.bind(self);
   self.fetch = async (url, init) => {
-    if (!String(url).includes("/pyodide/")) return fetchFromServer(url, init);
-    const kept = await cache.match(url);
+    const path = String(url);
+    if (!path.includes("/pyodide/")) return fetchFromServer(url, init);
+    const kept = cache && (await cache.match(path));
     if (kept) return kept;
-    const response = await fetchFromServer(url, init);
-    if (response.ok) await cache.put(url, response.clone());
+    let response;
+    if (path.endsWith(".wasm")) {
+      const zipped = await fetchFromServer(path + ".gz", init);
+      if (!zipped.ok) return zipped;
+      response = new Response(zipped.body.pipeThrough(new DecompressionStream("gzip")),
+        { headers: { "Content-Type": "application/wasm" } });
+    } else {
+      response = await fetchFromServer(url, init);
+    }
+    if (cache && response.ok) cache.put(path, response.clone()).catch(() => {}); // kept while Python loads
     return response;
   };
 }
+
 const loaded = new Promise((resolve) => { self.loadSources = resolve; });
 
 async function load(sources, version) {
   const started = performance.now();
-  await cachedFetches(version).catch(() => {}); // no cache storage: fetched from the server every time
+  await runtimeFetches(version);
   const py = await loadPyodide({ indexURL: new URL("./pyodide/", import.meta.url).href });
   for (const [path, text] of Object.entries(sources)) {
     const file = "/home/pyodide/mg/" + path;
