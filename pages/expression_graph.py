@@ -111,7 +111,7 @@ def stepper(build, values, where) -> Value:
         if bp.k and not QUIZ.value:
             with st.expander(f"The engine's code for {current._op}: forward and local derivative, then the chain "
                              "rule", expanded=not presenting()):
-                st.code(engine_source(current._op), language="python")
+                st.code(engine_source(current._op), language="python", wrap_lines=True)
     root, _ = build(values)
     root.backward()
     return root

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs what the tests need and runs every test: about 15 minutes on two cores.
+# Installs what the tests need and runs every test: about 17 minutes on two cores.
 #
 # - Python packages in a virtual environment of the project (.venv): Debian 12 and Ubuntu 24.04 refuse
 #   `pip install` into the system's Python (PEP 668).
 # - As root, Debian's packages: chromium (the browser tests), redis-server (the class-store tests start
-#   and stop their own), nodejs and npm (the browser's Graphviz, for the test of the graph size estimate),
+#   and stop their own), nodejs and npm (the browser's Graphviz, for the test of the graph size estimate, and
+#   axe-core, for the accessibility tests),
 #   python3-venv where venv needs it. Not root: the command to run is printed, and those tests skip.
 # - Then, where a Python 3.12 is found (Streamlit Community Cloud's default), every test but the
 #   browser's again on it, in .venv-3.12. SKIP_PY312=1 leaves it out. Arguments go to pytest.
@@ -39,6 +40,7 @@ environment() {
 environment .venv python3 requirements-dev.txt
 if command -v npm >/dev/null 2>&1; then
   npm ci --prefix tests/graphviz --silent --no-audit --no-fund >/dev/null
+  npm ci --prefix tests/a11y --silent --no-audit --no-fund >/dev/null
 fi
 .venv/bin/python -m pytest "$@"
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import streamlit as st
 
 from . import classroom, stage
+from .keyboard import reachable_scroll_boxes
 from .lecture import lecture_strip
 from .mode import BODY_PX, GRAPH_FONT, GRAPH_FONT_PRESENTING, OP_FONT_SCALE, PRESENT, presenting
 from .registry import BY_PATH, PAGES
@@ -44,6 +45,17 @@ def _graph_css(size: int) -> str:
 
 _CSS = """
 [data-testid="stMetricValue"] { font-variant-numeric: tabular-nums; }
+/* contrast (WCAG 1.4.3): Streamlit fades a caption to 60%, and the code colour inside it then falls to 3:1;
+   a disabled widget's label is a grey of 2.6:1, which a student still has to read */
+[data-testid="stCaptionContainer"] code { color: inherit !important; }
+[data-testid="stWidgetLabel"][disabled] { color: inherit !important; opacity: 0.7; }
+[data-testid="stCode"] .token.unchanged { color: inherit !important; opacity: 0.75; }  /* a diff's context lines */
+/* a phone: a table wraps its cells to the screen's width, where a scrolled one is out of a keyboard's reach */
+@media (max-width: 640px) {
+  [data-testid="stTable"] > div { overflow: visible !important; }
+  [data-testid="stTable"] table { width: 100%; table-layout: fixed; }
+  [data-testid="stTable"] :is(td, th) { white-space: normal !important; overflow-wrap: anywhere; }
+}
 /* the tour's bar is one line: the title gives way (cut with an ellipsis), the buttons never wrap below it */
 .st-key-tour_bar { flex-wrap: nowrap !important; }
 .st-key-tour_bar > div:first-child { min-width: 0; flex: 1 1 auto; }
@@ -65,6 +77,15 @@ _CSS = """
   [data-testid="stMainBlockContainer"] { padding-top: 2.4rem; }
 }
 """ + _graph_css(GRAPH_FONT)
+
+# A diff's + and − in colours that keep 4.5:1 on its code block (Streamlit's own green and red keep 2.2 and 3.1),
+# for the light theme and the dark one
+_DIFF_CSS = {
+    False: """[data-testid="stCode"] .inserted-sign { color: #0A7A35 !important; }
+[data-testid="stCode"] .deleted-sign { color: #C62828 !important; }""",
+    True: """[data-testid="stCode"] .inserted-sign { color: #5FD38D !important; }
+[data-testid="stCode"] .deleted-sign { color: #FF8A80 !important; }""",
+}
 
 # Presentation mode: larger type everywhere (Streamlit sizes text in rem), for a projector. Headings
 # shrink instead, so that a page's main chart and numbers fit on a 1280x720 screen; chart text is as
@@ -126,10 +147,11 @@ def page_frame(path: str, settings: Sequence[Setting] = (), sidebar: str = "auto
         PRESENT.widget()
         TOUR.widget()
     classroom.write_cookies()
+    reachable_scroll_boxes()
     if presenting():
         stage.watch_screen()
     # st.html of style alone takes no room in the page
-    st.html("<style>" + _CSS + (_PRESENT_CSS if presenting() else "")
+    st.html("<style>" + _CSS + _DIFF_CSS[st.context.theme.type == "dark"] + (_PRESENT_CSS if presenting() else "")
             + (_STAGE_CSS if presenting() and touring() else "") + "</style>")
     for notice in notices:
         st.warning(notice, icon=":material/link_off:")

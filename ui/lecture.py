@@ -113,7 +113,8 @@ def _question_banner(scene: Scene, teaching: bool) -> None:
                 shown = f"{truth:.6g}" if isinstance(truth, float) else literal(truth)
                 st.markdown(f"**The answer: {shown}**, computed by the engine for this scene.")
         if is_open and teaching:
-            st.image(join_link.qr_png(join_link.join_url(classroom.teaching()[0])), width=120)
+            st.image(join_link.qr_png(join_link.join_url(classroom.teaching()[0])), width=120,
+                     alt="QR code of the link that joins this class")
 
 
 def _teacher_state() -> bool:

@@ -60,7 +60,7 @@ def check_table(check: Check) -> None:
 def example_view(bug: Bug) -> None:
     if bug.build is not None:
         st.markdown("Example, built in code (a typed formula names only its inputs, so it cannot share an inner node):")
-        st.code("\n".join(body(bug.build)), language="python")
+        st.code("\n".join(body(bug.build)), language="python", wrap_lines=True)
     else:
         values = ", ".join(f"{literal(k)} = {v:g}" for k, v in bug.values.items())
         st.markdown(f"Example: {code(bug.formula)} at {values}")

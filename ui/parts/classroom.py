@@ -142,7 +142,8 @@ def teacher_view() -> None:
         st.warning(literal(notice), icon=":material/database:")
     qr, info = st.columns([2, 3] if presenting() else [1, 2], vertical_alignment="center")
     with qr:
-        st.image(join_link.qr_png(url), caption="Scan to join", width="stretch")
+        st.image(join_link.qr_png(url), caption="Scan to join", width="stretch",
+                 alt="QR code of the link that joins this class, written out beside it")
     with info:
         st.markdown(f"Join at\n\n### {join_link.link(url)}\n\nwith the code\n\n# {literal(code)}")
         _joined(code)

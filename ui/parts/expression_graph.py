@@ -123,7 +123,7 @@ def value_class_tab(layout: str) -> None:
                        place=stage.place(1.0 if rankdir == "LR" else 0.4, 2 * STEPPER))
             if "label" in stage_.has and "grad" not in stage_.has:  # where the lecture writes its drawing code
                 with st.expander("The code that draws this graph: trace and draw_dot"):
-                    st.code(source(trace) + "\n\n" + source(draw_dot), language="python")
+                    st.code(source(trace) + "\n\n" + source(draw_dot), language="python", wrap_lines=True)
                     st.caption("micrograd_core/graph.py, the lecture's drawing. The app's drawings add colours by "
                                "the gradient's sign, highlights and, for a large graph, the part that fits the "
                                "screen (ui/graph_drawing.py).")
@@ -139,7 +139,7 @@ def topo_sort_tab(root: Value, layout: str) -> None:
     visited, placed = topo_sort.state_after(steps, k)
     left, right = st.columns([3, 2], gap="medium")
     with right:
-        st.code(topo_sort.build_topo_source(), language="python")
+        st.code(topo_sort.build_topo_source(), language="python", wrap_lines=True)
         if k:
             step = steps[k - 1]
             name = literal(names[id(step.node)])

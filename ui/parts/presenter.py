@@ -139,7 +139,7 @@ def class_tools(state: ClassState, resume: bool = True) -> None:
         st.warning("Anyone with this link leads the class: open it on your own device, never on the projector.",
                    icon=":material/key:")
         st.code(url, language=None, wrap_lines=True)
-        st.image(join_link.qr_png(url), width=200)
+        st.image(join_link.qr_png(url), width=200, alt="QR code of the link above, which leads this class")
 
 
 def presenter_view() -> None:

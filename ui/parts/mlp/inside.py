@@ -210,7 +210,7 @@ def code_tabs() -> None:
     st.header("The network as code: Neuron, Layer and MLP")
     tabs = st.tabs(["Neuron", "Layer", "MLP"])
     for tab, cls in zip(tabs, (nn.Neuron, nn.Layer, nn.MLP)):
-        tab.code(source(cls), language="python")
+        tab.code(source(cls), language="python", wrap_lines=True)
 
 
 def the_code(run: TrainingRun) -> None:
@@ -218,11 +218,12 @@ def the_code(run: TrainingRun) -> None:
     st.markdown("Each Step (and each step of Train) runs `Trainer.step_phases` from `lessons/mlp/training.py`, "
                 "the lecture's loop body (it pauses at each `yield` when you step phase by phase):")
     st.code("\n".join(textwrap.dedent(source(method))
-                       for method in (Trainer.step_phases, Trainer.backward, Trainer.update)), language="python")
+                       for method in (Trainer.step_phases, Trainer.backward, Trainer.update)),
+            language="python", wrap_lines=True)
     loss = DATA_LOSSES[run.settings.loss]
     hinge = run.settings.loss == "hinge"
     st.markdown(f"and `self.loss` is `{loss.__name__}`" + (" plus `l2_penalty`:" if hinge else ":"))
-    st.code(source(loss) + ("\n" + source(l2_penalty) if hinge else ""), language="python")
+    st.code(source(loss) + ("\n" + source(l2_penalty) if hinge else ""), language="python", wrap_lines=True)
     st.download_button("Download the loss history (CSV)", history_csv(run.trajectory.reports(run.position)),
                        "mlp_loss_history.csv", mime="text/csv", on_click="ignore", icon=":material/download:",
                        key="mlp_csv")
@@ -308,4 +309,4 @@ def twin(run: TrainingRun) -> None:
                        "chaotic (its loss jumps about), and a matrix product adds a neuron's inputs in another "
                        "order, so the last digit differs, and such a difference grows from step to step.")
     with st.expander("The numpy code (this is the code that ran)"):
-        st.code(source(loss_and_grads) + "\n\n" + source(train_in_numpy), language="python")
+        st.code(source(loss_and_grads) + "\n\n" + source(train_in_numpy), language="python", wrap_lines=True)
