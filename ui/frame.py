@@ -78,13 +78,16 @@ _CSS = """
 }
 """ + _graph_css(GRAPH_FONT)
 
-# A diff's + and − in colours that keep 4.5:1 on its code block (Streamlit's own green and red keep 2.2 and 3.1),
-# for the light theme and the dark one
-_DIFF_CSS = {
+# Per theme (light, dark): a diff's + and − in colours that keep 4.5:1 on its code block (Streamlit's own green
+# and red keep 2.2 and 3.1), and a focus ring a keyboard user sees on every control (WCAG 2.4.7), in the
+# theme's primary colour, 3:1 or more against the page
+_THEME_CSS = {
     False: """[data-testid="stCode"] .inserted-sign { color: #0A7A35 !important; }
-[data-testid="stCode"] .deleted-sign { color: #C62828 !important; }""",
+[data-testid="stCode"] .deleted-sign { color: #C62828 !important; }
+:focus-visible { outline: 3px solid #0072B2 !important; outline-offset: 2px; }""",
     True: """[data-testid="stCode"] .inserted-sign { color: #5FD38D !important; }
-[data-testid="stCode"] .deleted-sign { color: #FF8A80 !important; }""",
+[data-testid="stCode"] .deleted-sign { color: #FF8A80 !important; }
+:focus-visible { outline: 3px solid #56B4E9 !important; outline-offset: 2px; }""",
 }
 
 # Presentation mode: larger type everywhere (Streamlit sizes text in rem), for a projector. Headings
@@ -151,7 +154,7 @@ def page_frame(path: str, settings: Sequence[Setting] = (), sidebar: str = "auto
     if presenting():
         stage.watch_screen()
     # st.html of style alone takes no room in the page
-    st.html("<style>" + _CSS + _DIFF_CSS[st.context.theme.type == "dark"] + (_PRESENT_CSS if presenting() else "")
+    st.html("<style>" + _CSS + _THEME_CSS[st.context.theme.type == "dark"] + (_PRESENT_CSS if presenting() else "")
             + (_STAGE_CSS if presenting() and touring() else "") + "</style>")
     for notice in notices:
         st.warning(notice, icon=":material/link_off:")

@@ -190,3 +190,4 @@ def test_a_student_of_a_class_training_on_the_server_is_offered_the_browser_in_o
     assert not at.session_state["mlp_run"].training
     for other in classmates:
         other.button(key="mlp_pause").click().run(timeout=60)
+

@@ -553,3 +553,18 @@ def test_every_presets_link_opens_the_preset(name):
     assert not at.exception and not at.warning
     on_page = RunSettings(**{s.stands_for: at.session_state[s.key] for s in MLP_SETTINGS})
     assert on_page.run_key() == PRESETS[name].run_key()
+
+
+def test_a_point_can_be_added_by_its_coordinates_without_a_mouse():
+    """The keyboard's way to do what a click on the plot does: type x1, x2 and the class, then Add (or Enter)."""
+    at = open_page(PAGE, run_link(RunSettings(dataset="moons", n_points=20, neurons=4)))
+    at.number_input(key="mlp_type_x1").set_value(0.25)
+    at.number_input(key="mlp_type_x2").set_value(-0.5)
+    at.radio(key="mlp_type_class").set_value("−1")
+    at.button(key="FormSubmitter:mlp_type_point-Add the point").click().run(timeout=60)
+    assert not at.exception
+    settings = at.session_state["mlp_run"].settings
+    assert settings.dataset == "custom" and len(settings.own_points) == 21
+    assert settings.own_points[-1] == (0.25, -0.5, -1.0)  # the 20 moons, then the point typed
+    assert any("Added a point of class −1 at (0.25, -0.5)" in s.value for s in at.success)
+

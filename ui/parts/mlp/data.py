@@ -112,6 +112,37 @@ def clicked() -> None:
             set_points(points)
 
 
+def typed() -> None:
+    """A point typed in (the keyboard's way to add one, where the plot takes a click): added to the data."""
+    x1, x2 = st.session_state.get("mlp_type_x1"), st.session_state.get("mlp_type_x2")
+    label = 1.0 if st.session_state.get("mlp_type_class", "+1") == "+1" else -1.0
+    if x1 is None or x2 is None:
+        st.session_state.mlp_type_problem = "Give both coordinates, x1 and x2."
+        return
+    points = points_of(read_settings())
+    if len(points) >= MAX_POINTS:
+        st.session_state.mlp_type_problem = f"The plane holds at most {MAX_POINTS} points."
+        return
+    set_points([*points, (_round(x1), _round(x2), label)])
+    where = f"({_round(x1):g}, {_round(x2):g})"
+    st.session_state.mlp_type_note = f"Added a point of class {'+1' if label > 0 else '−1'} at {where}."
+
+
+def type_a_point() -> None:
+    """Add a point by its coordinates: what a click on the plot does, for a keyboard (Enter adds it)."""
+    with st.form("mlp_type_point", clear_on_submit=False, border=True):
+        st.markdown("**Add a point by its coordinates**")
+        a, b = st.columns(2)
+        a.number_input("x1", -LIMIT, LIMIT, value=0.0, step=0.1, format="%.4g", key="mlp_type_x1")
+        b.number_input("x2", -LIMIT, LIMIT, value=0.0, step=0.1, format="%.4g", key="mlp_type_x2")
+        st.radio("class", ["+1", "−1"], horizontal=True, key="mlp_type_class")
+        st.form_submit_button("Add the point", on_click=typed, icon=":material/add_location:", width="stretch")
+    if problem := st.session_state.pop("mlp_type_problem", None):
+        st.error(problem, icon=":material/error:")
+    if note := st.session_state.pop("mlp_type_note", None):
+        st.success(note, icon=":material/check:")
+
+
 def adopt(previous: RunSettings) -> None:
     """The dataset was switched to the class's own points: start from the set shown before, if it was on a plane."""
     set_points(points_of(previous) if previous.dataset not in (TINY, CUSTOM) else STARTER)
@@ -166,6 +197,7 @@ def tools(settings: RunSettings) -> None:
     if settings.dataset == CUSTOM and settings.own_points or settings.dataset not in (TINY, CUSTOM):
         st.download_button("Save these points (CSV)", write_csv(points_of(settings)), "points.csv", mime="text/csv",
                            on_click="ignore", icon=":material/download:", key="mlp_points_csv", width="stretch")
+    type_a_point()
     st.button("Start from an empty plane", on_click=set_points, args=(STARTER,), icon=":material/ink_eraser:",
               key="mlp_starter", width="stretch",
               help="Your own data from two points, one of each class: add more by clicking on the plot.")
