@@ -20,10 +20,10 @@ _component = components.declare_component("browser_training", path=str(FRONTEND)
 
 def browser_training(*, sources: dict[str, str], start: str, run_id: str, training: bool, showing: bool,
                      rate: float | None, grid: dict[str, list[float]] | None, colors: dict[str, str], height: int,
-                     key: str) -> Any:
+                     font: int, key: str) -> Any:
     """Draw the component: its numbers and charts while `showing`, else one line.
 
     Its value is what the browser handed back last: {"run_id", and "hand_back" or "error"}.
     """
     return _component(sources=sources, start=start, run_id=run_id, training=training, showing=showing, rate=rate,
-                      grid=grid, colors=colors, height=height, runtime=RUNTIME, key=key, default=None)
+                      grid=grid, colors=colors, height=height, font=font, runtime=RUNTIME, key=key, default=None)

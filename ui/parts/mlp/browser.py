@@ -21,7 +21,7 @@ from ui.components.browser_training import browser_training
 from ui.palette import INK, NEGATIVE, POSITIVE, TEXT
 
 from ... import stage
-from ...mode import presenting
+from ...mode import BODY_PX, presenting
 from ...text import literal
 from .settings import WHERE
 
@@ -148,7 +148,7 @@ def view(run: TrainingRun, pace: str) -> None:
         browser_training(sources=in_browser.sources(), start=s.start, run_id=s.run_id, training=s.training,
                          showing=busy(), rate=PACES[pace], grid=grid, key=KEY,
                          colors={"positive": POSITIVE, "negative": NEGATIVE, "ink": INK, "text": TEXT[theme]},
-                         height=chart_height())
+                         height=chart_height(), font=BODY_PX if presenting() else 16)
 
 
 def chart_height() -> int:

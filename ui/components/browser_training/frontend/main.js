@@ -43,6 +43,7 @@ function render(next) {
   args = next;
   document.body.style.setProperty("--text", args.colors.text);
   document.body.style.setProperty("--chart-height", args.height + "px");
+  document.body.style.setProperty("--font", args.font + "px");
   $("plane-figure").style.display = args.grid ? "" : "none";
   $("numbers").style.display = $("charts").style.display = args.showing ? "" : "none";
   if (!loadedSources) {
@@ -158,9 +159,9 @@ function axes(ctx, w, h, pad) {
 
 function drawCurve() {
   const [ctx, w, h] = fit($("curve"));
-  const pad = { l: 64, r: 14, t: 12, b: 30 };
+  const pad = { l: 4.5 * args.font, r: 14, t: 12, b: 2 * args.font };
   ctx.clearRect(0, 0, w, h);
-  ctx.font = "14px sans-serif";
+  ctx.font = `${Math.round(0.85 * args.font)}px sans-serif`;
   axes(ctx, w, h, pad);
   const shown = steps.filter(([, loss]) => Number.isFinite(loss) && loss > 0);
   if (shown.length === 0) return;
