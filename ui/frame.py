@@ -78,12 +78,17 @@ _CSS = """
 }
 """ + _graph_css(GRAPH_FONT)
 
-# Per theme (light, dark): a diff's + and − in colours that keep 4.5:1 on its code block (Streamlit's own green
-# and red keep 2.2 and 3.1), and a focus ring a keyboard user sees on every control (WCAG 2.4.7), in the
-# theme's primary colour, 3:1 or more against the page
+# Per theme (light, dark): a diff's + and − and the light theme's code colours in shades that keep 4.5:1
+# on a code block (Streamlit's own keep 2.2 to 3.7), and a focus ring a keyboard user sees on every control
+# (WCAG 2.4.7), in the theme's primary colour, 3:1 or more against the page
 _THEME_CSS = {
     False: """[data-testid="stCode"] .inserted-sign { color: #0A7A35 !important; }
 [data-testid="stCode"] .deleted-sign { color: #C62828 !important; }
+[data-testid="stCode"] .token:is(.keyword, .class-name, .function) { color: #0B5CAD !important; }
+[data-testid="stCode"] .token:is(.string, .boolean) { color: #0A7A35 !important; }
+[data-testid="stCode"] .token.number { color: #0B7A6B !important; }
+[data-testid="stCode"] .token.operator { color: #B04A0A !important; }
+[data-testid="stCode"] .token:is(.comment, .punctuation) { color: #5C6270 !important; }
 :focus-visible { outline: 3px solid #0072B2 !important; outline-offset: 2px; }""",
     True: """[data-testid="stCode"] .inserted-sign { color: #5FD38D !important; }
 [data-testid="stCode"] .deleted-sign { color: #FF8A80 !important; }

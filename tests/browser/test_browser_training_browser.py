@@ -49,6 +49,15 @@ def test_students_on_runs_of_their_own_each_train_in_their_browser(server, brows
     seeds = (1, 2, 3, 4)
     students = [open_student(browser, f"{server.url}/mlp_training?{DEMO}&mlp_model_seed={s}&mlp_where=browser")
                 for s in seeds]
+    try:
+        four_students(students, seeds)
+    finally:  # four Pythons in one browser: never left running for the tests after
+        for page, _ in students:
+            page.context.close()
+
+
+def four_students(students, seeds) -> None:
+    """Each loads Python and trains; each one's chart advances; the numbers are the engine's; Pause hands back."""
     for page, _ in students:
         wait_loaded(page)
         assert component(page).evaluate("() => document.body.dataset.python").startswith("3.")
@@ -83,8 +92,6 @@ def test_students_on_runs_of_their_own_each_train_in_their_browser(server, brows
     assert {urlparse(u).hostname for u in requests if u.startswith("http")} == {"127.0.0.1"}
     assert any(u.endswith("/pyodide/pyodide.asm.wasm.gz") for u in requests) or component(page).evaluate(
         "async () => (await caches.keys()).some(k => k.startsWith('micrograd-pyodide-'))")
-    for page, _ in students:
-        page.context.close()
 
 
 def test_training_in_the_browser_on_the_stage_and_on_a_phone(server, browser):
@@ -92,17 +99,22 @@ def test_training_in_the_browser_on_the_stage_and_on_a_phone(server, browser):
     for name, viewport, extra in [("stage_1280", {"width": 1280, "height": 720}, "&present=1"),
                                   ("phone", {"width": 390, "height": 844}, "")]:
         page, _ = open_student(browser, f"{server.url}/mlp_training?{DEMO}&mlp_where=browser{extra}", viewport)
-        wait_loaded(page)
-        page.get_by_role("button", name="Train", exact=True).click()
-        component(page).wait_for_function("() => Number(document.body.dataset.step) >= 2", timeout=LOADS)
-        frame = page.locator(FRAME).first
-        box = frame.bounding_box()
-        assert box["width"] <= viewport["width"]
-        inner = component(page).evaluate("() => [document.body.scrollWidth, innerWidth]")
-        assert inner[0] <= inner[1]  # nothing cut off at the side
-        canvas = component(page).evaluate("() => document.querySelector('#curve').getBoundingClientRect().width")
-        assert canvas >= 250
-        screenshot(page, f"mlp_browser_{name}")
-        page.get_by_role("button", name="Pause", exact=True).click()
-        wait_idle(page)
-        page.context.close()
+        with page.context:
+            on_a_screen(page, name, viewport)
+
+
+def on_a_screen(page, name: str, viewport: dict) -> None:
+    """Train in the browser on this screen: the charts fit, nothing cut off at the side."""
+    wait_loaded(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    component(page).wait_for_function("() => Number(document.body.dataset.step) >= 2", timeout=LOADS)
+    frame = page.locator(FRAME).first
+    box = frame.bounding_box()
+    assert box["width"] <= viewport["width"]
+    inner = component(page).evaluate("() => [document.body.scrollWidth, innerWidth]")
+    assert inner[0] <= inner[1]  # nothing cut off at the side
+    canvas = component(page).evaluate("() => document.querySelector('#curve').getBoundingClientRect().width")
+    assert canvas >= 250
+    screenshot(page, f"mlp_browser_{name}")
+    page.get_by_role("button", name="Pause", exact=True).click()
+    wait_idle(page)
