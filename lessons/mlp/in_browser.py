@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from functools import cache
 from pathlib import Path
 
@@ -49,13 +49,12 @@ def start(trajectory: Trajectory, step: int) -> str:
     settings, trainer = trajectory.settings, trajectory.trainer
     state = trajectory.state(step)
     output = "tanh" if settings.activation == "tanh" else "linear"  # as make_model builds it
-    config = {f.name: getattr(train_config(settings), f.name) for f in fields(train_config(settings))}
     return json.dumps({
         "nin": input_size(settings.dataset), "nouts": layer_sizes(settings),
         "activation": settings.activation, "output_activation": output,
         "X": trainer.X, "y": trainer.y, "test_X": trajectory.test_X.tolist(), "test_y": trajectory.test_y.tolist(),
-        "config": config, "data": state.data.tolist(), "grad": state.grad.tolist(),
-        "reports": [_report_dict(r) for r in state.reports],
+        "config": asdict(train_config(settings)), "data": state.data.tolist(), "grad": state.grad.tolist(),
+        "reports": [asdict(r) for r in state.reports],
         "max_steps": min(trajectory.max_steps, MAX_STEPS),
     })
 
@@ -105,10 +104,6 @@ def _floats(values: object, width: int) -> list[float]:
     if not isinstance(values, list) or len(values) != width:
         raise ValueError(f"expected {width} numbers")
     return [float(v) for v in values]
-
-
-def _report_dict(report: StepReport) -> dict:
-    return {f.name: getattr(report, f.name) for f in fields(StepReport)}
 
 
 def _report_fields(sent: object) -> dict:

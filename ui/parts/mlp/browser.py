@@ -37,13 +37,17 @@ class BrowserState:
 
     run_id: str = ""
     start: str = ""  # the run as sent (JSON)
-    step: int = 0  # the step it was sent at
     sent_from: tuple[int, int] = (0, -1)  # the run (its identity) and the step `start` was made from
     training: bool = False  # asked to train
     waiting: bool = False  # asked to pause: the run is the browser's until it is handed back
     resume: bool = False  # train on once it is back (a setting changed while it trained)
     problem: str = ""  # what went wrong the last time
     failed: str = ""  # why Python could not run in this browser: the page trains on the server
+
+    @property
+    def step(self) -> int:
+        """The step the run was sent at."""
+        return self.sent_from[1]
 
 
 def chosen() -> bool:
@@ -160,5 +164,5 @@ def chart_height() -> int:
 
 def _send(s: BrowserState, run: TrainingRun) -> None:
     """Make the run where it is now the one the browser starts from."""
-    s.run_id, s.step, s.sent_from = uuid.uuid4().hex, run.position, (id(run.trajectory), run.position)
+    s.run_id, s.sent_from = uuid.uuid4().hex, (id(run.trajectory), run.position)
     s.start = in_browser.start(run.trajectory, run.position)
