@@ -568,3 +568,24 @@ def test_a_point_can_be_added_by_its_coordinates_without_a_mouse():
     assert settings.own_points[-1] == (0.25, -0.5, -1.0)  # the 20 moons, then the point typed
     assert any("Added a point of class −1 at (0.25, -0.5)" in s.value for s in at.success)
 
+
+
+def test_a_point_can_be_removed_by_its_number_without_a_mouse():
+    """The number is the one the plane's table of numbers gives it; the last point of a class stays, with why."""
+    at = open_page(PAGE, run_link(RunSettings(dataset="moons", n_points=20, neurons=4)))
+    at.button(key="mlp_starter").click().run(timeout=60)  # (−1, 0) of class +1 and (1, 0) of class −1
+    at.number_input(key="mlp_type_x1").set_value(0.5)
+    at.number_input(key="mlp_type_x2").set_value(0.5)
+    at.button(key="FormSubmitter:mlp_type_point-Add the point").click().run(timeout=60)
+    at.number_input(key="mlp_remove_k").set_value(1)
+    at.button(key="FormSubmitter:mlp_remove_point-Remove the point").click().run(timeout=60)
+    assert not at.exception
+    assert at.session_state["mlp_run"].settings.own_points == ((1.0, 0.0, -1.0), (0.5, 0.5, 1.0))
+    assert any("Removed point 1." in s.value for s in at.success)
+    at.number_input(key="mlp_remove_k").set_value(1)  # now the only −1
+    at.button(key="FormSubmitter:mlp_remove_point-Remove the point").click().run(timeout=60)
+    assert at.session_state["mlp_run"].settings.own_points == ((1.0, 0.0, -1.0), (0.5, 0.5, 1.0))
+    assert any("last point of its class" in e.value for e in at.error)
+    at.number_input(key="mlp_remove_k").set_value(9)
+    at.button(key="FormSubmitter:mlp_remove_point-Remove the point").click().run(timeout=60)
+    assert any("There is no point 9: the plane has 2." in e.value for e in at.error)

@@ -1,4 +1,5 @@
-"""Data the class makes: points added and removed by clicking on the plane, a CSV file loaded or saved.
+"""Data the class makes: points added and removed by clicking on the plane (or typed, for a keyboard), a CSV file
+loaded or saved.
 
 A click on the plane is a selection of the boundary chart (a cell of the plane, or a point). Its
 callback changes the settings and asks the page for a rerun; the chart then comes back under a
@@ -99,17 +100,21 @@ def clicked() -> None:
                 st.toast(f"The plane holds at most {MAX_POINTS} points.", icon=":material/block:")
                 return
             set_points([*points, (_round(xs[j]), _round(ys[i]), 1.0 if mode == "+1" else -1.0)])
-    elif mode == "remove" and picked:
-        order = chart_order(settings)
-        k = int(picked[0])
-        if 0 <= k < len(order):
-            points = points_of(settings)
-            gone = points.pop(order[k])
-            if gone[2] not in {p[2] for p in points}:
-                st.toast("That is the last point of its class: the network needs one of each.",
-                         icon=":material/block:")
-                return
-            set_points(points)
+    elif mode == "remove" and picked and (problem := remove(settings, int(picked[0]))):
+        st.toast(problem, icon=":material/block:")
+
+
+def remove(settings: RunSettings, k: int) -> str:
+    """Remove the chart's point `k` (0-based: the trained-on ones, then the held-out ones); "" or why not."""
+    order = chart_order(settings)
+    if not 0 <= k < len(order):
+        return f"There is no point {k + 1}: the plane has {len(order)}."
+    points = points_of(settings)
+    gone = points.pop(order[k])
+    if gone[2] not in {p[2] for p in points}:
+        return "That is the last point of its class: the network needs one of each."
+    set_points(points)
+    return ""
 
 
 def typed() -> None:
@@ -128,8 +133,19 @@ def typed() -> None:
     st.session_state.mlp_type_note = f"Added a point of class {'+1' if label > 0 else '−1'} at {where}."
 
 
+def typed_removal() -> None:
+    """A point removed by its number (the keyboard's way, where the plot takes a click)."""
+    k = st.session_state.get("mlp_remove_k")
+    settings = read_settings()
+    problem = "Give the point's number." if k is None else remove(settings, int(k) - 1)
+    if problem:
+        st.session_state.mlp_type_problem = problem
+    else:
+        st.session_state.mlp_type_note = f"Removed point {int(k)}."
+
+
 def type_a_point() -> None:
-    """Add a point by its coordinates: what a click on the plot does, for a keyboard (Enter adds it)."""
+    """Add or remove a point by typing: what a click on the plot does, for a keyboard (Enter adds it)."""
     with st.form("mlp_type_point", clear_on_submit=False, border=True):
         st.markdown("**Add a point by its coordinates**")
         a, b = st.columns(2)
@@ -137,6 +153,11 @@ def type_a_point() -> None:
         b.number_input("x2", -LIMIT, LIMIT, value=0.0, step=0.1, format="%.4g", key="mlp_type_x2")
         st.radio("class", ["+1", "−1"], horizontal=True, key="mlp_type_class")
         st.form_submit_button("Add the point", on_click=typed, icon=":material/add_location:", width="stretch")
+    with st.form("mlp_remove_point", clear_on_submit=False, border=True):
+        st.markdown("**Remove a point by its number**")
+        st.number_input("point", 1, MAX_POINTS, value=None, step=1, key="mlp_remove_k",
+                        help="Each point's number is in the plane's table of numbers (the Numbers button under it).")
+        st.form_submit_button("Remove the point", on_click=typed_removal, icon=":material/delete:", width="stretch")
     if problem := st.session_state.pop("mlp_type_problem", None):
         st.error(problem, icon=":material/error:")
     if note := st.session_state.pop("mlp_type_note", None):
