@@ -76,6 +76,17 @@ def chain_to(v: Mapping[str, float], name: str) -> list[ManualLine]:
     return [lines[node] for node in reversed(path)]
 
 
+def tanh_and_slope(ns: list[float]) -> list[tuple[float, float, float]]:
+    """(n, tanh(n), its slope d tanh / dn) for each n, each from a Value's tanh and backward()."""
+    rows = []
+    for x in ns:
+        n = Value(x)
+        t = n.tanh()
+        t.backward()
+        rows.append((x, t.data, n.grad))
+    return rows
+
+
 def _fmt(x: float) -> str:
     return f"{x:.4f}" if abs(x) < 1e5 else f"{x:.4g}"
 

@@ -9,8 +9,10 @@ import streamlit as st
 from lessons.derivatives import contraction, descend, forward_difference, partial_slopes, slope_at, slope_errors
 from lessons.formulas import parse
 from ui import Counter, Slider, Text, init_state, page_frame, presenting, shielded, stage
+from ui.chart_text import numbers_behind
 from ui.figures import descent_plot, function_with_secant, slope_error_plot
 from ui.formula_input import exact_input, formula_input, shortest
+from ui.text import code
 
 DEFAULT_FORMULA = "3*x**2 - 4*x + 5"
 FORMULA = Text("deriv_formula", "f(x) =", DEFAULT_FORMULA)
@@ -72,6 +74,11 @@ def one_input(where):
             height = stage.room() - METRICS if on_stage else 360
             st.plotly_chart(function_with_secant(xs, ys, point.x, point.fx, point.h, point.fxh, point.exact,
                                                  height=height), key="deriv_f_chart")
+            slopes = "" if stage.hidden("slope") else (
+                f" At x = {x} the secant to x + {point.h:g} has slope {number(point.numerical, '.6g')}; the tangent, "
+                f"autograd's slope, {number(point.exact, '.6g')}.")
+            numbers_behind("deriv_f", f"The curve of f(x) = {code(expression.text)} for x from −6 to 6.{slopes}",
+                           lambda: pd.DataFrame({"x": xs, "f(x)": ys}), formats={"x": ".3g"})
         with chart_col:
             if stage.hidden("slope"):
                 stage.hidden_box("the slopes, nudged and by autograd")
@@ -98,6 +105,11 @@ def h_error(where, expression, point) -> None:
             height = stage.room() - 130 if on_stage else 300
             st.plotly_chart(slope_error_plot(hs, slope_errors(f, point.x, point.exact, hs), point.h, height=height),
                             key="deriv_err_chart")
+            numbers_behind("deriv_err", f"The error of the nudged slope at x = {shortest(point.x)} for 61 steps h "
+                           "from 10⁻¹⁵ to 1, on log scales: it falls with h, then rises again below about 10⁻⁸ as "
+                           "round-off takes over.",
+                           lambda: pd.DataFrame({"h": hs, "error": slope_errors(f, point.x, point.exact, hs)}),
+                           formats={"h": ".2e", "error": ".3e"})
         with numbers:
             steps = sorted({*STEPS_SHOWN, point.h}, reverse=True)
             errors = slope_errors(f, point.x, point.exact, steps)
@@ -179,6 +191,10 @@ def predict_compare_learn(where) -> None:
         with shielded("The chart of the weight's descent"):
             st.plotly_chart(descent_plot([r.weight for r in history], [r.error for r in history], best),
                             key="deriv_descent_chart")
+        numbers_behind("deriv_descent", f"The weight (above) and the error (below) at each of the {STEPS.value} steps "
+                       f"taken" + ("." if best is None else f"; the best weight is goal / input = {best:.6g}."),
+                       lambda: pd.DataFrame({"step": range(len(history)), "weight": [r.weight for r in history],
+                                             "error": [r.error for r in history]}))
 
 
 

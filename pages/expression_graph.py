@@ -102,7 +102,7 @@ def stepper(build, values, where) -> Value:
             else:
                 near = VIEW.value == "near" or (VIEW.value == "auto" and len(nodes) > FITS)
                 show_graph(bp.root, rankdir=rankdir, max_nodes=NEAR if near else MAX_NODES,
-                           focus=current if near else None, **options)
+                           focus=current if near else None, key="graph_main", **options)
         if not presenting():
             with panels:
                 VIEW.widget()

@@ -10,8 +10,10 @@ from lessons.neuron import (
     chain_to,
     manual_backprop,
     micrograd_neuron,
+    tanh_and_slope,
 )
 from ui import Choice, Slider, Toggle, page_frame, presenting, stage
+from ui.chart_text import numbers_behind
 from ui.formula_input import exact_input
 from ui.graph_view import layout_setting, show_graph
 from ui.neuron_figures import tanh_chart
@@ -109,6 +111,18 @@ def graph(o, nodes: dict, place, key: str = "neuron_graph") -> None:
         LAYOUT.widget()
 
 
+def tanh_numbers(n: float, o: float, slope: float | None) -> None:
+    """The tanh chart's numbers, each tanh and its slope from a Value of the engine (`slope` None: hidden)."""
+    def table() -> pd.DataFrame:
+        named = ["n", "tanh(n)", "slope 1 − tanh²"]
+        rows = pd.DataFrame(tanh_and_slope([i / 4 for i in range(-16, 17)]), columns=named)
+        return rows if slope is not None else rows.drop(columns=named[2])
+
+    told = "" if slope is None else f"; the tangent there has slope do/dn = 1 − o² = {slope:.6g}"
+    numbers_behind("neuron_tanh", f"The curve o = tanh(n) for n from −4 to 4, with the neuron's point n = {n:.6g}, "
+                   f"o = {o:.6g}{told}.", table, formats={"n": ".3g"})
+
+
 def the_neuron(where) -> tuple[dict[str, float], object, dict]:
     """The neuron's numbers, its tanh chart and its graph; on the stage the sliders come under them, one row."""
     with where:
@@ -123,6 +137,8 @@ def the_neuron(where) -> tuple[dict[str, float], object, dict]:
             height = stage.room() - METRICS - (WARNING if warned else 0) if presenting() else None
             st.plotly_chart(tanh_chart(nodes["n"].data, o.data, hide_slope=QUIZ.value or stage.hidden("grads"),
                                        height=height), key="neuron_tanh")
+            hide = QUIZ.value or stage.hidden("grads")
+            tanh_numbers(nodes["n"].data, o.data, None if hide else nodes["n"].grad)
         with (right if LAYOUT.value == "TB" or presenting() else st.container()):
             graph(o, nodes, stage.place(6 / 11))
         with st.expander("Where the name comes from: a neuron of the brain, and the lecture's model of it"):

@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 from lessons.classroom.poll import Tally
 
+from .chart_text import numbers_behind
 from .figures import styled
 from .palette import GREEN, GREY
 from .text import literal
@@ -20,8 +23,10 @@ def answers_chart(t: Tally, height: int = 320) -> go.Figure:
     if t.question.kind == "choice":
         counts = t.choice_counts()
         colors = [GREEN if c == t.truth else GREY for c in counts]
+        # the right choice is told by a tick beside its count as well as by its colour
         fig.add_trace(go.Bar(x=list(counts), y=list(counts.values()), marker_color=colors,
-                             text=list(counts.values()), textposition="outside", cliponaxis=False))
+                             text=[f"{n} ✓" if c == t.truth else str(n) for c, n in counts.items()],
+                             textposition="outside", cliponaxis=False))
         fig.update_yaxes(title="students", rangemode="tozero", dtick=max(1, math.ceil(max(counts.values()) / 5)))
     else:
         values, _ = t.clipped()
@@ -30,7 +35,9 @@ def answers_chart(t: Tally, height: int = 320) -> go.Figure:
         right = [v for v, raw in zip(values, t.values) if t.question.correct(raw)]
         wrong = [v for v, raw in zip(values, t.values) if not t.question.correct(raw)]
         fig.add_trace(go.Histogram(x=right, xbins=bins, marker_color=GREEN, name="right"))
-        fig.add_trace(go.Histogram(x=wrong, xbins=bins, marker_color=GREY, name="not quite"))
+        # "not quite" hatched as well as grey: right and wrong differ without colour
+        fig.add_trace(go.Histogram(x=wrong, xbins=bins, name="not quite",
+                                   marker=dict(color=GREY, pattern=dict(shape="/", fgcolor="#FFFFFF", solidity=0.3))))
         fig.add_vline(x=float(t.truth), line=dict(color=GREEN, width=3, dash="dot"))
         fig.add_annotation(x=float(t.truth), y=1.02, yref="paper", text=f"answer {float(t.truth):.4g}",
                            showarrow=False, yanchor="bottom", font=dict(color=GREEN))
@@ -40,6 +47,28 @@ def answers_chart(t: Tally, height: int = 320) -> go.Figure:
         fig.update_layout(barmode="stack")
     fig.update_layout(showlegend=False, bargap=0.1)
     return styled(fig, height=height).update_layout(margin=dict(t=40))  # room for the answer's label
+
+
+def answers_table(t: Tally) -> pd.DataFrame:
+    """The chart's numbers: students per choice, or per bar of the histogram, right and not quite apart."""
+    if t.question.kind == "choice":
+        return pd.DataFrame([{"answer": c, "students": n, "the answer": "yes" if c == t.truth else ""}
+                             for c, n in t.choice_counts().items()])
+    values, _ = t.clipped()
+    lo, hi = t.number_range()
+    right = [v for v, raw in zip(values, t.values) if t.question.correct(raw)]
+    wrong = [v for v, raw in zip(values, t.values) if not t.question.correct(raw)]
+    edges = np.linspace(lo, hi, 21)
+    return pd.DataFrame({"from": edges[:-1], "to": edges[1:], "right": np.histogram(right, bins=edges)[0],
+                         "not quite": np.histogram(wrong, bins=edges)[0]})
+
+
+def answers_view(t: Tally, key: str, height: int, *, static: bool = False) -> None:
+    """The class's answers as a chart, with its numbers a click away."""
+    st.plotly_chart(answers_chart(t, height=height), key=key,
+                    config={"displayModeBar": False} | ({"staticPlot": True} if static else {}))
+    numbers_behind(key, f"The class's {t.count} answers: " + verdict_line(t), lambda: answers_table(t),
+                   formats={"from": ".4g", "to": ".4g"})
 
 
 def verdict_line(t: Tally) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import graphviz
 
@@ -47,6 +47,7 @@ class GraphDrawing:
     total: int
     center: str = "the output"  # what the shown nodes are nearest
     highlighted: tuple[str, ...] = ()  # the DOT names of the highlighted nodes that are drawn
+    rows: list[dict[str, str]] = field(default_factory=list)  # each drawn value as its text alternative reads it
 
     @property
     def omitted(self) -> int:
@@ -143,6 +144,7 @@ def draw_graph(
     )
     # Ids are topological positions, never id(): the same expression gives the same DOT on every rerun.
     ids = {id(v): f"n{i}" for i, v in enumerate(nodes) if id(v) in shown}
+    rows: list[dict[str, str]] = []
     cut_ops = []  # op nodes with an input that is left out
     cut_uses = [ids[id(c)] for v in nodes if id(v) not in ids for c in v._prev if id(c) in ids]  # feed hidden nodes
     for v in (v for v in nodes if id(v) in ids):
@@ -155,6 +157,10 @@ def draw_graph(
         if id(v) in highlighted:
             attrs |= {"fillcolor": _HIGHLIGHT_FILL, "penwidth": "3", "class": "highlight"}
         dot.node(name, "{ " + " | ".join(fields) + " }", **attrs)
+        inputs = ", ".join(labels.get(id(c)) or c.label or ids.get(id(c), "a value left out") for c in v._prev)
+        rows.append({"value": label or name, "made by": f"{v._op} of {inputs}" if v._prev else "(an input)",
+                     "data": format_number(v.data)} | ({} if show_grad is None else {"grad": grad_text[0][5:]})
+                    | ({"highlighted": "yes" if id(v) in highlighted else ""} if highlighted else {}))
         if not v._prev:
             continue
         op = name + "_op"
@@ -169,7 +175,7 @@ def draw_graph(
 
     center = "the output" if focus is None else (labels.get(id(focus)) or focus.label or "the chosen node")
     marked = tuple(ids[id(v)] for v in nodes if id(v) in highlighted and id(v) in ids)
-    drawing = GraphDrawing(dot=dot, shown=len(shown), total=len(nodes), center=center, highlighted=marked)
+    drawing = GraphDrawing(dot=dot, shown=len(shown), total=len(nodes), center=center, highlighted=marked, rows=rows)
     if drawing.omitted:
         # One note where the missing nodes would join, so the cut is visible, not silent.
         # a short note in the drawing (the page says the whole sentence under it)

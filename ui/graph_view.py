@@ -12,10 +12,12 @@ import shutil
 import subprocess
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from micrograd_core.engine import Value
 
+from .chart_text import numbers_behind
 from .graph_drawing import GraphDrawing, draw_graph
 from .graph_size import natural_size
 from .mode import GRAPH_FONT, GRAPH_FONT_PRESENTING, presenting
@@ -117,6 +119,10 @@ def show_graph(root: Value, *, place: tuple[float, float] | None = None, key: st
     name = root.label or "the output"
     alt = f"Computation graph of {name}: {drawing.shown} of {drawing.total} values drawn"
     st.graphviz_chart(drawing.dot, alt=alt)
+    told = "data and grad" if drawing.rows and "grad" in drawing.rows[0] else "data"
+    numbers_behind(key, f"{alt}. Each value drawn: its {told}, and the operation and inputs that made it"
+                   + (" (the highlighted one marked)." if drawing.highlighted else "."),
+                   lambda: pd.DataFrame(drawing.rows))
     if drawing.note:
         with st.container(horizontal=True, vertical_alignment="center"):
             st.caption(drawing.note)

@@ -32,8 +32,7 @@ def _results(code: str, question: Question) -> None:
         st.error(literal(err))
         return
     st.markdown(f"### {literal(question.prompt)}")
-    st.plotly_chart(class_answers.answers_chart(t, height=380), key="class_results_chart",
-                    config={"displayModeBar": False})
+    class_answers.answers_view(t, "class_results_chart", 380)
     st.markdown(class_answers.verdict_line(t))
 
 

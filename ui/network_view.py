@@ -7,6 +7,7 @@ positive, vermillion and dashed for negative; its size sets the edge's width.
 from __future__ import annotations
 
 import graphviz
+import pandas as pd
 
 from lessons.mlp.diagram import Diagram
 
@@ -30,8 +31,10 @@ def network_dot(d: Diagram, chosen: tuple[int, int] | None = None) -> graphviz.D
             layer.attr(label=title, color="transparent", fontsize="16" if presenting() else "12")
             for i in range(shown):
                 label = f"x{i + 1}" if li == 0 else str(i + 1)
-                fill = {"fillcolor": HIGHLIGHT} if chosen == (li, i + 1) else {}
-                layer.node(f"u{li}_{i}", label, shape="box" if li == 0 else "circle", **fill)
+                # the chosen one filled and ringed twice: not by its colour alone
+                chosen_here = chosen == (li, i + 1)
+                fill = {"fillcolor": HIGHLIGHT, "shape": "doublecircle", "penwidth": "2"} if chosen_here else {}
+                layer.node(f"u{li}_{i}", label, **({"shape": "box" if li == 0 else "circle"} | fill))
             if size > shown:
                 layer.node(f"more{li}", f"+{size - shown}", shape="plaintext", fillcolor="transparent")
     top = max((abs(e.weight) for e in d.edges), default=1.0) or 1.0
@@ -41,3 +44,11 @@ def network_dot(d: Diagram, chosen: tuple[int, int] | None = None) -> graphviz.D
         dot.edge(f"u{e.layer - 1}_{e.source}", f"u{e.layer}_{e.target}", color=color, penwidth=f"{width:.2f}",
                  style="solid" if e.weight >= 0 else "dashed", arrowhead="none")
     return dot
+
+
+def edges_table(d: Diagram) -> pd.DataFrame:
+    """The diagram's weights as rows: which unit each joins to which neuron, and its value."""
+    def unit(layer: int, i: int) -> str:
+        return f"x{i + 1}" if layer == 0 else f"L{layer}.N{i + 1}"
+    return pd.DataFrame([{"from": unit(e.layer - 1, e.source), "to": unit(e.layer, e.target), "weight": e.weight,
+                          "sign": "positive" if e.weight >= 0 else "negative"} for e in d.edges])

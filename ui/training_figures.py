@@ -341,3 +341,4 @@ def neuron_maps_chart(maps: Sequence[Sequence[np.ndarray]], shown: Sequence[int]
                                                   "interpolate": "rgb"}}}},
     })
     return chart
+

@@ -74,6 +74,10 @@ class Snapshot:
     def network(self) -> Diagram:
         return diagram(self.model)
 
+    def scores(self) -> list[float]:
+        """The model's score for every sample, held-out ones last: a forward pass of the engine each."""
+        return [self.model([float(v) for v in x]).data for x in self.X + self.test_X]
+
 
 class TrainingRun:
     """One student's training: settings, a place on a run, a pace, earlier runs, and a step in phases.

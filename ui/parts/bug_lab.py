@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from lessons.bug_lab import BUGS, Bug, Check, body, diff, example, training_curves
+from lessons.mlp.training import StepReport
 
 from .. import stage
+from ..chart_text import numbers_behind
 from ..figures import styled
 from ..mode import presenting
 from ..palette import NEGATIVE, POSITIVE
@@ -66,8 +70,8 @@ def example_view(bug: Bug) -> None:
         st.markdown(f"Example: {code(bug.formula)} at {values}")
 
 
-def loss_curves(bug: Bug, steps: int = 30) -> go.Figure:
-    real, broken = training_curves(bug, steps)
+def loss_curves(real: list[StepReport], broken: list[StepReport]) -> go.Figure:
+    """The training loop's loss, step by step, without the bug and with it."""
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=[r.step for r in real], y=[r.loss for r in real], name="the real loop",
                              line=dict(color=POSITIVE, width=3)))
@@ -81,7 +85,13 @@ def loss_curves(bug: Bug, steps: int = 30) -> go.Figure:
 def symptom(bug: Bug, key: str, hide_check: bool = False) -> None:
     """What the bug does, without naming it: a gradient check that fails, or a loss curve that goes wrong."""
     if bug.training:
-        st.plotly_chart(loss_curves(bug), key=key)
+        real, broken = training_curves(bug, 30)
+        st.plotly_chart(loss_curves(real, broken), key=key)
+        bugged = {r.step: r.loss for r in broken}
+        numbers_behind(key, "The loss of the lecture's four samples at each of 30 training steps: the real loop "
+                       "(solid) beside the loop with this bug (dashed).",
+                       lambda: pd.DataFrame({"step": [r.step for r in real], "the real loop": [r.loss for r in real],
+                                             "with the bug": [bugged.get(r.step, math.nan) for r in real]}))
         return
     example_view(bug)
     if hide_check:

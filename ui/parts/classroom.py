@@ -227,8 +227,7 @@ def _revealed(code: str, question: Question) -> None:
         st.success(f"You said {code_span(mine)}: right.", icon=":material/check_circle:")
     else:
         st.error(f"You said {code_span(mine)}: not quite.", icon=":material/cancel:")
-    st.plotly_chart(class_answers.answers_chart(t, height=260), key="student_results",
-                    config={"displayModeBar": False, "staticPlot": True})
+    class_answers.answers_view(t, "student_results", 260, static=True)
 
 
 def _join(code: str) -> bool:

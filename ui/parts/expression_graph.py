@@ -195,7 +195,7 @@ def reuse_tab(layout: str) -> None:
     shown = [REUSE.value] if presenting() else list(_REUSE_BUILDS)
     if presenting():
         REUSE.widget()
-    for title in shown:
+    for n, title in enumerate(shown):
         buggy, fixed = reuse_demo(_REUSE_BUILDS[title])
         if not presenting():
             st.markdown(f"**{title}**")
@@ -203,14 +203,14 @@ def reuse_tab(layout: str) -> None:
         with left:
             st.markdown("With the bug: `self.grad = ...` (assigned)")
             if stage.hidden("reuse_grads"):
-                show_graph(buggy, rankdir=layout, show_grad=False, key="graph_reuse_buggy",
+                show_graph(buggy, rankdir=layout, show_grad=False, key=f"graph_reuse_buggy{n}",
                            place=stage.place(0.5, 2 * STEPPER))
                 stage.hidden_box("the gradients the bug leaves")
             else:
-                show_graph(buggy, rankdir=layout, key="graph_reuse_buggy", place=stage.place(0.5, 2 * STEPPER))
+                show_graph(buggy, rankdir=layout, key=f"graph_reuse_buggy{n}", place=stage.place(0.5, 2 * STEPPER))
         with right:
             st.markdown("Fixed: `self.grad += ...` (accumulated)")
-            show_graph(fixed, rankdir=layout, key="graph_reuse_fixed", place=stage.place(0.5, 2 * STEPPER))
+            show_graph(fixed, rankdir=layout, key=f"graph_reuse_fixed{n}", place=stage.place(0.5, 2 * STEPPER))
     st.info("A node used more than once gets a gradient from every use. Assigning keeps only the last one; "
             "adding them up is the multivariable chain rule.", icon=":material/lightbulb:")
 
@@ -218,10 +218,11 @@ def reuse_tab(layout: str) -> None:
 def tanh_tab(layout: str) -> None:
     one, composed = tanh_both_ways()
     left, right = st.columns(2)
-    for col, o, title in ((left, one, "tanh as one operation"), (right, composed, "(e²ⁿ − 1) / (e²ⁿ + 1)")):
+    for col, o, title, key in ((left, one, "tanh as one operation", "graph_tanh_one"),
+                               (right, composed, "(e²ⁿ − 1) / (e²ⁿ + 1)", "graph_tanh_exp")):
         with col:
             st.markdown(f"**{title}**")
-            show_graph(o, rankdir=layout, max_nodes=60)
+            show_graph(o, rankdir=layout, max_nodes=60, key=key)
     st.table(pd.DataFrame({"tanh": output_and_grads(one), "from exp": output_and_grads(composed)})
              .style.format("{:.10g}"))
 

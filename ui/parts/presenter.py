@@ -112,8 +112,7 @@ def _answers(code: str, scene: Scene, revealed: bool) -> None:
         except StoreError as err:
             st.error(literal(err))
             return
-        st.plotly_chart(class_answers.answers_chart(t, height=300), key="presenter_chart",
-                        config={"displayModeBar": False})
+        class_answers.answers_view(t, "presenter_chart", 300)
         st.markdown(class_answers.verdict_line(t))
 
 

@@ -24,11 +24,13 @@ from lessons.source import source
 from micrograd_core import nn
 
 from ... import stage
+from ...chart_text import numbers_behind
 from ...graph_view import show_graph
 from ...mode import presenting
-from ...network_view import network_dot
+from ...network_view import edges_table, network_dot
 from ...ticking import ticking
 from ...training_figures import loss_chart, neuron_maps_chart
+from ...training_tables import maps_table
 from .settings import SAMPLE
 
 GRAPH_NODES = 36  # records in the drawing of one sample's graph: a readable size
@@ -87,16 +89,22 @@ def network_view(view: Snapshot) -> None:
         left_out = " Wide layers show their first 8 neurons." if d.shown != d.sizes else ""
         counts = ", ".join(f"layer {i}: {c:,}" for i, c in enumerate(d.parameters, 1))
         st.caption("Each edge is a weight: blue and solid positive, vermillion and dashed negative, thicker when "
-                   f"larger. The chosen neuron is orange.{left_out} Parameters per layer (weights and a bias per "
-                   f"neuron): {counts}; {sum(d.parameters):,} in all.")
+                   f"larger. The chosen neuron is orange, ringed twice.{left_out} Parameters per layer (weights and "
+                   f"a bias per neuron): {counts}; {sum(d.parameters):,} in all.")
+        numbers_behind("mlp_network", f"The network MLP{tuple(d.sizes)}: each weight drawn, from the unit it "
+                       "reads to the neuron it feeds.", lambda: edges_table(d))
     if view.predictions is not None:
         return  # the lecture's samples have three inputs: no plane to draw a neuron over
     hidden = [min(len(layer.neurons), d.shown[li]) for li, layer in enumerate(view.model.layers[:-1], 1)]
     st.markdown("**What each hidden neuron computes**, over the same plane as the boundary: blue where its output "
                 "is positive, vermillion where negative. The first layer can only draw straight lines; the next "
                 "layers combine them into the shapes the boundary needs.")
+    maps = view.maps()
     st.container(key="mlp_neuron_maps").vega_lite_chart(
-        None, neuron_maps_chart(view.maps(), hidden, chosen if chosen[0] < len(view.model.layers) else None))
+        None, neuron_maps_chart(maps, hidden, chosen if chosen[0] < len(view.model.layers) else None))
+    numbers_behind("mlp_maps", "What each hidden neuron outputs over the plane of the data, in numbers: its least, "
+                   "mean and largest output there, and the share of the plane where it is above 0.",
+                   lambda: maps_table(maps, hidden), formats={"share of the plane above 0": ".0%"})
     if view.model.layers and _all_equal(view.model.layers[0].neurons):
         st.info("Every neuron of the first layer has the same weights: they compute the same thing, get the same "
                 "gradients, and stay the same however long they train. Random initial weights break this "
@@ -299,6 +307,10 @@ def twin(run: TrainingRun) -> None:
         steps = [r.step for r in reports]
         st.container(key="mlp_twin_chart").vega_lite_chart(
             None, loss_chart(steps, [r.loss for r in reports], "Value engine", [("numpy", steps, result["losses"])]))
+        numbers_behind("mlp_twin", "The loss at each step redone: the Value engine's run beside the numpy run left "
+                       "to run on its own.",
+                       lambda: pd.DataFrame({"step": steps, "Value engine": [r.loss for r in reports],
+                                             "numpy": result["losses"]}))
         if result["parted"] is None:
             st.caption(f"The numpy run, left to run on its own (faded), lies on the Value engine's curve: at most "
                        f"{result['free_gap']:.0e} apart. The same arithmetic, a whole layer at a time instead of "

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
 from lessons.mlp import in_browser
@@ -21,10 +22,12 @@ from lessons.mlp.trajectory import Trajectory
 from server.scheduler import FEW, Scheduler
 
 from ... import classroom, stage
+from ...chart_text import numbers_behind
 from ...mode import presenting
 from ...text import literal
 from ...ticking import ticking
 from ...training_figures import accuracy_chart, boundary_chart, loss_chart, targets_chart
+from ...training_tables import curve_table, points_table
 from . import data
 from .settings import WHERE, read_settings
 
@@ -219,6 +222,14 @@ def curves(view: Snapshot, run: TrainingRun) -> None:
         st.container(key="mlp_accuracy_chart").vega_lite_chart(
             None, accuracy_chart(steps, [reports[i].accuracy for i in shown],
                                  held_out=[t[1] for t in tests] if tests else None))
+    told = (f" from {reports[0].loss:.4g} at step 1 to {reports[-1].loss:.4g} at step {reports[-1].step}"
+            if reports else "; none yet")
+    numbers_behind("mlp_curves", f"The loss (and accuracy) at each step of this run{told}"
+                   + ("; the held-out samples' beside them." if view.test_curve else ".")
+                   + (" Earlier runs are drawn faded for comparison." if kept else ""),
+                   lambda: curve_table([r.step for r in reports], [r.loss for r in reports],
+                                       [r.accuracy for r in reports], view.test_curve or None),
+                   formats={"accuracy": ".0%", "held-out accuracy": ".0%"})
 
 
 def plane(view: Snapshot) -> None:
@@ -228,6 +239,9 @@ def plane(view: Snapshot) -> None:
         targets = ", ".join(f"{v:g}" for v in view.y)
         st.caption(f"Bars: the network's output for each sample; diamonds: the targets {targets}. "
                    "Every step pulls each bar towards its diamond.")
+        numbers_behind("mlp_targets", "Each of the four samples' output beside its target.",
+                       lambda: pd.DataFrame({"sample": range(1, len(view.y) + 1), "output": view.predictions,
+                                             "target": view.y}))
         return
     grid, boundary = view.plane()
     data.remember_grid(grid[0], grid[1])
@@ -239,6 +253,10 @@ def plane(view: Snapshot) -> None:
     hollow = " Hollow ones are held out: the network never trains on them." if view.test_X else ""
     st.caption("Background: the model's score, blue above 0 and vermillion below; the black line is score 0, the "
                f"decision boundary. Circles are class +1, diamonds class −1.{hollow} {data.click_hint()}")
+    numbers_behind("mlp_plane", f"The model's score over the plane x1, x2 and its 0 line, the decision boundary, with "
+                   f"the {len(view.X)} data points{' and the held-out ones' if view.test_X else ''}: "
+                   f"{view.accuracy:.0%} of the points trained on lie on their class's side. Each point's score:",
+                   lambda: points_table(view.X + view.test_X, view.y + view.test_y, view.scores(), len(view.test_X)))
 
 
 def live_view(run: TrainingRun, where) -> None:
