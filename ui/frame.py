@@ -19,7 +19,7 @@ import streamlit as st
 from . import classroom, stage
 from .keyboard import reachable_scroll_boxes
 from .lecture import lecture_strip
-from .mode import BODY_PX, GRAPH_FONT, GRAPH_FONT_PRESENTING, OP_FONT_SCALE, PRESENT, presenting
+from .mode import BODY_PX, GRAPH_FONT, GRAPH_FONT_PRESENTING, OP_FONT_SCALE, PRESENT, STILL, presenting
 from .registry import BY_PATH, PAGES
 from .stage import PAGE
 from .state import Setting, sync_url
@@ -75,6 +75,11 @@ _CSS = """
   h1 { font-size: 1.5rem !important; }
   h3 { font-size: 1.15rem !important; padding: 0.2rem 0 !important; }
   [data-testid="stMainBlockContainer"] { padding-top: 2.4rem; }
+}
+/* a student who asks the system for less motion gets none: spinners, expanding boxes and scrolling stand still */
+@media (prefers-reduced-motion: reduce) {
+  *, *::before, *::after { animation-duration: 0.01ms !important; animation-iteration-count: 1 !important;
+                           transition-duration: 0.01ms !important; scroll-behavior: auto !important; }
 }
 """ + _graph_css(GRAPH_FONT)
 
@@ -136,7 +141,7 @@ def page_frame(path: str, settings: Sequence[Setting] = (), sidebar: str = "auto
     `sidebar`: "auto" (open on a wide screen) or "collapsed"; presentation mode always collapses it.
     """
     spec = BY_PATH[path]
-    notices = sync_url([PRESENT, TOUR, SCENE, *settings])
+    notices = sync_url([PRESENT, TOUR, SCENE, STILL, *settings])
     st.session_state[PAGE] = path
     drawing_page(path)
     # a local favicon: a ":material/...:" page icon would be fetched from the web, and a classroom may be offline.
@@ -154,6 +159,7 @@ def page_frame(path: str, settings: Sequence[Setting] = (), sidebar: str = "auto
         st.divider()
         PRESENT.widget()
         TOUR.widget()
+        STILL.widget()
     classroom.write_cookies()
     reachable_scroll_boxes()
     if presenting():

@@ -16,6 +16,7 @@ from lessons.tour import SCENES, Question, Scene
 from server.store import StoreError
 
 from . import class_answers, classroom, join_link, stage
+from .mode import still
 from .text import literal
 from .ticking import ticking
 from .tour import SCENE, current, follow, tour_bar, touring
@@ -65,7 +66,7 @@ def _live(scene: Scene) -> None:
     revealed = bool(scene.question) and scene.question.id in state.reveals
     if st.session_state.get(_DRAWN) != (scene.number, revealed):
         st.rerun(scope="app")
-    if scene.question is not None:
+    if scene.question is not None and not still():
         st.markdown(f"**{count}** answer{'s' if count != 1 else ''}", width="content")
 
 

@@ -174,3 +174,13 @@ def test_a_number_questions_table_counts_right_and_not_quite_per_bar():
     bar = table[(table["from"] <= truth) & (truth <= table["to"])].iloc[0]
     assert bar["right"] == 2
 
+
+def test_a_device_can_hide_the_classs_live_counts():
+    """WCAG 2.2.2: what updates by itself can be hidden; the page still follows the class."""
+    teacher, code = start_class()
+    go_to(teacher, QUESTION.number)
+    assert any(m.value.endswith("answers") for m in teacher.markdown), "the live count, by default"
+    teacher.toggle(key="still").set_value(True).run()
+    assert not teacher.exception
+    assert not any(m.value.endswith("answers") for m in teacher.markdown)
+    assert teacher.query_params.get("still") in ("1", ["1"])

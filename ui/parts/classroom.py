@@ -17,7 +17,7 @@ from lessons.tour import SCENES, Question
 from server.limits import KeyedLimits, RateLimit
 from server.store import EXPIRY_SECONDS, ClassLocked, ClassState, JoinsThrottled, StoreError
 from ui import class_answers, classroom, join_link
-from ui.mode import presenting
+from ui.mode import presenting, still
 from ui.parts.presenter import class_tools
 from ui.text import code as code_span
 from ui.text import literal
@@ -115,7 +115,8 @@ def _joined(code: str) -> None:
         return
     if state is None:
         st.rerun(scope="app")
-    st.metric("students in the class", state.joined)
+    if not still():
+        st.metric("students in the class", state.joined)
     if state.locked:
         st.caption(":material/lock: Closed to new students")
 

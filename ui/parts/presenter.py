@@ -17,6 +17,7 @@ from lessons.tour import SCENES, Scene
 from server.store import ClassState, StoreError
 
 from .. import class_answers, classroom, join_link
+from ..mode import still
 from ..registry import BY_PATH
 from ..text import literal
 from ..ticking import ticking
@@ -62,6 +63,8 @@ def _live(code: str, scene: Scene | None) -> None:
         return
     if state is None or st.session_state.get(_DRAWN) != _signature(state):
         st.rerun(scope="app")
+    if still():
+        return
     a, b = st.columns(2)
     a.metric("students in the class", state.joined)
     if scene is not None and scene.question is not None:
