@@ -16,6 +16,9 @@ from .figures import styled
 from .palette import GREEN, GREY
 from .text import literal
 
+# a wrong answer's bar: white hatching laid over its grey (a pattern replacing the fill leaves it white)
+WRONG = {"fillmode": "overlay", "fgcolor": "#FFFFFF", "solidity": 0.25}
+
 
 def answers_chart(t: Tally, height: int = 320) -> go.Figure:
     """The class's answers: bars per choice, or a histogram of numbers with the true value marked."""
@@ -23,11 +26,14 @@ def answers_chart(t: Tally, height: int = 320) -> go.Figure:
     if t.question.kind == "choice":
         counts = t.choice_counts()
         colors = [GREEN if c == t.truth else GREY for c in counts]
-        # the right choice is told by a tick beside its count as well as by its colour
-        fig.add_trace(go.Bar(x=list(counts), y=list(counts.values()), marker_color=colors,
+        # the right choice is told by a tick beside its count, the others by a hatch, as well as by colour
+        fig.add_trace(go.Bar(x=list(counts), y=list(counts.values()),
+                             marker=dict(color=colors, pattern=dict(**WRONG, shape=["" if c == t.truth else "/"
+                                                                                    for c in counts])),
                              text=[f"{n} ✓" if c == t.truth else str(n) for c, n in counts.items()],
                              textposition="outside", cliponaxis=False))
         fig.update_yaxes(title="students", rangemode="tozero", dtick=max(1, math.ceil(max(counts.values()) / 5)))
+        fig.update_xaxes(type="category")  # choices such as "1e-1" and "1e-6" are names, not places on a number line
     else:
         values, _ = t.clipped()
         lo, hi = t.number_range()
@@ -37,7 +43,7 @@ def answers_chart(t: Tally, height: int = 320) -> go.Figure:
         fig.add_trace(go.Histogram(x=right, xbins=bins, marker_color=GREEN, name="right"))
         # "not quite" hatched as well as grey: right and wrong differ without colour
         fig.add_trace(go.Histogram(x=wrong, xbins=bins, name="not quite",
-                                   marker=dict(color=GREY, pattern=dict(shape="/", fgcolor="#FFFFFF", solidity=0.3))))
+                                   marker=dict(color=GREY, pattern=dict(**WRONG, shape="/"))))
         fig.add_vline(x=float(t.truth), line=dict(color=GREEN, width=3, dash="dot"))
         fig.add_annotation(x=float(t.truth), y=1.02, yref="paper", text=f"answer {float(t.truth):.4g}",
                            showarrow=False, yanchor="bottom", font=dict(color=GREEN))

@@ -184,3 +184,24 @@ def test_a_device_can_hide_the_classs_live_counts():
     assert not teacher.exception
     assert not any(m.value.endswith("answers") for m in teacher.markdown)
     assert teacher.query_params.get("still") in ("1", ["1"])
+
+
+def test_the_reveal_tells_right_from_wrong_without_colour():
+    """The right choice carries a tick; wrong numbers are hatched bars, grey under the hatch (not white on white)."""
+    from ui.class_answers import answers_chart
+    from ui.palette import GREY
+
+    choice = answers_chart(tally(CHOICE.question, [CHOICE.question.truth(), "nothing of the kind"]))
+    assert choice.layout.xaxis.type == "category", "choices that read as numbers (1e-1, 1e-6) are still names"
+    labels = dict(zip(choice.data[0].x, choice.data[0].text))
+    assert labels[CHOICE.question.truth()] == "1 ✓" and all("✓" not in v for k, v in labels.items()
+                                                          if k != CHOICE.question.truth())
+    truth = QUESTION.question.truth()
+    number = answers_chart(tally(QUESTION.question, [str(truth), str(truth + 100)]))
+    right, wrong = number.data
+    assert not right.marker.pattern.shape and wrong.marker.pattern.shape == "/"
+    # laid over the grey: a pattern that replaces the fill draws the bar white, lost on a white page
+    assert wrong.marker.color == GREY and wrong.marker.pattern.fillmode == "overlay"
+    shapes = dict(zip(choice.data[0].x, choice.data[0].marker.pattern.shape))
+    assert shapes.pop(CHOICE.question.truth()) == "" and set(shapes.values()) == {"/"}
+    assert choice.data[0].marker.pattern.fillmode == "overlay"
