@@ -76,6 +76,8 @@ _CSS = """
   h3 { font-size: 1.15rem !important; padding: 0.2rem 0 !important; }
   [data-testid="stMainBlockContainer"] { padding-top: 2.4rem; }
 }
+/* a control reached by Tab is scrolled clear of Streamlit's fixed header, never under it (WCAG 2.4.11) */
+[data-testid="stMain"] { scroll-padding-top: 4.5rem; }
 /* a student who asks the system for less motion gets none: spinners, expanding boxes and scrolling stand still */
 @media (prefers-reduced-motion: reduce) {
   *, *::before, *::after { animation-duration: 0.01ms !important; animation-iteration-count: 1 !important;
@@ -84,8 +86,9 @@ _CSS = """
 """ + _graph_css(GRAPH_FONT)
 
 # Per theme (light, dark): a diff's + and − and the light theme's code colours in shades that keep 4.5:1
-# on a code block (Streamlit's own keep 2.2 to 3.7), and a focus ring a keyboard user sees on every control
-# (WCAG 2.4.7), in the theme's primary colour, 3:1 or more against the page
+# on a code block (Streamlit's own keep 2.2 to 3.7), a focus ring a keyboard user sees on every control
+# (WCAG 2.4.7), in the theme's primary colour, 3:1 or more against the page, and in the dark theme dark text
+# on a primary button (8:1 on its sky blue)
 _THEME_CSS = {
     False: """[data-testid="stCode"] .inserted-sign { color: #0A7A35 !important; }
 [data-testid="stCode"] .deleted-sign { color: #C62828 !important; }
@@ -97,7 +100,8 @@ _THEME_CSS = {
 :focus-visible { outline: 3px solid #0072B2 !important; outline-offset: 2px; }""",
     True: """[data-testid="stCode"] .inserted-sign { color: #5FD38D !important; }
 [data-testid="stCode"] .deleted-sign { color: #FF8A80 !important; }
-:focus-visible { outline: 3px solid #56B4E9 !important; outline-offset: 2px; }""",
+:focus-visible { outline: 3px solid #56B4E9 !important; outline-offset: 2px; }
+button[kind^="primary"] { color: #0E1117 !important; }  /* Streamlit's white on the sky blue is 2.3:1 */""",
 }
 
 # Presentation mode: larger type everywhere (Streamlit sizes text in rem), for a projector. Headings

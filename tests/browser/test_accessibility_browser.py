@@ -130,3 +130,51 @@ def test_both_sides_of_a_class_meet_wcag_aa(server, browser):
             failing += check(teacher, "class: the reveal on the stage")
             failing += check(student, "class: a student's phone, revealed")
     assert not failing, "\n".join(failing)
+
+
+ZOOMED = {"width": PHONE["width"] // 2, "height": PHONE["height"] // 2}  # the phone's screen at 200% zoom
+
+LAYOUT = """() => ({overflow: document.documentElement.scrollWidth - innerWidth,
+  controls: [...document.querySelectorAll('button, input, [role=radio], a[href]')]
+    .filter(e => e.offsetParent !== null && !e.closest('[data-testid=stSidebar]'))
+    .filter(e => e.getBoundingClientRect().width > 1)  /* the skip link, 1 px until it has the focus */
+    .map(e => { const r = e.getBoundingClientRect();
+                return {name: (e.innerText || e.getAttribute('aria-label') || e.tagName).trim().slice(0, 40),
+                        width: r.width, height: r.height, right: r.right}; })})"""
+
+
+def test_a_students_phone_at_200_percent_zoom_reflows_with_targets_of_24_px(server, browser):
+    """WCAG 1.4.4, 1.4.10 and 2.5.8 on the student's side: at twice the text size (half the CSS width) the question
+    wraps without a sideways scroll, its answer box and Send stay in reach, every control at least 24×24 px."""
+    with browser.new_context(viewport={"width": 1280, "height": 800}) as teacher_context:
+        teacher = teacher_context.new_page()
+        code = start_class(teacher, server.url)
+        teacher.get_by_role("button", name="Begin the lecture tour").click()
+        walk_to(teacher, QUESTION.number)
+        student_context, student = join(browser, server.url, code, ZOOMED)
+        with student_context:
+            prompt = student.get_by_text(QUESTION.question.prompt)
+            expect(prompt).to_be_visible(timeout=20_000)
+            wait_idle(student)
+            box = prompt.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= ZOOMED["width"] + 1, box
+            layout = student.evaluate(LAYOUT)
+            assert layout["overflow"] <= 1, f"the page scrolls sideways by {layout['overflow']} px"
+            small = [c for c in layout["controls"] if c["width"] < 24 or c["height"] < 24]
+            assert not small, small
+            assert all(c["right"] <= ZOOMED["width"] + 1 for c in layout["controls"]), layout["controls"]
+            answer(student, str(QUESTION.question.truth()))  # typed and sent at this size
+
+
+@pytest.mark.parametrize("path", ["classroom", "mlp_training", "bug_lab", "expression_graph"])
+def test_the_dark_theme_meets_wcag_aa(server, browser, path):
+    """A browser that asks for a dark scheme gets the app's dark theme: its colours are checked as the light's are
+    (Streamlit writes a primary button's text in white, 2.3:1 on the dark theme's sky blue)."""
+    need_axe()
+    with browser.new_context(viewport=VIEWPORTS["laptop"], color_scheme="dark") as context:
+        page = context.new_page()
+        page.goto(f"{server.url}/{path}")
+        settle(page)
+        assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") == "rgb(14, 17, 23)"
+        failing = check(page, f"{path} dark")
+    assert not failing, "\n".join(failing)

@@ -65,5 +65,37 @@ def test_a_class_from_both_sides_without_a_mouse(server, browser):
     teacher.keyboard.press("a")  # Reveal
     expect(teacher.get_by_role("dialog").get_by_text("1 of 1 right")).to_be_visible(timeout=20_000)
     expect(student.get_by_text(": right.")).to_be_visible(timeout=15_000)
+
+    # the class's answers in numbers, from the keyboard, on the student's phone (a text alternative of the chart)
+    wait_idle(student)
+    tab_to(student, "Numbers")
+    student.keyboard.press("Enter")
+    table = student.get_by_role("dialog").locator("table")
+    expect(table).to_be_visible(timeout=20_000)
+    expect(table.get_by_role("columnheader", name="not quite")).to_be_visible()
+    student.keyboard.press("Escape")
     student_context.close()
     teacher_context.close()
+
+
+def test_a_charts_numbers_open_from_the_keyboard_and_follow_the_run(server, browser):
+    """Tab to the loss chart's Numbers, Enter: the table of the run's steps, which grows while it trains."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(f"{server.url}/mlp_training?mlp_dataset=moons&mlp_n_points=40")
+        expect(page.get_by_role("button", name="Step", exact=True)).to_be_visible(timeout=30_000)
+        wait_idle(page)
+        tab_to(page, "Skip to main content")  # past the sidebar's settings, as a keyboard user would
+        page.keyboard.press("Enter")
+        tab_to(page, "Step")
+        for _ in range(3):
+            page.keyboard.press("Enter")
+            wait_idle(page)
+        tab_to(page, "Numbers")  # the first one: the loss chart's
+        page.keyboard.press("Enter")
+        rows = page.get_by_role("dialog").locator("table tbody tr")
+        expect(rows).to_have_count(3, timeout=20_000)
+        expect(page.get_by_role("dialog").get_by_text("at each step of this run")).to_be_visible()
+    finally:
+        context.close()

@@ -270,10 +270,11 @@ def student_view(code: str) -> None:
     if not joined:
         pass
     elif question is None or question.id != state.question:
-        st.subheader("Waiting for the teacher's question…")
+        st.subheader("Waiting for the teacher's question…", anchor=False)
         st.write("Keep this page open: the question appears here when the teacher's scene asks one.")
     else:
-        st.subheader(literal(question.prompt))
+        # no link to the heading: a 17 px target on a phone (WCAG 2.5.8) that no student needs
+        st.subheader(literal(question.prompt), anchor=False)
         given = class_answers.givens_line(question.given())
         if given:
             st.markdown(given)

@@ -1,7 +1,9 @@
-"""Every chart and graph has a text alternative: a "Numbers" popover with a sentence and the numbers it draws.
+"""What the pages do for accessibility beyond what axe-core checks in the browser tests.
 
-Each test opens a chart's popover (as a click would) and checks its table against the engine, not
-against the page's own arithmetic; the tables are built only while their popover is open.
+Every chart and graph has a text alternative: a "Numbers" popover with a sentence and the numbers it
+draws. Each test opens a chart's popover (as a click would) and checks its table against the engine, not
+against the page's own arithmetic; the tables are built only while their popover is open. The reveal
+tells right from wrong without colour; what updates by itself can be hidden, and motion reduced.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from lessons.derivatives import descend
 from lessons.mlp.settings import PRESETS, run_link
 from lessons.tour import SCENES
 from micrograd_core.engine import Value
-from tests.conftest import open_page
+from tests.conftest import open_page, styles
 from tests.pages.test_page_classroom import go_to, send, start_class, student
 from ui.class_answers import answers_table
 
@@ -205,3 +207,9 @@ def test_the_reveal_tells_right_from_wrong_without_colour():
     shapes = dict(zip(choice.data[0].x, choice.data[0].marker.pattern.shape))
     assert shapes.pop(CHOICE.question.truth()) == "" and set(shapes.values()) == {"/"}
     assert choice.data[0].marker.pattern.fillmode == "overlay"
+
+
+def test_a_browser_asking_for_less_motion_gets_none():
+    at = open_page("pages/home.py")
+    assert "@media (prefers-reduced-motion: reduce)" in styles(at)
+    assert "animation-duration: 0.01ms" in styles(at).split("prefers-reduced-motion")[1]
