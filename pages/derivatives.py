@@ -73,7 +73,9 @@ def one_input(where):
             ys = [expression.evaluate({"x": v}) for v in xs]
             height = stage.room() - METRICS if on_stage else 360
             st.plotly_chart(function_with_secant(xs, ys, point.x, point.fx, point.h, point.fxh, point.exact,
-                                                 height=height), key="deriv_f_chart")
+                                                 height=height), key="deriv_f_chart",
+                            alt=f"Chart of f(x) = {expression.text} for x from −6 to 6, with the secant through x = "
+                            f"{x} and x + h, and the tangent at x")
             slopes = "" if stage.hidden("slope") else (
                 f" At x = {x} the secant to x + {point.h:g} has slope {number(point.numerical, '.6g')}; the tangent, "
                 f"autograd's slope, {number(point.exact, '.6g')}.")
@@ -104,7 +106,7 @@ def h_error(where, expression, point) -> None:
             hs = np.logspace(-15, 0, 61)
             height = stage.room() - 130 if on_stage else 300
             st.plotly_chart(slope_error_plot(hs, slope_errors(f, point.x, point.exact, hs), point.h, height=height),
-                            key="deriv_err_chart")
+                            key="deriv_err_chart", alt="Log-log chart of the nudged slope's error against the step h")
             numbers_behind("deriv_err", f"The error of the nudged slope at x = {shortest(point.x)} for 61 steps h "
                            "from 10⁻¹⁵ to 1, on log scales: it falls with h, then rises again below about 10⁻⁸ as "
                            "round-off takes over.",
@@ -190,7 +192,7 @@ def predict_compare_learn(where) -> None:
         best = None if x == 0 else goal / x
         with shielded("The chart of the weight's descent"):
             st.plotly_chart(descent_plot([r.weight for r in history], [r.error for r in history], best),
-                            key="deriv_descent_chart")
+                            key="deriv_descent_chart", alt="The weight and its error at each step of gradient descent")
         numbers_behind("deriv_descent", f"The weight (above) and the error (below) at each of the {STEPS.value} steps "
                        f"taken" + ("." if best is None else f"; the best weight is goal / input = {best:.6g}."),
                        lambda: pd.DataFrame({"step": range(len(history)), "weight": [r.weight for r in history],

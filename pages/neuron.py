@@ -136,7 +136,8 @@ def the_neuron(where) -> tuple[dict[str, float], object, dict]:
             warned = key_numbers(nodes["n"].data, o.data)
             height = stage.room() - METRICS - (WARNING if warned else 0) if presenting() else None
             st.plotly_chart(tanh_chart(nodes["n"].data, o.data, hide_slope=QUIZ.value or stage.hidden("grads"),
-                                       height=height), key="neuron_tanh")
+                                       height=height), key="neuron_tanh",
+                            alt="Chart of tanh(n), with the neuron's point on it and the tangent there")
             hide = QUIZ.value or stage.hidden("grads")
             tanh_numbers(nodes["n"].data, o.data, None if hide else nodes["n"].grad)
         with (right if LAYOUT.value == "TB" or presenting() else st.container()):

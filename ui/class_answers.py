@@ -71,7 +71,7 @@ def answers_table(t: Tally) -> pd.DataFrame:
 
 def answers_view(t: Tally, key: str, height: int, *, static: bool = False) -> None:
     """The class's answers as a chart, with its numbers a click away."""
-    st.plotly_chart(answers_chart(t, height=height), key=key,
+    st.plotly_chart(answers_chart(t, height=height), key=key, alt="Chart of the class's answers, the right one marked",
                     config={"displayModeBar": False} | ({"staticPlot": True} if static else {}))
     numbers_behind(key, f"The class's {t.count} answers: " + verdict_line(t), lambda: answers_table(t),
                    formats={"from": ".4g", "to": ".4g"})

@@ -77,6 +77,11 @@ PAGES: tuple[PageSpec, ...] = (
              "gradient check catch each one.",
              "After the lecture: = instead of +=, the topological order, zero_grad and more",
              prefix="lab_", sections=("lab",), hideable=("check",)),
+    PageSpec("pages/landscape.py", "Loss landscape", ":material/landscape:",
+             "The loss of a two-parameter model drawn over its parameters: find its lowest point by hand, then "
+             "watch gradient descent, momentum and Adam walk down from where you click, their state in view.",
+             "After the lecture: the loss landscape, learning rates and optimisers",
+             prefix="land_", sections=("landscape", "optimisers")),
     PageSpec("pages/classroom.py", "Class", ":material/groups:"),
     PageSpec("pages/presenter.py", "Presenter view", ":material/co_present:"),
     PageSpec("pages/guide.py", "Teacher's guide", ":material/menu_book:"),

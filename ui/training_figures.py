@@ -36,7 +36,7 @@ STEP_AXIS = {"tickMinStep": 1, "format": "d"}  # whole steps
 PRESENTING_HEIGHT = 290
 
 
-def _spec(height: int, layers: list[dict], datasets: dict[str, pd.DataFrame], description: str, **extra) -> dict:
+def layered_spec(height: int, layers: list[dict], datasets: dict[str, pd.DataFrame], description: str, **extra) -> dict:
     """A layered Vega-Lite chart in the app's style; `datasets` holds every number it draws.
 
     `description` says in a sentence what it shows (the same at every redraw: only the data may change), the
@@ -128,8 +128,8 @@ def loss_chart(
         {"data": {"name": "empty"}, "mark": {"type": "text", "color": GREY, "fontSize": 18},
          "encoding": {"text": {"field": "text"}}},
     ]
-    return _spec(380, layers, datasets, "The loss at each step, log scale: this run's line, earlier runs faded, the "
-                 "held-out samples' loss dashed, a cross where a run blew up.")
+    return layered_spec(380, layers, datasets, "The loss at each step, log scale: this run's line, earlier runs "
+                        "faded, the held-out samples' loss dashed, a cross where a run blew up.")
 
 
 HELD_OUT = "held-out (dashed)"
@@ -189,7 +189,7 @@ def accuracy_chart(steps: Sequence[int], accuracies: Sequence[float],
                                     "legend": _legend() if held_out is not None else None},
                           "strokeDash": {"field": "set", "type": "nominal", "legend": None,
                                          "scale": {"domain": names, "range": [[1, 0], [7, 4]][: len(names)]}}}}
-    return _spec(260, [layer], data, "The accuracy at each step, in percent: the training batch's line, the "
+    return layered_spec(260, [layer], data, "The accuracy at each step, in percent: the training batch's line, the "
                  "held-out samples' dashed.")
 
 
@@ -219,7 +219,7 @@ def targets_chart(predictions: Sequence[float], targets: Sequence[float]) -> dic
     ]
     for layer in layers:
         layer["data"] = {"name": "samples"}
-    return _spec(380, layers, {"samples": rows}, "Each sample's output (a bar, its value by the 0 line) against "
+    return layered_spec(380, layers, {"samples": rows}, "Each sample's output (a bar, its value by the 0 line) against "
                  "its target (a hollow diamond).")
 
 
@@ -290,9 +290,9 @@ def boundary_chart(
     # only above 2,000 rows)
     canvas = {"embedOptions": {"renderer": "canvas"}}
     datasets = {"cells": cells, "boundary": segments, "points": train, "held_out": tested, "ring": ring}
-    return _spec(380, layers, datasets, "The model's score over the plane, blue above 0 and vermillion below, its "
-                 "0 line (the decision boundary), and the data points: circles +1, diamonds −1, hollow held out.",
-                 usermeta=canvas)
+    return layered_spec(380, layers, datasets, "The model's score over the plane, blue above 0 and vermillion below, "
+                        "its 0 line (the decision boundary), and the data points: circles +1, diamonds −1, hollow "
+                        "held out.", usermeta=canvas)
 
 
 def _points(X: Sequence[Sequence[float]], y: Sequence[float], first: int) -> pd.DataFrame:
@@ -321,7 +321,7 @@ def neuron_maps_chart(maps: Sequence[Sequence[np.ndarray]], shown: Sequence[int]
     order = list(dict.fromkeys(data["neuron"]))
     columns = max(shown) if shown else 1
     size = max(56, min(120, width // columns - 8))  # a row of the widest layer fits in `width` pixels
-    chart = _spec(size, [], {"maps": data}, "What each hidden neuron outputs over the plane: blue positive, "
+    chart = layered_spec(size, [], {"maps": data}, "What each hidden neuron outputs over the plane: blue positive, "
                   "vermillion negative, white 0.", usermeta={"embedOptions": {"renderer": "canvas"}})
     del chart["layer"], chart["height"]
     config = chart["config"]

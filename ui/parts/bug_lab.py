@@ -86,7 +86,8 @@ def symptom(bug: Bug, key: str, hide_check: bool = False) -> None:
     """What the bug does, without naming it: a gradient check that fails, or a loss curve that goes wrong."""
     if bug.training:
         real, broken = training_curves(bug, 30)
-        st.plotly_chart(loss_curves(real, broken), key=key)
+        st.plotly_chart(loss_curves(real, broken), key=key,
+                        alt="The loss at each training step: the real loop against the loop with the bug")
         bugged = {r.step: r.loss for r in broken}
         numbers_behind(key, "The loss of the lecture's four samples at each of 30 training steps: the real loop "
                        "(solid) beside the loop with this bug (dashed).",
