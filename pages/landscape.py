@@ -30,6 +30,13 @@ def surface() -> tuple[list[float], list[float], list[list[float]]]:
     return *land.axes(), land.surface()
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def walked(start: tuple[float, float], lr: float, steps: int) -> dict[str, land.Path]:
+    """Every optimiser's path from `start`, each step a forward and backward pass of the engine (kept, so that a
+    rerun that moves only the point set by hand does not walk them again)."""
+    return {name: land.descend(name, start, lr, steps) for name in OPTIMISERS}
+
+
 def take_steps(k: int) -> None:
     st.session_state[STEPS.key] = 0 if k == 0 else min(STEPS.hi, STEPS.value + k)
 
@@ -57,7 +64,7 @@ def landscape(where, every: dict) -> None:
                         "click anywhere to start descent there, and step.")
         chart, panel = st.columns([3, 2], gap="medium")
         start = (START_W.value, START_B.value)
-        paths = [every[name] for name in chosen()]
+        shown = [every[name] for name in chosen()]
         floor = land.lowest()
         with panel:
             st.markdown("**By hand:** move w and b to the lowest loss you can find.")
@@ -84,15 +91,15 @@ def landscape(where, every: dict) -> None:
         with chart, shielded("The loss landscape"):
             ws, bs, losses = surface()
             size = int(min(SIZE, stage.room() - ABOVE)) if presenting() else SIZE
-            st.vega_lite_chart(None, landscape_chart(ws, bs, losses, paths, start, floor[:2],
+            st.vega_lite_chart(None, landscape_chart(ws, bs, losses, shown, start, floor[:2],
                                                      (HAND_W.value, HAND_B.value), size),
                                on_select=clicked, key="land_chart", selection_mode=["cell"])
             st.caption(f"Lighter is lower. × the lowest point (w = {floor[0]:.4g}, b = {floor[1]:.4g}, loss "
                        f"{floor[2]:.4g}); ○ the start (click to move it); ◇ your point; the orange arrow the "
                        "gradient at the path's current point: uphill, so each step goes the other way.")
             numbers_behind("land_chart", "Each optimiser's path over the loss landscape: at every step its w, b, "
-                           "loss and gradient.", lambda: path_table(paths))
-        verdicts(paths, best, floor[2])
+                           "loss and gradient.", lambda: path_table(shown))
+        verdicts(shown, best, floor[2])
 
 
 def verdicts(paths: list, best: float, lowest: float) -> None:
@@ -132,7 +139,6 @@ def optimisers(where, every: dict) -> None:
 
 
 parts = stage.sections(["landscape", "optimisers"])
-# every optimiser's path from the start, each step a forward and backward pass of the engine
-every_path = {name: land.descend(name, (START_W.value, START_B.value), LR.value, STEPS.value) for name in OPTIMISERS}
+every_path = walked((START_W.value, START_B.value), LR.value, STEPS.value)
 landscape(parts["landscape"], every_path)
 optimisers(parts["optimisers"], every_path)

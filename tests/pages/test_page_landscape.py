@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from streamlit import dataframe_util
 
@@ -97,9 +95,3 @@ def test_the_numbers_behind_the_landscape_list_each_step():
     path = land.descend("gradient descent", land.START, 0.02, 3)
     assert list(table["loss"]) == [s.loss for s in path.steps]
 
-
-def test_presentation_mode_keeps_the_chart_in_the_room_it_has():
-    at = open_page(PAGE, {"present": "1"})
-    assert not at.exception, at.exception
-    drawn = json.loads(at.get("vega_lite_chart")[0].proto.spec)
-    assert drawn["height"] < 440
