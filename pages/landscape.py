@@ -41,6 +41,14 @@ def take_steps(k: int) -> None:
     st.session_state[STEPS.key] = 0 if k == 0 else min(STEPS.hi, STEPS.value + k)
 
 
+def step_buttons(where: str = "") -> None:
+    """Step, 10 steps and Reset (`where` tells apart the second row, above the optimisers' table)."""
+    with st.container(horizontal=True):
+        st.button("Step", on_click=take_steps, args=(1,), icon=":material/skip_next:", key=f"land_step{where}")
+        st.button("10 steps", on_click=take_steps, args=(10,), icon=":material/fast_forward:", key=f"land_ten{where}")
+        st.button("Reset", on_click=take_steps, args=(0,), icon=":material/restart_alt:", key=f"land_reset{where}")
+
+
 def clicked() -> None:
     """A click on the landscape: descent starts again from that point."""
     cells = [c for c in st.session_state.land_chart.selection.get("cell", []) if "i" in c and "j" in c]
@@ -79,11 +87,7 @@ def landscape(where, every: dict) -> None:
             a, b = st.columns(2)
             OPTIMISER.widget(a)
             LR.widget(b)
-            with st.container(horizontal=True):
-                st.button("Step", on_click=take_steps, args=(1,), icon=":material/skip_next:", key="land_step")
-                st.button("10 steps", on_click=take_steps, args=(10,), icon=":material/fast_forward:",
-                          key="land_ten")
-                st.button("Reset", on_click=take_steps, args=(0,), icon=":material/restart_alt:", key="land_reset")
+            step_buttons()
             if not presenting():
                 c, d = st.columns(2)
                 START_W.widget(c)
@@ -123,6 +127,8 @@ def optimisers(where, every: dict) -> None:
     """Each optimiser's state per parameter at the current step, and its code."""
     with where:
         st.header("What each optimiser keeps")
+        if stage.focus() == "optimisers":  # the scene opens here: its steps are taken here too
+            step_buttons("_table")
         rows = []
         for name, path in every.items():
             for param, data, grad, state in zip(("w", "b"), (path.end.w, path.end.b),

@@ -15,6 +15,7 @@ from typing import Any
 
 from micrograd_core.engine import Value, topological_order
 
+from .. import landscape
 from ..bug_lab import BY_KEY, example
 from ..derivatives import autograd_slope, forward_difference, partial_slopes
 from ..expression_graph import PRESETS, doubled, node_names, optimisation_step, replay, reuse_demo, two_branches
@@ -175,11 +176,32 @@ def zero_grad_effect(preset: str, steps: int, changes: Mapping[str, Any] | None 
     return "lower" if losses[True] < losses[False] else "higher"
 
 
+# --- after the lecture: the loss landscape and its optimisers ---
+
+
+def landscape_leaves(optimiser: str, lr: float, steps: int) -> str:
+    """Whether `steps` of `optimiser` at `lr` from the landscape's start stay in the valley or leave it."""
+    return "leaves the valley" if landscape.descend(optimiser, landscape.START, lr, steps).left is not None \
+        else "settles in the valley"
+
+
+def lowest_after(lr: float, steps: int, among: Sequence[str]) -> str:
+    """Which optimiser of `among` ends lowest after `steps` at `lr` from the landscape's start."""
+    return min(among, key=lambda name: landscape.descend(name, landscape.START, lr, steps).end.loss)
+
+
+def first_step(optimiser: str, lr: float, parameter: str) -> float:
+    """How far `parameter` (w or b) moves on the optimiser's first step from the landscape's start."""
+    path = landscape.descend(optimiser, landscape.START, lr, 1)
+    before, after = path.steps
+    return abs(getattr(after, parameter) - getattr(before, parameter))
+
+
 ANSWERS: dict[str, Answer] = {
     f.__name__: f
     for f in (slope, best_step, grad, graph_grad, largest_grad, step_direction, neuron_grad, neuron_value,
               neuron_largest_grad, tanh_from_exp_effect, reuse_bug_grad, bug_grad, mlp_parameter_count,
-              mlp_loss_direction, zero_grad_effect)
+              mlp_loss_direction, zero_grad_effect, landscape_leaves, lowest_after, first_step)
 }
 
 

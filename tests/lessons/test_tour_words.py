@@ -13,7 +13,7 @@ from lessons.expression_graph import PRESETS
 from lessons.formulas import parse
 from lessons.mlp.settings import PRESETS as MLP_PRESETS
 from lessons.tour import SCENES
-from lessons.tour.answers import graph_grad, graph_numbers, neuron_numbers, reuse_bug_grad
+from lessons.tour.answers import first_step, graph_grad, graph_numbers, neuron_numbers, reuse_bug_grad
 
 BY_ID = {s.id: s for s in SCENES}
 README = "micrograd README example"
@@ -43,6 +43,7 @@ QUOTED = {
         ("towards 6.88", f"towards {PRESETS['Neuron: tanh(x1·w1 + x2·w2 + b)'].values['b']:.2f}"),
     ],
     "reuse-bug": lambda: [("(it is 2", f"(it is {reuse_bug_grad('doubled', 'a', buggy=False):g}")],
+    "adam-state": lambda: [("moves w by 0.69", f"moves w by {first_step('gradient descent', 0.05, 'w'):.2f}")],
     "moons-demo": lambda: [("100 points", f"{MLP_PRESETS['micrograd demo'].n_points} points"),
                            ("2-16-16-1", "2-" + "-".join(str(n) for n in MLP_PRESETS["micrograd demo"].hidden) + "-1")],
 }

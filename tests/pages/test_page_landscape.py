@@ -95,3 +95,18 @@ def test_the_numbers_behind_the_landscape_list_each_step():
     path = land.descend("gradient descent", land.START, 0.02, 3)
     assert list(table["loss"]) == [s.loss for s in path.steps]
 
+
+
+def test_the_adam_scene_steps_from_the_table_and_shows_the_answer_there():
+    """Scene "adam-state" opens on the optimisers' table: its own Step, and w moved by the question's answer."""
+    from lessons.tour import BY_ID
+    from ui.tour import scene_query
+
+    scene = BY_ID["adam-state"]
+    at = open_page(PAGE, scene_query(scene, {}))
+    assert not at.exception, at.exception
+    press(at, "land_step_table")
+    rows = next(t.value for t in at.table if "m" in t.value.columns).set_index(["optimiser", "parameter"])
+    moved = abs(rows.loc[("Adam", "w"), "data"] - land.START[0])
+    assert moved == pytest.approx(scene.question.truth(), abs=1e-12)
+    assert scene.question.correct(scene.question.check(f"{moved:.3f}"))  # as a student would type it

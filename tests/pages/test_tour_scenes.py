@@ -4,7 +4,9 @@ parameter taken, and the page in the state its question's answer was computed fo
 import pytest
 
 from lessons.expressions import LECTURE_VALUES
+from lessons.landscape import START
 from lessons.mlp.settings import RunSettings
+from lessons.optimisers import OPTIMISERS
 from lessons.tour import SCENES
 from lessons.tour.answers import mlp_settings
 from tests.conftest import open_page
@@ -45,6 +47,11 @@ def same_state_as_the_answer(scene, state) -> None:
         assert on_page.run_key() == mlp_settings(args["preset"], args.get("changes")).run_key() == scene.run.run_key()
     elif scene.page == "pages/bug_lab.py":
         assert state["lab_bug"] == args["bug"]
+    elif scene.page == "pages/landscape.py":  # from the lesson's start, before the first step
+        assert state["land_lr"] == args["lr"] and state["land_steps"] == 0
+        assert (state["land_w0"], state["land_b0"]) == START
+        shown = list(OPTIMISERS) if state["land_opt"] == "all three" else [state["land_opt"]]
+        assert set(args.get("among") or [args["optimiser"]]) <= set(shown)
     else:  # a question on a page this check does not know would pass unchecked: say so instead
         pytest.fail(f"{scene.id}: add a check that {scene.page} shows the state its answer was computed on")
 
