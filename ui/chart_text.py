@@ -24,12 +24,13 @@ MOST_ROWS = 101  # a longer series is thinned to at most this many rows, its fir
 
 
 def numbers_behind(key: str, sentence: str, table: Callable[[], pd.DataFrame], *,
-                   formats: dict[str, str] | None = None) -> None:
+                   formats: dict[str, str] | None = None, most: int = MOST_ROWS) -> None:
     """A "Numbers" button: `sentence` (what the chart shows) and `table()` (what it draws) when opened.
 
     `key` names the chart (unique on its page). The button's own text stays the same whatever the chart
     shows: a popover that changes is a new one, and would close at a live chart's every redraw.
-    `formats` maps a column to a format spec (floats default to ".6g").
+    `formats` maps a column to a format spec (floats default to ".6g"). A series longer than `most` rows is
+    thinned; a table of points (each a row of its own, none to leave out) passes the size of its data set.
     """
     if presenting():
         return
@@ -39,7 +40,7 @@ def numbers_behind(key: str, sentence: str, table: Callable[[], pd.DataFrame], *
             return
         st.markdown(sentence)
         whole = table()
-        shown = whole.iloc[thin(len(whole), MOST_ROWS)]
+        shown = whole.iloc[thin(len(whole), max(most, 2))]
         if len(shown) < len(whole):
             st.caption(f"{len(shown)} of its {len(whole)} rows, evenly spaced, the first and the last included.")
         specs = {c: ".6g" for c in shown.columns if pd.api.types.is_float_dtype(shown[c])} | (formats or {})

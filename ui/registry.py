@@ -82,6 +82,11 @@ PAGES: tuple[PageSpec, ...] = (
              "watch gradient descent, momentum and Adam walk down from where you click, their state in view.",
              "After the lecture: the loss landscape, learning rates and optimisers",
              prefix="land_", sections=("landscape", "optimisers")),
+    PageSpec("pages/classes.py", "More than two classes", ":material/scatter_plot:",
+             "Softmax and cross-entropy built from Values, the gradient p − y checked on a sample, and a network "
+             "with three outputs learning a spiral of three classes.",
+             "After the lecture: softmax, cross-entropy and three classes",
+             prefix="cls_", sections=("check", "train")),
     PageSpec("pages/classroom.py", "Class", ":material/groups:"),
     PageSpec("pages/presenter.py", "Presenter view", ":material/co_present:"),
     PageSpec("pages/guide.py", "Teacher's guide", ":material/menu_book:"),

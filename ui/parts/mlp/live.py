@@ -256,7 +256,8 @@ def plane(view: Snapshot) -> None:
     numbers_behind("mlp_plane", f"The model's score over the plane x1, x2 and its 0 line, the decision boundary, with "
                    f"the {len(view.X)} data points{' and the held-out ones' if view.test_X else ''}: "
                    f"{view.accuracy:.0%} of the points trained on lie on their class's side. Each point's score:",
-                   lambda: points_table(view.X + view.test_X, view.y + view.test_y, view.scores(), len(view.test_X)))
+                   lambda: points_table(view.X + view.test_X, view.y + view.test_y, view.scores(), len(view.test_X)),
+                   most=len(view.X) + len(view.test_X))
 
 
 def live_view(run: TrainingRun, where) -> None:

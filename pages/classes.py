@@ -1,0 +1,122 @@
+"""More than two classes: softmax and cross-entropy from Values, p − y on one sample, and a spiral learnt."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lessons import softmax as sm
+from lessons.mlp.matrix import mlp_forward_numpy
+from lessons.source import source
+from ui import Number, Slider, page_frame, presenting, shielded, stage
+from ui.chart_text import numbers_behind
+from ui.classes_figures import NAMES, classes_chart
+from ui.training_figures import loss_chart
+
+X, Y = sm.spiral()
+MOST_PER_CLICK = 20  # steps one click may take: each is 150 forward and backward passes of the engine
+LR = Slider("cls_lr", "learning rate lr", 0.5, 0.01, 2.0, step=0.01)
+SEED = Number("cls_seed", "model seed", 1, 0, 9999, step=1)
+SAMPLE = Number("cls_sample", "sample", 1, 1, len(X), step=1)
+
+page_frame("pages/classes.py", [LR, SEED, SAMPLE])
+st.title("More than two classes: softmax and cross-entropy")
+
+
+def model_state() -> dict:
+    """This student's network and its history, started afresh when the seed changes."""
+    state = st.session_state.get("cls_model")
+    if state is None or state["seed"] != SEED.value:
+        state = {"seed": SEED.value, "model": sm.make_model(SEED.value), "history": []}
+        st.session_state.cls_model = state
+    return state
+
+
+def train(steps: int) -> None:
+    state = model_state()
+    for _ in range(steps):
+        state["history"].append(sm.train_step(state["model"], X, Y, LR.value, len(state["history"]) + 1))
+
+
+def reset() -> None:
+    st.session_state.pop("cls_model", None)
+
+
+def check(where, state: dict) -> None:
+    with where:
+        st.header("One sample: softmax, cross-entropy and p − y")
+        if not presenting():
+            st.markdown("With k classes the network gives k **scores**; **softmax** makes them probabilities "
+                        "(exp each, divide by their sum) and **cross-entropy** is −log of the true class's "
+                        "probability. Both are built from the engine's `exp`, `log`, sums and division.")
+        left, right = st.columns([3, 2], gap="medium")
+        with right:
+            SAMPLE.widget()
+            with st.expander("The code: softmax and cross_entropy", expanded=not presenting()):
+                st.code(source(sm.softmax) + "\n\n" + source(sm.cross_entropy), language="python", wrap_lines=True)
+        k = SAMPLE.value - 1
+        scores = [s.data for s in state["model"](X[k])]
+        c = sm.check_sample(scores, Y[k])
+        with left:
+            st.markdown(f"Sample {k + 1} at ({X[k][0]:.3f}, {X[k][1]:.3f}), true class **{NAMES[Y[k]]}**; its "
+                        f"loss −log p = **{c.loss:.6g}**.")
+            table = pd.DataFrame({"class": NAMES, "score": c.scores, "p = softmax": c.probabilities,
+                                  "y (one-hot)": c.one_hot, "p − y": c.p_minus_y, "grad of the score": c.grads})
+            st.table(table.style.format(precision=4), hide_index=True)
+            if c.largest_gap <= 1e-12:
+                gap = "they are equal to the last bit" if c.largest_gap == 0 else \
+                    f"they differ by at most {c.largest_gap:.1e}"
+                st.success(f"backward() gives each score the gradient p − y: {gap}. The lecture never shows it; "
+                           "the engine finds it.", icon=":material/check_circle:")
+            else:
+                st.error(f"backward() and p − y differ by {c.largest_gap:.2e}.", icon=":material/error:")
+
+
+def spiral_view(where, state: dict) -> None:
+    with where:
+        st.header("Three classes: a spiral")
+        if not presenting():
+            st.markdown(f"{len(X)} points on three arms of a spiral; a network MLP(2, [16, 16, 3]) with ReLU, one "
+                        "score per class, trained by the lecture's loop on the mean cross-entropy.")
+        history = state["history"]
+        with st.container(horizontal=True, vertical_alignment="bottom"):
+            st.button("Step", on_click=train, args=(1,), icon=":material/skip_next:", key="cls_step")
+            st.button(f"{MOST_PER_CLICK} steps", on_click=train, args=(MOST_PER_CLICK,),
+                      icon=":material/fast_forward:", key="cls_many")
+            st.button("Reset", on_click=reset, icon=":material/restart_alt:", key="cls_reset")
+            LR.widget(width=260)
+            if not presenting():
+                SEED.widget(width=140)
+        last = history[-1] if history else None
+        a, b, c = st.columns(3)
+        a.metric("step", len(history))
+        b.metric("loss", f"{last.loss:.4g}" if last else "–")
+        c.metric("accuracy", f"{last.accuracy:.0%}" if last else "–")
+        if last is not None and not np.isfinite(last.loss):
+            st.warning("The loss is no longer a number: the learning rate is too large. Lower it and press Reset.",
+                       icon=":material/trending_up:")
+        left, right = st.columns(2, gap="medium")
+        with left, shielded("The chart of the classes"):
+            xs = np.linspace(-1.2, 1.2, 50)
+            grid = np.array([[a, b] for b in xs for a in xs])
+            with np.errstate(all="ignore"):
+                classes = np.argmax(mlp_forward_numpy(state["model"], grid), axis=1).reshape(len(xs), len(xs))
+            st.vega_lite_chart(None, classes_chart(xs, xs, classes, X, Y, SAMPLE.value - 1))
+            st.caption("The plane is tinted with the class of the network's largest score; the sample above is "
+                       "ringed.")
+            numbers_behind("cls_points", "Each point of the spiral with its class and the class the network gives it.",
+                           lambda: points_table(state), most=len(X))
+        with right:
+            st.vega_lite_chart(None, loss_chart([r.step for r in history], [r.loss for r in history], "this run"))
+
+
+def points_table(state: dict) -> pd.DataFrame:
+    given = sm.predict(state["model"], X)
+    return pd.DataFrame({"point": range(1, len(X) + 1), "x1": [p[0] for p in X], "x2": [p[1] for p in X],
+                         "class": [NAMES[c] for c in Y], "network's class": [NAMES[c] for c in given],
+                         "right": ["yes" if g == c else "no" for g, c in zip(given, Y)]})
+
+
+state = model_state()
+parts = stage.sections(["check", "train"])
+check(parts["check"], state)
+spiral_view(parts["train"], state)

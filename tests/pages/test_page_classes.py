@@ -1,0 +1,58 @@
+"""AppTest of the More than two classes page: p − y on a sample, training steps, Reset, a bad link."""
+
+from __future__ import annotations
+
+import pytest
+
+from lessons import softmax as sm
+from tests.conftest import open_page
+
+PAGE = "pages/classes.py"
+
+
+def check_table(at):
+    return next(t.value for t in at.table if "p − y" in t.value.columns)
+
+
+def test_the_sample_table_shows_p_minus_y_and_the_engines_gradient():
+    at = open_page(PAGE, {"cls_sample": "51"})
+    assert not at.exception, at.exception
+    table = check_table(at)
+    X, y = sm.spiral()
+    scores = [s.data for s in sm.make_model(1)(X[50])]
+    assert list(table["score"]) == scores
+    assert list(table["y (one-hot)"]) == [1.0 if c == y[50] else 0.0 for c in range(3)]
+    assert list(table["grad of the score"]) == pytest.approx(list(table["p − y"]), abs=1e-12)
+    assert any("p − y" in s.value for s in at.success)
+
+
+def test_steps_train_the_network_and_reset_starts_again():
+    at = open_page(PAGE)
+    at.button(key="cls_step").click().run(timeout=60)
+    at.button(key="cls_many").click().run(timeout=120)
+    assert not at.exception, at.exception
+    history = at.session_state["cls_model"]["history"]
+    assert len(history) == 21 and history[-1].loss < history[0].loss
+    assert at.metric[0].value == "21"
+    model = sm.make_model(1)
+    X, y = sm.spiral()
+    for k in range(1, 22):
+        report = sm.train_step(model, X, y, 0.5, k)
+    assert report.loss == history[-1].loss  # the page's steps are the lesson's loop
+    at.button(key="cls_reset").click().run()
+    assert at.metric[0].value == "0"
+
+
+def test_the_points_in_numbers_give_each_points_class_and_the_networks():
+    at = open_page(PAGE)
+    at.session_state["cls_points_numbers"] = True
+    at.run()
+    table = next(t.value for t in at.table if "network's class" in t.value.columns)
+    assert len(table) == 150 and set(table["right"]) <= {"yes", "no"}  # every point, none thinned out
+
+
+@pytest.mark.parametrize("query", [{"cls_sample": "999"}, {"cls_lr": "-1"}, {"cls_seed": "x"}])
+def test_a_bad_link_opens_the_page_with_a_notice(query):
+    at = open_page(PAGE, query)
+    assert not at.exception, at.exception
+    assert at.warning
