@@ -61,8 +61,13 @@ def check(where, state: dict) -> None:
                         f"loss −log p = **{c.loss:.6g}**.")
             table = pd.DataFrame({"class": NAMES, "score": c.scores, "p = softmax": c.probabilities,
                                   "y (one-hot)": c.one_hot, "p − y": c.p_minus_y, "grad of the score": c.grads})
+            hidden = stage.hidden("gradient")
+            if hidden:  # the question asks for p − y: the table keeps to what it is computed from
+                table = table.drop(columns=["p − y", "grad of the score"])
             st.table(table.style.format(precision=4), hide_index=True)
-            if c.largest_gap <= 1e-12:
+            if hidden:
+                stage.hidden_box("p − y and the gradient backward() gives the scores")
+            elif c.largest_gap <= 1e-12:
                 gap = "they are equal to the last bit" if c.largest_gap == 0 else \
                     f"they differ by at most {c.largest_gap:.1e}"
                 st.success(f"backward() gives each score the gradient p − y: {gap}. The lecture never shows it; "

@@ -86,7 +86,7 @@ PAGES: tuple[PageSpec, ...] = (
              "Softmax and cross-entropy built from Values, the gradient p − y checked on a sample, and a network "
              "with three outputs learning a spiral of three classes.",
              "After the lecture: softmax, cross-entropy and three classes",
-             prefix="cls_", sections=("check", "train")),
+             prefix="cls_", sections=("check", "train"), hideable=("gradient",)),
     PageSpec("pages/classroom.py", "Class", ":material/groups:"),
     PageSpec("pages/presenter.py", "Presenter view", ":material/co_present:"),
     PageSpec("pages/guide.py", "Teacher's guide", ":material/menu_book:"),

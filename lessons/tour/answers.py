@@ -15,7 +15,7 @@ from typing import Any
 
 from micrograd_core.engine import Value, topological_order
 
-from .. import landscape
+from .. import landscape, softmax
 from ..bug_lab import BY_KEY, example
 from ..derivatives import autograd_slope, forward_difference, partial_slopes
 from ..expression_graph import PRESETS, doubled, node_names, optimisation_step, replay, reuse_demo, two_branches
@@ -197,11 +197,19 @@ def first_step(optimiser: str, lr: float, parameter: str) -> float:
     return abs(getattr(after, parameter) - getattr(before, parameter))
 
 
+def p_minus_y(sample: int, seed: int = 1) -> float:
+    """p − y for the true class of spiral sample `sample` (1-based) under the page's untrained network: p − 1."""
+    X, y = softmax.spiral()
+    scores = [s.data for s in softmax.make_model(seed)(X[sample - 1])]
+    check = softmax.check_sample(scores, y[sample - 1])
+    return check.p_minus_y[y[sample - 1]]
+
+
 ANSWERS: dict[str, Answer] = {
     f.__name__: f
     for f in (slope, best_step, grad, graph_grad, largest_grad, step_direction, neuron_grad, neuron_value,
               neuron_largest_grad, tanh_from_exp_effect, reuse_bug_grad, bug_grad, mlp_parameter_count,
-              mlp_loss_direction, zero_grad_effect, landscape_leaves, lowest_after, first_step)
+              mlp_loss_direction, zero_grad_effect, landscape_leaves, lowest_after, first_step, p_minus_y)
 }
 
 

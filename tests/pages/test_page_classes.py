@@ -56,3 +56,22 @@ def test_a_bad_link_opens_the_page_with_a_notice(query):
     at = open_page(PAGE, query)
     assert not at.exception, at.exception
     assert at.warning
+
+
+def test_the_classs_question_hides_p_minus_y_until_the_reveal():
+    from lessons.tour import BY_ID
+    from tests.pages.test_page_classroom import button, go_to, start_class
+
+    scene = BY_ID["softmax"]
+    teacher, _ = start_class()
+    go_to(teacher, scene.number)
+    table = next(t.value for t in teacher.table if "p = softmax" in t.value.columns)
+    assert "p − y" not in table.columns and "grad of the score" not in table.columns
+    assert any("Hidden until the answers are revealed" in i.value for i in teacher.info)
+    truth = scene.question.truth()
+    p = table.set_index("class")["p = softmax"]
+    assert min(abs(v - 1 - truth) for v in p) < 1e-12  # the answer follows from what the table shows
+    button(teacher, "Reveal").click().run()
+    assert not teacher.exception, teacher.exception
+    table = check_table(teacher)
+    assert truth in list(table["p − y"])

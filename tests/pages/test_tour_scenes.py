@@ -47,6 +47,9 @@ def same_state_as_the_answer(scene, state) -> None:
         assert on_page.run_key() == mlp_settings(args["preset"], args.get("changes")).run_key() == scene.run.run_key()
     elif scene.page == "pages/bug_lab.py":
         assert state["lab_bug"] == args["bug"]
+    elif scene.page == "pages/classes.py":  # the untrained network of the page's default seed
+        assert state["cls_sample"] == args["sample"] and state["cls_seed"] == args.get("seed", 1)
+        assert not state["cls_model"]["history"]
     elif scene.page == "pages/landscape.py":  # from the lesson's start, before the first step
         assert state["land_lr"] == args["lr"] and state["land_steps"] == 0
         assert (state["land_w0"], state["land_b0"]) == START
