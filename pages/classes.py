@@ -51,7 +51,9 @@ def check(where, state: dict) -> None:
         left, right = st.columns([3, 2], gap="medium")
         with right:
             SAMPLE.widget()
-            with st.expander("The code: softmax and cross_entropy", expanded=not presenting()):
+            # on the stage a button, so that the table and the check keep the first screen
+            where = st.popover("The code", icon=":material/code:") if presenting() else st.container()
+            with where:
                 st.code(source(sm.softmax) + "\n\n" + source(sm.cross_entropy), language="python", wrap_lines=True)
         k = SAMPLE.value - 1
         scores = [s.data for s in state["model"](X[k])]

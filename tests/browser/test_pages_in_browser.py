@@ -20,7 +20,7 @@ def assert_frame(page) -> None:
     """The shared frame: our navigation with every page, and the presentation switch."""
     sidebar = page.locator('[data-testid="stSidebar"]')
     for spec in PAGES:
-        expect(sidebar.get_by_role("link", name=spec.title)).to_be_visible()
+        expect(sidebar.get_by_role("link", name=spec.title, exact=True)).to_be_visible()
     expect(sidebar.get_by_text("Presentation mode")).to_be_visible()
     # Streamlit's own page list (legacy labels like "derivatives") must not appear
     expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
