@@ -89,8 +89,14 @@ def test_a_charts_numbers_open_from_the_keyboard_and_follow_the_run(server, brow
         tab_to(page, "Skip to main content")  # past the sidebar's settings, as a keyboard user would
         page.keyboard.press("Enter")
         tab_to(page, "Step")
-        for _ in range(3):
+        step = page.locator('[data-testid="stMetric"]:has([data-testid="stMetricLabel"] :text-is("step")) '
+                            '[data-testid="stMetricValue"]')
+        for n in range(1, 4):
+            focused = page.evaluate(FOCUSED)
+            if not focused or "Step" not in focused["text"]:  # a redraw took the focus away: find it again
+                tab_to(page, "Step")
             page.keyboard.press("Enter")
+            expect(step).to_have_text(str(n), timeout=30_000)
             wait_idle(page)
         tab_to(page, "Numbers")  # the first one: the loss chart's
         page.keyboard.press("Enter")
