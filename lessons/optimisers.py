@@ -29,9 +29,20 @@ class GradientDescent:
         for p in self.params:
             p.data += -self.lr * p.grad
 
+    def carry(self, grads: Sequence[float]) -> None:
+        """Take one step's gradients into the state, the parameters left where they are (a run copied at a step
+        gets the state its steps built). Plain descent keeps nothing."""
+
     def state(self) -> list[dict[str, float]]:
         """What it keeps per parameter between steps (nothing, for plain descent)."""
         return [{} for _ in self.params]
+
+    def snapshot(self) -> dict:
+        """Its state, to be given back by `load`."""
+        return {}
+
+    def load(self, snapshot: dict) -> None:
+        """Take on a state that `snapshot` gave."""
 
 
 class Momentum(GradientDescent):
@@ -46,12 +57,22 @@ class Momentum(GradientDescent):
         self.velocity = [0.0] * len(self.params)
 
     def step(self) -> None:
+        self.carry([p.grad for p in self.params])
         for i, p in enumerate(self.params):
-            self.velocity[i] = self.mu * self.velocity[i] + p.grad
             p.data += -self.lr * self.velocity[i]
+
+    def carry(self, grads: Sequence[float]) -> None:
+        for i, g in enumerate(grads):
+            self.velocity[i] = self.mu * self.velocity[i] + g
 
     def state(self) -> list[dict[str, float]]:
         return [{"velocity": v} for v in self.velocity]
+
+    def snapshot(self) -> dict:
+        return {"velocity": list(self.velocity)}
+
+    def load(self, snapshot: dict) -> None:
+        self.velocity = list(snapshot["velocity"])
 
 
 class Adam(GradientDescent):
@@ -71,16 +92,26 @@ class Adam(GradientDescent):
         self.v = [0.0] * len(self.params)
 
     def step(self) -> None:
-        self.t += 1
+        self.carry([p.grad for p in self.params])
         correct1 = 1 - self.beta1**self.t  # m and v start at 0: early averages are too small by this much
         correct2 = 1 - self.beta2**self.t
         for i, p in enumerate(self.params):
-            self.m[i] = self.beta1 * self.m[i] + (1 - self.beta1) * p.grad
-            self.v[i] = self.beta2 * self.v[i] + (1 - self.beta2) * p.grad * p.grad
             p.data += -(self.lr / correct1) * (self.m[i] / (math.sqrt(self.v[i]) / math.sqrt(correct2) + self.eps))
+
+    def carry(self, grads: Sequence[float]) -> None:
+        self.t += 1
+        for i, g in enumerate(grads):
+            self.m[i] = self.beta1 * self.m[i] + (1 - self.beta1) * g
+            self.v[i] = self.beta2 * self.v[i] + (1 - self.beta2) * g * g
 
     def state(self) -> list[dict[str, float]]:
         return [{"m": m, "v": v} for m, v in zip(self.m, self.v)]
+
+    def snapshot(self) -> dict:
+        return {"t": self.t, "m": list(self.m), "v": list(self.v)}
+
+    def load(self, snapshot: dict) -> None:
+        self.t, self.m, self.v = snapshot["t"], list(snapshot["m"]), list(snapshot["v"])
 
 
 OPTIMISERS: dict[str, type[GradientDescent]] = {cls.name: cls for cls in (GradientDescent, Momentum, Adam)}

@@ -138,7 +138,8 @@ def optimisers(where, every: dict) -> None:
         st.caption(f"At step {STEPS.value}, from the same start and learning rate. Momentum's velocity is a running "
                    "sum of the gradients, so it keeps going along the valley where the gradient is small; Adam "
                    "divides its running mean m by the root of its running square v, so w and b take steps of about "
-                   "the same size whatever their gradients' scale.")
+                   "the same size whatever their gradients' scale. The MLP page trains with any of the three (its "
+                   "optimiser setting), and shows this state for every weight.")
         tabs = st.tabs([cls.name for cls in (GradientDescent, Momentum, Adam)])
         for tab, cls in zip(tabs, (GradientDescent, Momentum, Adam)):
             tab.code(source(cls.step), language="python", wrap_lines=True)

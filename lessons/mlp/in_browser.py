@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # the files the browser runs, as they are on the server: the package, and the training loop of this page
 SOURCES = (
     "micrograd_core/__init__.py", "micrograd_core/engine.py", "micrograd_core/nn.py", "micrograd_core/graph.py",
-    "micrograd_core/gradcheck.py", "lessons/__init__.py", "lessons/mlp/__init__.py", "lessons/mlp/training.py",
-    "lessons/mlp/browser_loop.py",
+    "micrograd_core/gradcheck.py", "lessons/__init__.py", "lessons/optimisers.py", "lessons/mlp/__init__.py",
+    "lessons/mlp/training.py", "lessons/mlp/browser_loop.py",
 )
 MAX_HAND_BACK = 8 * 2**20  # characters of a run handed back: 5,000 steps of the demo's network take ~2 MB
 
@@ -41,6 +41,9 @@ def unsupported(settings: RunSettings) -> str | None:
     if effective_batch(settings) is not None:
         return ("its minibatches are drawn with numpy's random generator, which the browser does not load, so "
                 "a run on minibatches trains on the server")
+    if settings.optimizer != "gradient descent":
+        return (f"{settings.optimizer} keeps a state for every weight that a run handed back would have to "
+                "carry too, so a run with it trains on the server")
     return None
 
 

@@ -57,6 +57,8 @@ def run_label(settings: RunSettings, reports: Sequence[StepReport]) -> str:
         parts.append(settings.dataset)
     if settings.loss == "hinge":
         parts.append("hinge")
+    if settings.optimizer != "gradient descent":
+        parts.append(settings.optimizer)
     batches = {r.batch for r in reports} or {None}
     if batches != {None}:
         parts.append(f"batch {batches.pop()}" if len(batches) == 1 else "batch changed")

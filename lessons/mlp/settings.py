@@ -61,6 +61,7 @@ class RunSettings:
     init: str = "random"  # one of INITS
     test_fraction: float = 0.0  # held out, 2-D datasets only
     own_points: tuple[tuple[float, float, float], ...] = ()  # (x1, x2, label ±1) of the CUSTOM dataset
+    optimizer: str = "gradient descent"  # a name of lessons.optimisers.OPTIMISERS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "noise", round(float(self.noise), 2))  # a slider's 0.15000000000000002 is 0.15
@@ -77,7 +78,9 @@ class RunSettings:
             data = (self.dataset, self.own_points, self.test_fraction, self.data_seed)
         else:
             data = (self.dataset, self.n_points, self.noise, self.data_seed, self.test_fraction)
-        return (*data, self.hidden, self.activation, self.model_seed, self.loss, self.alpha, self.init)
+        # the optimiser's state is built from the first step: another optimiser is another run
+        return (*data, self.hidden, self.activation, self.model_seed, self.loss, self.alpha, self.init,
+                self.optimizer)
 
     def live_key(self) -> tuple:
         """What a running trainer can take on between steps, without starting again."""
@@ -293,6 +296,7 @@ def train_config(settings: RunSettings) -> TrainConfig:
     return TrainConfig(
         lr=settings.lr, loss=settings.loss, alpha=settings.alpha, batch_size=effective_batch(settings),
         lr_decay=settings.lr_decay, forget_zero_grad=settings.forget_zero_grad, seed=settings.model_seed,
+        optimizer=settings.optimizer,
     )
 
 

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 from micrograd_core.engine import Value
 from micrograd_core.nn import MLP
 
+from ..optimisers import OPTIMISERS
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -79,6 +81,7 @@ class TrainConfig:
     forget_zero_grad: bool = False  # the lecture's bug: no zero_grad(), so gradients pile up across steps
     seed: int = 0  # picks the minibatches
     explode_factor: float = 1e4  # a loss above this * max(first loss, 1) counts as diverged
+    optimizer: str = "gradient descent"  # or another name of lessons.optimisers.OPTIMISERS: momentum, Adam
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ class Phase:
 
 
 class Trainer:
-    """Gradient descent on an MLP, one step (or one phase of a step) at a time."""
+    """Training an MLP by gradient descent (or momentum, or Adam), one step (or one phase of a step) at a time."""
 
     def __init__(
         self,
@@ -148,10 +151,13 @@ class Trainer:
             raise ValueError(f"every input must have {model.nin} numbers, one per input of the model")
         if len(model.layers[-1].neurons) != 1:
             raise ValueError("the model must have one output (a score per sample)")
+        if config.optimizer not in OPTIMISERS:
+            raise ValueError(f"unknown optimizer {config.optimizer!r}; choose one of {', '.join(OPTIMISERS)}")
         if config.batch_size is not None and config.batch_size < 1:
             raise ValueError(f"batch_size must be at least 1 or None, got {config.batch_size}")
         self.model = model
         self.config = config
+        self.optimiser = OPTIMISERS[config.optimizer](model.parameters(), config.lr)
         self.history: list[StepReport] = []
         self.stopped: Stop | None = None
         self._good_weights: list[float] | None = None  # the weights history[-1] was measured on
@@ -192,9 +198,10 @@ class Trainer:
         loss.backward()
 
     def update(self, lr: float) -> None:
-        """Gradient descent: every parameter takes a small step against its gradient."""
-        for p in self.model.parameters():
-            p.data += -lr * p.grad
+        """Every parameter takes a small step against its gradient: the lecture's `p.data += -lr * p.grad`, or
+        the step of momentum or Adam (lessons/optimisers.py), which keep a state per parameter."""
+        self.optimiser.lr = lr
+        self.optimiser.step()
 
     def step(self) -> StepReport:
         """Take one whole step and report its loss and accuracy (a diverged step's report is `stopped.report`)."""

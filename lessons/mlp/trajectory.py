@@ -18,6 +18,7 @@ import numpy as np
 
 from micrograd_core.nn import MLP
 
+from ..optimisers import GradientDescent
 from .matrix import mlp_forward_numpy, numpy_loss
 from .settings import RunSettings, held_out_data, make_model, make_trainer, train_config
 from .training import Phase, StepReport, Stop, Trainer, cyclic_gc_paused
@@ -108,6 +109,10 @@ class Trajectory:
         self.cpu_per_step = 0.0  # seconds, measured: what it costs to go on
         self._recorded = False
         self.owner = ""  # whose memory it counts in: the address that opened it ("" for nobody in particular)
+        # momentum's and Adam's state is built from every step's gradients: kept at this run's start, and
+        # rebuilt for a later step from the gradients kept (one state, the last asked for, is kept too)
+        self._base_optimiser = self.trainer.optimiser.snapshot()
+        self._optimiser_at: tuple[int, dict] = (self._base, self._base_optimiser)
 
     @property
     def frontier(self) -> int:
@@ -154,6 +159,7 @@ class Trajectory:
             finally:
                 if not finished and self.failure is None:
                     self.trainer.set_state(self._data[-1], self._grad[-1], self._reports)
+                    self.trainer.optimiser.load(self.optimiser_state(self.frontier).snapshot())
             if self.trainer.stopped is not None:
                 return
             data, grad = self.trainer.state()
@@ -205,6 +211,21 @@ class Trajectory:
             p.data, p.grad = d, g
         return model
 
+    def optimiser_state(self, step: int) -> GradientDescent:
+        """The optimiser as it was after `step` steps (at least this run's start, at most its frontier): its state
+        at the start, then each step's gradients taken in (`carry`), as the steps took them."""
+        k = min(max(step, self._base), self.frontier)
+        known, snapshot = self._optimiser_at
+        if known > k:
+            known, snapshot = self._base, self._base_optimiser
+        optimiser = type(self.trainer.optimiser)(self.trainer.model.parameters(), self.trainer.config.lr)
+        optimiser.load(snapshot)
+        if optimiser.snapshot():  # plain descent keeps nothing: no gradients to go through
+            for row in range(known - self._base + 1, k - self._base + 1):
+                optimiser.carry(self._grad[row].tolist())
+            self._optimiser_at = (k, optimiser.snapshot())
+        return optimiser
+
     def fork(self, step: int, settings: RunSettings) -> Trajectory:
         """A run of its own that starts where this one was after `step` steps, with `settings` from then on.
 
@@ -214,6 +235,7 @@ class Trajectory:
         trainer = make_trainer(settings)
         trainer.set_state(state.data, state.grad, state.reports)
         trainer.config = train_config(settings)
+        trainer.optimiser.load(self.optimiser_state(state.step).snapshot())  # momentum goes on at its speed
         fork = Trajectory(settings, trainer)
         fork._base = state.step
         fork._reports = list(state.reports)

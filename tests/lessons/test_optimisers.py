@@ -143,3 +143,69 @@ def test_a_huge_learning_rate_stops_the_path_instead_of_overflowing():
     path = land.descend("gradient descent", land.START, 0.2, 200)
     assert path.left is not None and len(path.steps) < 60
     assert all(math.isfinite(s.w) for s in path.steps)
+
+
+# --- the MLP page's runs with momentum and Adam ---
+
+from dataclasses import replace  # noqa: E402
+
+from lessons.mlp import in_browser  # noqa: E402
+from lessons.mlp.settings import PRESETS, make_trainer  # noqa: E402
+from lessons.mlp.trajectory import Trajectory  # noqa: E402
+
+
+def by_hand(settings, steps: int, optimiser_cls) -> list[float]:
+    """The lecture's loop on the same model and data, with `optimiser_cls` stepping: the weights after it."""
+    trainer = make_trainer(replace(settings, optimizer="gradient descent"))
+    params = trainer.model.parameters()
+    opt = optimiser_cls(params, settings.lr)
+    for _ in range(steps):
+        scores = [trainer.model(x) for x in trainer.X]
+        loss = trainer.loss(scores, trainer.y)
+        trainer.model.zero_grad()
+        loss.backward()
+        opt.step()
+    return [p.data for p in params]
+
+
+@pytest.mark.parametrize("name", ["momentum", "Adam"])
+def test_an_mlp_run_steps_with_the_optimiser_it_is_set_to(name):
+    settings = replace(PRESETS["Lecture"], optimizer=name, lr=0.01)
+    trainer = make_trainer(settings)
+    trainer.steps(5)
+    assert [p.data for p in trainer.model.parameters()] == by_hand(settings, 5, OPTIMISERS[name])
+    assert settings.run_key() != replace(settings, optimizer="gradient descent").run_key(), "another run"
+
+
+def test_plain_descent_is_the_lectures_update_bit_for_bit():
+    settings = PRESETS["Lecture"]
+    trainer = make_trainer(settings)
+    trainer.steps(5)
+    assert [p.data for p in trainer.model.parameters()] == by_hand(settings, 5, GradientDescent)
+
+
+@pytest.mark.parametrize("name", ["momentum", "Adam"])
+def test_a_run_forked_at_a_step_carries_the_optimisers_state(name):
+    """A learning rate changed at step 6 goes on from step 6's velocity (or m and v), as if it had never stopped."""
+    settings = replace(PRESETS["Lecture"], optimizer=name, lr=0.01)
+    run = Trajectory(settings)
+    for _ in range(10):
+        run.advance()
+    slower = replace(settings, lr=0.005)
+    fork = run.fork(6, slower)
+    for _ in range(3):
+        fork.advance()
+    straight = make_trainer(settings)
+    straight.steps(6)
+    straight.optimiser.lr = 0.005
+    straight.config = replace(straight.config, lr=0.005)
+    straight.steps(3)
+    assert fork.state(9).data.tolist() == [p.data for p in straight.model.parameters()]
+    assert fork.optimiser_state(9).snapshot() == straight.optimiser.snapshot()
+    assert run.optimiser_state(4).snapshot() != run.optimiser_state(6).snapshot()
+
+
+def test_a_run_with_momentum_or_adam_trains_on_the_server():
+    assert in_browser.unsupported(PRESETS["Lecture"]) is None
+    reason = in_browser.unsupported(replace(PRESETS["Lecture"], optimizer="Adam"))
+    assert reason is not None and "server" in reason

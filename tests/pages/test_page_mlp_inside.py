@@ -199,3 +199,19 @@ def test_the_numpy_run_is_said_to_part_on_a_chaotic_run():
     at.button(key="mlp_twin").click().run()
     assert float(metrics(at)["largest difference, step by step"]) < 1e-12
     assert any("parts from the engine's at step" in c.value for c in at.caption)
+
+
+def test_a_run_with_adam_shows_what_adam_keeps_beside_data_and_grad():
+    from lessons.mlp.settings import run_link
+
+    at = open_page("pages/mlp_training.py", run_link(replace(PRESETS["Lecture"], optimizer="Adam", lr=0.01)))
+    assert not at.exception, at.exception
+    for _ in range(3):
+        at.button(key="mlp_step").click().run(timeout=60)
+    run = at.session_state.mlp_run
+    table = next(d.value for d in at.dataframe if "name" in d.value.columns)
+    state = run.trajectory.trainer.optimiser.state()
+    assert list(table["m"]) == [s["m"] for s in state] and list(table["v"]) == [s["v"] for s in state]
+    assert run.trajectory.trainer.optimiser.t == 3
+    assert at.selectbox(key="mlp_optimizer").value == "Adam"
+    assert any("numpy run repeats plain gradient descent" in c.value for c in at.caption)

@@ -163,15 +163,20 @@ def sample_view(view: Snapshot, run: TrainingRun) -> None:
                    rankdir="TB", max_nodes=GRAPH_NODES, place=stage.place(0.6, SAMPLE_LINE), key="mlp_sample_graph")
 
 
-def parameters(view: Snapshot) -> None:
+def parameters(view: Snapshot, run: TrainingRun) -> None:
     table = pd.DataFrame([{"name": f"L{li}.N{ni}.{name}", "data": p.data, "grad": p.grad}
                           for li, layer in enumerate(view.model.layers, 1)
                           for ni, neuron in enumerate(layer.neurons, 1)
                           for name, p in [*((f"w{i}", w) for i, w in enumerate(neuron.w, 1)), ("b", neuron.b)]])
+    optimiser = run.trajectory.optimiser_state(view.step)
+    kept = optimiser.state_names  # what momentum or Adam keeps per parameter, beside data and grad
+    for name in kept:
+        table[name] = [s[name] for s in optimiser.state()]
     if not presenting():
-        st.markdown("Every parameter with its **data** and its **grad** (all 0 before the first step):")
+        st.markdown("Every parameter with its **data** and its **grad** (all 0 before the first step)"
+                    + (f", and what {optimiser.name} keeps for it: **{'** and **'.join(kept)}**:" if kept else ":"))
     st.dataframe(table, hide_index=True, height=int(stage.room() - STRIP) if presenting() else 360,
-                 column_config={c: st.column_config.NumberColumn(format="%.4f") for c in ("data", "grad")})
+                 column_config={c: st.column_config.NumberColumn(format="%.4f") for c in ("data", "grad", *kept)})
 
 
 def inside_view(run: TrainingRun, every: float | None, in_class: bool, sections) -> None:
@@ -204,7 +209,7 @@ def inside_view(run: TrainingRun, every: float | None, in_class: bool, sections)
         with left:
             if on_stage:  # beside the sample's graph, which keeps the whole height of the screen
                 phases(run)
-            parameters(view)
+            parameters(view, run)
 
     with sections["network"]:
         network()
@@ -287,10 +292,13 @@ def twin(run: TrainingRun) -> None:
                 "initial weights, on the same data, with the same learning rates and minibatches, written with "
                 "numpy matrices: a matrix product per layer forward, and the chain rule by hand backward.")
     done = run.position
-    ready = done > 0 and not run.training and run.phase is None
+    plain = run.settings.optimizer == "gradient descent"
+    ready = done > 0 and not run.training and run.phase is None and plain
+    if not plain:
+        st.caption(f"The numpy run repeats plain gradient descent; this run steps with {run.settings.optimizer}.")
     if st.button("Run it again in numpy", icon=":material/bolt:", key="mlp_twin", disabled=not ready):
         st.session_state.mlp_twin_result = _compare(run)
-    if not ready:
+    if not ready and plain:
         st.caption("Train (or Step), then pause: the numpy run repeats the steps taken so far.")
     result = st.session_state.get("mlp_twin_result")
     if result is not None and result["settings"] == run.settings and result["steps"] <= done:

@@ -30,6 +30,7 @@ from lessons.mlp.settings import (
     parameter_count,
 )
 from lessons.mlp.training import LOSSES
+from lessons.optimisers import OPTIMISERS
 
 from ... import stage
 from ...state import Choice, Number, Setting, Slider, Toggle
@@ -90,6 +91,10 @@ SETTINGS: list[Setting] = [
          help="The lecture's bug. Without zero_grad, backward() adds to the old gradients: "
          "each step moves by the sum of all the gradients so far."),
     _run(Points, "own_points", "your points", was="mlp_data"),
+    _run(Choice, "optimizer", "optimiser", options=tuple(OPTIMISERS),
+         help="After the lecture: momentum keeps a velocity per weight, Adam running averages of each gradient "
+         "and of its square (the Loss landscape page draws their paths). Another optimiser starts a new run; "
+         "the table of parameters shows what it keeps."),
 ]
 BY_FIELD = {s.stands_for: s for s in SETTINGS}
 PACE = Choice("mlp_pace", "pace (steps)", "fast", options=tuple(PACES), labels=PACE_LABELS, kind="select_slider",
@@ -150,7 +155,7 @@ def controls(data_tools: Callable[[], None] = lambda: None) -> None:
     st.caption(f"Limits: {MAX_HIDDEN_LAYERS} hidden layers, {MAX_NEURONS} neurons each, {MAX_POINTS} points, "
                "so that one session stays well inside a small server's memory.")
     st.subheader("Training")
-    for name in ("lr", "loss", "forget_zero_grad", "batch_size", "lr_decay"):
+    for name in ("lr", "loss", "optimizer", "forget_zero_grad", "batch_size", "lr_decay"):
         BY_FIELD[name].widget()
     PACE.widget()
     WHERE.widget()
