@@ -209,3 +209,17 @@ def test_a_run_with_momentum_or_adam_trains_on_the_server():
     assert in_browser.unsupported(PRESETS["Lecture"]) is None
     reason = in_browser.unsupported(replace(PRESETS["Lecture"], optimizer="Adam"))
     assert reason is not None and "server" in reason
+
+
+def test_a_step_left_half_done_puts_the_optimisers_state_back():
+    """A student who pauses a step after its update phase leaves the run as it was: weights and velocity."""
+    run = Trajectory(replace(PRESETS["Lecture"], optimizer="momentum", lr=0.01))
+    for _ in range(3):
+        run.advance()
+    before = run.trainer.optimiser.snapshot()
+    phases = run.phases()
+    names = [next(phases).name for _ in range(5)]
+    assert names[-1] == "update" and run.trainer.optimiser.snapshot() != before  # the update moved it
+    phases.close()  # left here: the step is not recorded
+    assert run.frontier == 3 and run.trainer.optimiser.snapshot() == before
+    assert [p.data for p in run.trainer.model.parameters()] == run.state(3).data.tolist()
