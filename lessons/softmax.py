@@ -101,7 +101,7 @@ def train_step(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], lr: f
     for x, label in zip(X, y):
         scores = model(x)
         losses.append(cross_entropy(scores, label))
-        right += max(range(CLASSES), key=lambda k: scores[k].data) == label
+        right += class_of(scores) == label
     loss = sum(losses[1:], losses[0]) * (1.0 / len(losses))
     model.zero_grad()
     loss.backward()
@@ -110,10 +110,11 @@ def train_step(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], lr: f
     return Report(step, loss.data, right / len(X))
 
 
+def class_of(scores: Sequence[Value]) -> int:
+    """The class of the largest score."""
+    return max(range(len(scores)), key=lambda k: scores[k].data)
+
+
 def predict(model: MLP, points: Sequence[Sequence[float]]) -> list[int]:
     """The class of each point: the largest of the network's scores."""
-    out = []
-    for x in points:
-        scores = model(x)
-        out.append(max(range(CLASSES), key=lambda k: scores[k].data))
-    return out
+    return [class_of(model(x)) for x in points]

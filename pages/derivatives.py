@@ -105,12 +105,13 @@ def h_error(where, expression, point) -> None:
         with chart, shielded("The chart of the slope's error"):
             hs = np.logspace(-15, 0, 61)
             height = stage.room() - 130 if on_stage else 300
-            st.plotly_chart(slope_error_plot(hs, slope_errors(f, point.x, point.exact, hs), point.h, height=height),
+            curve = slope_errors(f, point.x, point.exact, hs)
+            st.plotly_chart(slope_error_plot(hs, curve, point.h, height=height),
                             key="deriv_err_chart", alt="Log-log chart of the nudged slope's error against the step h")
             numbers_behind("deriv_err", f"The error of the nudged slope at x = {shortest(point.x)} for 61 steps h "
                            "from 10⁻¹⁵ to 1, on log scales: it falls with h, then rises again below about 10⁻⁸ as "
                            "round-off takes over.",
-                           lambda: pd.DataFrame({"h": hs, "error": slope_errors(f, point.x, point.exact, hs)}),
+                           lambda: pd.DataFrame({"h": hs, "error": curve}),
                            formats={"h": ".2e", "error": ".3e"})
         with numbers:
             steps = sorted({*STEPS_SHOWN, point.h}, reverse=True)

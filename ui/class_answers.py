@@ -38,8 +38,7 @@ def answers_chart(t: Tally, height: int = 320) -> go.Figure:
         values, _ = t.clipped()
         lo, hi = t.number_range()
         bins = dict(start=lo, end=hi, size=(hi - lo) / 20)
-        right = [v for v, raw in zip(values, t.values) if t.question.correct(raw)]
-        wrong = [v for v, raw in zip(values, t.values) if not t.question.correct(raw)]
+        right, wrong = _right_and_wrong(t)
         fig.add_trace(go.Histogram(x=right, xbins=bins, marker_color=GREEN, name="right"))
         # "not quite" hatched as well as grey: right and wrong differ without colour
         fig.add_trace(go.Histogram(x=wrong, xbins=bins, name="not quite",
@@ -55,15 +54,21 @@ def answers_chart(t: Tally, height: int = 320) -> go.Figure:
     return styled(fig, height=height).update_layout(margin=dict(t=40))  # room for the answer's label
 
 
+def _right_and_wrong(t: Tally) -> tuple[list[float], list[float]]:
+    """A number question's answers where the histogram draws them (far ones at its edges), right ones first."""
+    values, _ = t.clipped()
+    right = [v for v, raw in zip(values, t.values) if t.question.correct(raw)]
+    wrong = [v for v, raw in zip(values, t.values) if not t.question.correct(raw)]
+    return right, wrong
+
+
 def answers_table(t: Tally) -> pd.DataFrame:
     """The chart's numbers: students per choice, or per bar of the histogram, right and not quite apart."""
     if t.question.kind == "choice":
         return pd.DataFrame([{"answer": c, "students": n, "the answer": "yes" if c == t.truth else ""}
                              for c, n in t.choice_counts().items()])
-    values, _ = t.clipped()
     lo, hi = t.number_range()
-    right = [v for v, raw in zip(values, t.values) if t.question.correct(raw)]
-    wrong = [v for v, raw in zip(values, t.values) if not t.question.correct(raw)]
+    right, wrong = _right_and_wrong(t)
     edges = np.linspace(lo, hi, 21)
     return pd.DataFrame({"from": edges[:-1], "to": edges[1:], "right": np.histogram(right, bins=edges)[0],
                          "not quite": np.histogram(wrong, bins=edges)[0]})

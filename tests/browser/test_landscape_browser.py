@@ -9,13 +9,20 @@ from tests.browser.conftest import wait_idle
 
 pytestmark = pytest.mark.browser
 
+
+def landscape(context, url: str, query: str = ""):
+    """The page opened in `context`, once its landscape is drawn: the page and the chart's canvas."""
+    page = context.new_page()
+    page.goto(f"{url}/landscape{query}")
+    chart = page.locator("[data-testid=stVegaLiteChart] canvas").first
+    expect(chart).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    return page, chart
+
+
 def test_a_click_on_the_landscape_starts_descent_there(server, browser):
     with browser.new_context(viewport={"width": 1400, "height": 1000}) as context:
-        page = context.new_page()
-        page.goto(f"{server.url}/landscape")
-        chart = page.locator(".st-key-land_chart canvas, [data-testid=stVegaLiteChart] canvas").first
-        expect(chart).to_be_visible(timeout=30_000)
-        wait_idle(page)
+        page, chart = landscape(context, server.url)
         start_w = page.get_by_label("start w")
         expect(start_w).to_have_value("0")
         box = chart.bounding_box()
@@ -29,13 +36,10 @@ def test_a_click_on_the_landscape_starts_descent_there(server, browser):
         page.get_by_role("button", name="10 steps").click()
         expect(page.get_by_text("after 10 steps")).to_be_visible(timeout=20_000)
 
+
 def test_on_a_projector_the_landscape_and_its_controls_fit_the_first_screen(server, browser):
     with browser.new_context(viewport={"width": 1280, "height": 720}) as context:
-        page = context.new_page()
-        page.goto(f"{server.url}/landscape?present=1&land_opt=all+three&land_lr=0.08&land_steps=40")
-        chart = page.locator("[data-testid=stVegaLiteChart]").first
-        expect(chart).to_be_visible(timeout=30_000)
-        wait_idle(page)
+        page, chart = landscape(context, server.url, "?present=1&land_opt=all+three&land_lr=0.08&land_steps=40")
         step = page.get_by_role("button", name="Step", exact=True)
         for element in (chart, step):
             box = element.bounding_box()
