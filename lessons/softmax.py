@@ -40,6 +40,14 @@ def cross_entropy(scores: Sequence[Value], label: int) -> Value:
     return sum(exps[1:], exps[0]).log() + top - scores[label]
 
 
+def mean_cross_entropy(scores: Sequence[Sequence[Value]], labels: Sequence[float]) -> Value:
+    """The mean of the samples' cross-entropies: a score per class for each sample, and its class."""
+    if len(scores) == 0:
+        raise ValueError("need at least one sample")
+    losses = [cross_entropy(s, int(label)) for s, label in zip(scores, labels, strict=True)]
+    return sum(losses[1:], losses[0]) * (1.0 / len(losses))
+
+
 @dataclass(frozen=True)
 class Check:
     """One sample's scores, probabilities, label and p − y, beside the gradient backward() gives the scores."""
@@ -69,14 +77,16 @@ def check_sample(scores: Sequence[float], label: int) -> Check:
                  [v.grad for v in values])
 
 
-def spiral(per_class: int = 50, classes: int = CLASSES, noise: float = 0.2, seed: int = 0
+def spiral(per_class: int | Sequence[int] = 50, classes: int = CLASSES, noise: float = 0.2, seed: int = 0
            ) -> tuple[list[list[float]], list[int]]:
-    """`classes` arms of a spiral, `per_class` points each, a label 0, 1, 2... per arm."""
+    """Arms of a spiral, a label 0, 1, 2... per arm: `classes` arms of `per_class` points, or one arm for each
+    count `per_class` lists. `noise` jitters each point's angle."""
+    counts = [per_class] * classes if isinstance(per_class, int) else list(per_class)
     rng = random.Random(seed)
     X, y = [], []
-    for c in range(classes):
-        for i in range(per_class):
-            r = i / per_class
+    for c, count in enumerate(counts):
+        for i in range(count):
+            r = i / count
             t = c * 4.0 + 4.0 * r + rng.gauss(0, noise)
             X.append([r * math.sin(t), r * math.cos(t)])
             y.append(c)
@@ -97,12 +107,9 @@ class Report:
 
 def train_step(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], lr: float, step: int) -> Report:
     """The lecture's loop with the new loss: forward every sample, mean cross-entropy, zero_grad, backward, update."""
-    losses, right = [], 0
-    for x, label in zip(X, y):
-        scores = model(x)
-        losses.append(cross_entropy(scores, label))
-        right += class_of(scores) == label
-    loss = sum(losses[1:], losses[0]) * (1.0 / len(losses))
+    scores = [model(x) for x in X]
+    loss = mean_cross_entropy(scores, y)
+    right = sum(class_of(s) == label for s, label in zip(scores, y))
     model.zero_grad()
     loss.backward()
     for p in model.parameters():

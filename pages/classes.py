@@ -6,11 +6,12 @@ import streamlit as st
 
 from lessons import softmax as sm
 from lessons.mlp.matrix import mlp_forward_numpy
+from lessons.mlp.runs import decision_grid
 from lessons.source import source
 from ui import Number, Slider, page_frame, presenting, shielded, stage
 from ui.chart_text import numbers_behind
-from ui.classes_figures import NAMES, classes_chart
-from ui.training_figures import loss_chart
+from ui.training_figures import MANY_CLASSES, boundary_chart, class_name, loss_chart
+from ui.training_tables import points_table
 
 X, Y = sm.spiral()
 MOST_PER_CLICK = 20  # steps one click may take: each is 150 forward and backward passes of the engine
@@ -59,9 +60,10 @@ def check(where, state: dict) -> None:
         scores = [s.data for s in state["model"](X[k])]
         c = sm.check_sample(scores, Y[k])
         with left:
-            st.markdown(f"Sample {k + 1} at ({X[k][0]:.3f}, {X[k][1]:.3f}), true class **{NAMES[Y[k]]}**; its "
+            st.markdown(f"Sample {k + 1} at ({X[k][0]:.3f}, {X[k][1]:.3f}), "
+                        f"true class **{class_name(Y[k], True)}**; its "
                         f"loss −log p = **{c.loss:.6g}**.")
-            table = pd.DataFrame({"class": NAMES, "score": c.scores, "p = softmax": c.probabilities,
+            table = pd.DataFrame({"class": list(MANY_CLASSES), "score": c.scores, "p = softmax": c.probabilities,
                                   "y (one-hot)": c.one_hot, "p − y": c.p_minus_y, "grad of the score": c.grads})
             hidden = stage.hidden("gradient")
             if hidden:  # the question asks for p − y: the table keeps to what it is computed from
@@ -103,24 +105,15 @@ def spiral_view(where, state: dict) -> None:
                        icon=":material/trending_up:")
         left, right = st.columns(2, gap="medium")
         with left, shielded("The chart of the classes"):
-            xs = np.linspace(-1.2, 1.2, 50)
-            grid = np.array([[a, b] for b in xs for a in xs])
-            with np.errstate(all="ignore"):
-                classes = np.argmax(mlp_forward_numpy(state["model"], grid), axis=1).reshape(len(xs), len(xs))
-            st.vega_lite_chart(None, classes_chart(xs, xs, classes, X, Y, SAMPLE.value - 1))
+            xs, ys, scores = decision_grid(state["model"], X, 50)
+            st.vega_lite_chart(None, boundary_chart(xs, ys, scores, [], X, Y, picked=SAMPLE.value - 1))
             st.caption("The plane is tinted with the class of the network's largest score; the sample above is "
                        "ringed.")
             numbers_behind("cls_points", "Each point of the spiral with its class and the class the network gives it.",
-                           lambda: points_table(state), most=len(X))
+                           lambda: points_table(X, Y, mlp_forward_numpy(state["model"], np.asarray(X)).tolist()),
+                           most=len(X))
         with right:
             st.vega_lite_chart(None, loss_chart([r.step for r in history], [r.loss for r in history], "this run"))
-
-
-def points_table(state: dict) -> pd.DataFrame:
-    given = sm.predict(state["model"], X)
-    return pd.DataFrame({"point": range(1, len(X) + 1), "x1": [p[0] for p in X], "x2": [p[1] for p in X],
-                         "class": [NAMES[c] for c in Y], "network's class": [NAMES[c] for c in given],
-                         "right": ["yes" if g == c else "no" for g, c in zip(given, Y)]})
 
 
 state = model_state()

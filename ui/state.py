@@ -182,9 +182,10 @@ class Choice(Setting):
     def show(self, option: Any) -> str:
         return (self.labels or {}).get(option, self.token(option))
 
-    def widget(self, where: Any = None, **kwargs: Any) -> Any:
-        return _CHOICE_WIDGETS[self.kind](where or st, self.label, self.options, format_func=self.show, key=self.key,
-                                          **self._options(kwargs))
+    def widget(self, where: Any = None, *, options: tuple | None = None, **kwargs: Any) -> Any:
+        """`options`: those of `self.options` the page offers now (all of them by default)."""
+        return _CHOICE_WIDGETS[self.kind](where or st, self.label, options or self.options, format_func=self.show,
+                                          key=self.key, **self._options(kwargs))
 
 
 @dataclass(frozen=True)

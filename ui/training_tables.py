@@ -10,6 +10,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from lessons.mlp.training import predicted
+
+from .training_figures import class_name
+
 
 def curve_table(steps: Sequence[int], losses: Sequence[float], accuracies: Sequence[float],
                 held_out: Sequence[tuple[float, float]] | None = None) -> pd.DataFrame:
@@ -21,18 +25,23 @@ def curve_table(steps: Sequence[int], losses: Sequence[float], accuracies: Seque
     return table
 
 
-def points_table(X: Sequence[Sequence[float]], y: Sequence[float], scores: Sequence[float],
+def points_table(X: Sequence[Sequence[float]], y: Sequence[float], scores: Sequence[float] | Sequence[Sequence[float]],
                  held_out: int = 0) -> pd.DataFrame:
-    """Each point of the plane with its class, the model's score and whether the score puts it right.
+    """Each point of the plane with its class, the model's score (or a score per class) and whether it is right.
 
     `scores` are the model's, X's points then the last `held_out` of them held out."""
     a = np.asarray(X, dtype=np.float64).reshape(-1, 2)
-    named = ["+1" if t > 0 else "−1" for t in y]
-    called = ["+1" if s > 0 else "−1" for s in scores]
-    return pd.DataFrame({"point": np.arange(1, len(a) + 1), "x1": a[:, 0], "x2": a[:, 1], "class": named,
-                         "score": scores, "predicted": called,
-                         "right": ["yes" if n == c else "no" for n, c in zip(named, called)],
-                         "set": ["trained on"] * (len(a) - held_out) + ["held out"] * held_out})
+    many = np.ndim(scores) == 2
+    named = [class_name(t, many) for t in y]
+    called = [class_name(predicted(s), many) for s in scores]
+    table = pd.DataFrame({"point": np.arange(1, len(a) + 1), "x1": a[:, 0], "x2": a[:, 1], "class": named})
+    if many:
+        for c in range(np.shape(scores)[1]):
+            table[f"score {c}"] = [s[c] for s in scores]
+    else:
+        table["score"] = scores
+    return table.assign(predicted=called, right=["yes" if n == c else "no" for n, c in zip(named, called)],
+                        set=["trained on"] * (len(a) - held_out) + ["held out"] * held_out)
 
 
 def maps_table(maps: Sequence[Sequence[np.ndarray]], shown: Sequence[int]) -> pd.DataFrame:

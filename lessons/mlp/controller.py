@@ -21,7 +21,7 @@ from server.scheduler import Ended, Scheduler, Viewer
 
 from .diagram import Diagram, diagram
 from .in_browser import HandedBack
-from .matrix import mlp_forward_numpy, numpy_loss
+from .matrix import mlp_forward_numpy, numpy_accuracy, numpy_loss
 from .runs import KeptRun, decision_grid, hidden_maps, keep_run, run_label, stalled, zero_contour
 from .settings import TINY, RunSettings, train_config
 from .training import Phase, StepReport, Stop, Trainer
@@ -251,12 +251,12 @@ class TrainingRun:
         if len(test_y):
             test_scores = mlp_forward_numpy(model, test_X)
             test = (numpy_loss(config.loss, test_scores, test_y, params, config.alpha),
-                    float(np.mean((test_scores > 0) == (test_y > 0))))
+                    numpy_accuracy(test_scores, test_y))
         ys = np.asarray(y)
         return Snapshot(
             step=position, reports=reports,
             loss=numpy_loss(config.loss, scores, ys, params, config.alpha),
-            accuracy=float(np.mean((scores > 0) == (ys > 0))),
+            accuracy=numpy_accuracy(scores, ys),
             next_lr=Trainer.scheduled_lr(config, position + 1),
             training=self.training, end=end,
             stop=trajectory.stopped if at_end else None, failure=trajectory.failure,

@@ -5,7 +5,8 @@ scikit-learn's `make_moons` / `make_circles` and the TensorFlow Playground's XOR
 and spiral (github.com/tensorflow/playground, src/dataset.ts), without either
 dependency. Each 2-D generator returns `X` of shape (n, 2) and labels `y` of shape
 (n,) in {-1.0, +1.0}: n // 2 points of class -1 and n - n // 2 of class +1, in a
-seeded random order.
+seeded random order. The sets of `THREE_CLASSES` label their points 0, 1 and 2 instead (one score per class
+and cross-entropy train on them; see lessons/softmax.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+
+from ..softmax import spiral
 
 
 def tiny_dataset() -> tuple[list[list[float]], list[float]]:
@@ -105,8 +108,24 @@ DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
 }
 
 
+def make_three_spirals(n: int = 150, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The three-class lesson's spiral (lessons/softmax.py): three arms labelled 0, 1, 2, about n / 3 points each,
+    each point's angle jittered by `noise`, in a seeded random order."""
+    if n < 3:
+        raise ValueError(f"need at least 3 points (one per class), got n={n}")
+    if not noise >= 0:
+        raise ValueError(f"noise must be 0 or more, got {noise}")
+    X, y = spiral([n // 3 + (c < n % 3) for c in range(3)], noise=noise, seed=seed)
+    order = np.random.default_rng(seed).permutation(n)
+    return np.asarray(X, dtype=np.float64)[order], np.asarray(y, dtype=np.float64)[order]
+
+
+THREE_CLASSES: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {"spiral3": make_three_spirals}
+
+
 def make_dataset(name: str, n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The 2-D dataset called `name` (a key of DATASETS)."""
-    if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
-    return DATASETS[name](n=n, noise=noise, seed=seed)
+    """The 2-D dataset called `name` (a key of DATASETS or THREE_CLASSES)."""
+    made = {**DATASETS, **THREE_CLASSES}
+    if name not in made:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(made)}")
+    return made[name](n=n, noise=noise, seed=seed)

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, fields
 from functools import cache
 from pathlib import Path
 
-from .settings import RunSettings, effective_batch, input_size, layer_sizes, train_config
+from .settings import RunSettings, classes, effective_batch, input_size, layer_sizes, output_activation, train_config
 from .training import StepReport, Stop
 from .trajectory import MAX_STEPS, Trajectory
 
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCES = (
     "micrograd_core/__init__.py", "micrograd_core/engine.py", "micrograd_core/nn.py", "micrograd_core/graph.py",
     "micrograd_core/gradcheck.py", "lessons/__init__.py", "lessons/optimisers.py", "lessons/mlp/__init__.py",
-    "lessons/mlp/training.py", "lessons/mlp/browser_loop.py",
+    "lessons/softmax.py", "lessons/mlp/training.py", "lessons/mlp/browser_loop.py",
 )
 MAX_HAND_BACK = 8 * 2**20  # characters of a run handed back: 5,000 steps of the demo's network take ~2 MB
 
@@ -44,6 +44,9 @@ def unsupported(settings: RunSettings) -> str | None:
     if settings.optimizer != "gradient descent":
         return (f"{settings.optimizer} keeps a state for every weight that a run handed back would have to "
                 "carry too, so a run with it trains on the server")
+    if classes(settings) > 2:
+        return ("the browser's loop and drawing are built for two classes (one score and its sign), so a run on "
+                "three classes trains on the server")
     return None
 
 
@@ -51,7 +54,7 @@ def start(trajectory: Trajectory, step: int) -> str:
     """JSON of the run after `step` steps, as `BrowserRun` starts from it."""
     settings, trainer = trajectory.settings, trajectory.trainer
     state = trajectory.state(step)
-    output = "tanh" if settings.activation == "tanh" else "linear"  # as make_model builds it
+    output = output_activation(settings)
     return json.dumps({
         "nin": input_size(settings.dataset), "nouts": layer_sizes(settings),
         "activation": settings.activation, "output_activation": output,

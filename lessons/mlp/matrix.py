@@ -35,9 +35,28 @@ def mlp_forward_numpy(model: MLP, points: np.ndarray) -> np.ndarray:
     return a[:, 0] if a.shape[1] == 1 else a
 
 
+def numpy_softmax(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's probabilities, and its log Σ exp (the largest score taken out first, as lessons/softmax.py does)."""
+    top = scores.max(axis=1, keepdims=True)
+    exps = np.exp(scores - top)
+    total = exps.sum(axis=1, keepdims=True)
+    return exps / total, (np.log(total) + top)[:, 0]
+
+
 def numpy_loss(loss: str, scores: np.ndarray, ys: np.ndarray, params: np.ndarray, alpha: float) -> float:
     """The loss `Trainer.loss` computes, from scores computed with numpy."""
     with np.errstate(all="ignore"):
         if loss == "squared_error":
             return float(np.sum((scores - ys) ** 2))
+        if loss == "cross_entropy":
+            _, log_total = numpy_softmax(scores)
+            return float(np.mean(log_total - scores[np.arange(len(ys)), ys.astype(int)]))
         return float(np.mean(np.maximum(1.0 - ys * scores, 0.0)) + alpha * np.sum(params * params))
+
+
+def numpy_accuracy(scores: np.ndarray, ys: np.ndarray) -> float:
+    """`training.accuracy` of scores computed with numpy: the sign's class, or the largest score's."""
+    with np.errstate(all="ignore"):
+        if scores.ndim == 2:
+            return float(np.mean(np.argmax(scores, axis=1) == ys))
+        return float(np.mean((scores > 0) == (ys > 0)))

@@ -1,7 +1,8 @@
 """Data the class makes: points added by hand, or read from a CSV file of x1,x2,label, checked before use.
 
 A file is read whole or not at all: the first problem found is named (with its row), and nothing of
-a file with a problem is used. Labels may be −1/1 or 0/1 (0 becomes −1, the class the app draws as −1).
+a file with a problem is used. Labels may be −1/1 or 0/1 for two classes (0 becomes −1, the class the app
+draws as −1), or 0/1/2 for three (a file with a label 2: each point keeps its label, and each class needs a point).
 """
 
 from __future__ import annotations
@@ -12,20 +13,21 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .settings import MAX_POINTS
+from .settings import MAX_POINTS, point_classes
 
 MAX_BYTES = 100_000  # a file of MAX_POINTS rows of x1,x2,label is about 15 kB
 LINK_POINTS = 60  # points kept in a link; more would make it longer than browsers and chat apps keep
 LIMIT = 100.0  # the largest size of a coordinate, from a link or a file: the plane's grid stays drawable
 
 Point = tuple[float, float, float]
+THREE_LABELS = {0.0, 1.0, 2.0}
 
 
 @dataclass(frozen=True)
 class PointsError(Exception):
     """Why a file cannot be used: a short code, the row (1-based, header included) and what was found."""
 
-    code: str  # empty, too_big, too_many, too_few, columns, number, finite, range, label, one_class
+    code: str  # empty, too_big, too_many, too_few, columns, number, finite, range, label, one_class, a_class_missing
     row: int = 0
     found: str = ""
 
@@ -72,12 +74,16 @@ def read_csv(data: bytes) -> list[Point]:
             raise PointsError("finite", i, delimiter.join(row)[:40])
         if abs(x1) > LIMIT or abs(x2) > LIMIT:
             raise PointsError("range", i, delimiter.join(row)[:40])
-        if label not in (-1.0, 0.0, 1.0):
+        if label not in (-1.0, 0.0, 1.0, 2.0):
             raise PointsError("label", i, row[2][:20])
         labels.add(label)
         points.append((x1, x2, label))
-    if labels & {0.0} and labels & {-1.0}:
-        raise PointsError("label", 0, "−1, 0 and 1 together")
+    if labels & {-1.0} and labels & {0.0, 2.0}:
+        raise PointsError("label", 0, "−1 with 0 or 2")
+    if 2.0 in labels:  # three classes, labelled as the app labels them
+        if labels != THREE_LABELS:
+            raise PointsError("a_class_missing", found=", ".join(f"{v:g}" for v in sorted(THREE_LABELS - labels)))
+        return points
     points = [(x1, x2, -1.0 if label == 0.0 else label) for x1, x2, label in points]
     if len({p[2] for p in points}) < 2:
         raise PointsError("one_class")
@@ -113,11 +119,19 @@ def from_link(text: str) -> list[Point]:
         if len(parts) != 3:
             raise ValueError("expected x1:x2:label items joined by ;")
         x1, x2, label = (float(p) for p in parts)
-        if not (math.isfinite(x1) and math.isfinite(x2)) or label not in (-1.0, 1.0):
-            raise ValueError("finite coordinates and labels -1 or 1")
+        if not (math.isfinite(x1) and math.isfinite(x2)) or label not in (-1.0, 0.0, 1.0, 2.0):
+            raise ValueError("finite coordinates and labels -1 or 1 (two classes), or 0, 1 or 2 (three)")
         if abs(x1) > LIMIT or abs(x2) > LIMIT:
             raise ValueError(f"coordinates from -{LIMIT:g} to {LIMIT:g}")
         points.append((x1, x2, label))
     if len(points) > LINK_POINTS:
         raise ValueError(f"more than {LINK_POINTS} points")
+    labels = {p[2] for p in points}
+    if labels & {-1.0} and labels & {0.0, 2.0}:
+        raise ValueError("labels -1 and 1 (two classes), or 0, 1 and 2 (three), not both")
     return points
+
+
+def labels_of(points: Sequence[Point]) -> tuple[float, ...]:
+    """The labels a set of points takes: −1 and 1, or 0, 1 and 2 once one of them is a 0 or a 2."""
+    return tuple(sorted(THREE_LABELS)) if point_classes(points) == 3 else (1.0, -1.0)

@@ -123,11 +123,12 @@ def plane_axes(X: Sequence[Sequence[float]], resolution: int = 60, pad: float = 
 def decision_grid(
     model: MLP, X: Sequence[Sequence[float]], resolution: int = 60, pad: float = 0.3
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The model's score on a resolution x resolution grid around 2-D points X: xs, ys and z[row=y, col=x]."""
+    """The model's score on a resolution x resolution grid around 2-D points X: xs, ys and z[row=y, col=x]
+    (z[row, col, class] with a score per class)."""
     xs, ys = plane_axes(X, resolution, pad)
     gx, gy = np.meshgrid(xs, ys)
     z = mlp_forward_numpy(model, np.column_stack([gx.ravel(), gy.ravel()]))
-    return xs, ys, z.reshape(resolution, resolution)
+    return xs, ys, z.reshape(resolution, resolution, *z.shape[1:])  # a third axis for a score per class
 
 
 def zero_contour(xs: np.ndarray, ys: np.ndarray, z: np.ndarray) -> list[tuple[float, float, float, float]]:
@@ -135,9 +136,12 @@ def zero_contour(xs: np.ndarray, ys: np.ndarray, z: np.ndarray) -> list[tuple[fl
 
     Marching squares: in each grid cell whose corners do not all share a sign, the boundary
     crosses the edges between corners of opposite sign, at the point found by linear
-    interpolation. Cells with a non-finite corner are skipped.
+    interpolation. Cells with a non-finite corner are skipped. With a score per class there is no one score
+    to cross 0: the plane's tint by class shows where the classes meet, and this gives no segment.
     """
     z = np.asarray(z, dtype=np.float64)
+    if z.ndim == 3:
+        return []
     positive = z > 0
     corners = (positive[:-1, :-1], positive[:-1, 1:], positive[1:, 1:], positive[1:, :-1])
     mixed = (corners[0] != corners[1]) | (corners[0] != corners[2]) | (corners[0] != corners[3])

@@ -10,19 +10,20 @@ micrograd's demo.ipynb (100 moons, 2-16-16-1 ReLU, hinge loss + L2, decaying lr)
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
 
 from micrograd_core.nn import MLP
 
-from .data import DATASETS, make_dataset, tiny_dataset
+from .data import DATASETS, THREE_CLASSES, make_dataset, tiny_dataset
 from .training import LOSSES, TrainConfig, Trainer
 
 TINY = "tiny"  # the lecture's four samples with three features
 CUSTOM = "custom"  # points the class made: added by hand, or from a CSV file
-DATASET_NAMES = (TINY, *DATASETS, CUSTOM)
+DATASET_NAMES = (TINY, *DATASETS, *THREE_CLASSES, CUSTOM)
 INITS = ("random", "zeros", "constant")  # the weights' start: the lecture's, or all equal (the symmetry lesson)
 CONSTANT_WEIGHT = 0.5
 TEST_FRACTIONS = (0.0, 0.2, 0.3, 0.5)  # the share of the data held out to test on
@@ -44,7 +45,7 @@ MAX_WORK = 60_000
 class RunSettings:
     """Everything that defines a training run; two runs with equal settings are the same, step for step."""
 
-    dataset: str = TINY  # TINY or a name in data.DATASETS
+    dataset: str = TINY  # TINY, a name in data.DATASETS or data.THREE_CLASSES, or CUSTOM
     n_points: int = 100  # the 2-D datasets only
     noise: float = 0.1
     data_seed: int = 0
@@ -52,7 +53,7 @@ class RunSettings:
     neurons: int = 4
     activation: str = "tanh"  # hidden layers; the output is tanh too, or linear after relu
     model_seed: int = 0
-    loss: str = "squared_error"
+    loss: str = "squared_error"  # or "hinge"; "cross_entropy" for data of more than two classes, and only there
     lr: float = 0.05
     lr_decay: bool = False
     batch_size: int | None = None
@@ -60,7 +61,7 @@ class RunSettings:
     alpha: float = 1e-4  # L2 strength with the hinge loss, as in the demo
     init: str = "random"  # one of INITS
     test_fraction: float = 0.0  # held out, 2-D datasets only
-    own_points: tuple[tuple[float, float, float], ...] = ()  # (x1, x2, label ±1) of the CUSTOM dataset
+    own_points: tuple[tuple[float, float, float], ...] = ()  # (x1, x2, label ±1, or 0/1/2) of the CUSTOM dataset
     optimizer: str = "gradient descent"  # a name of lessons.optimisers.OPTIMISERS
 
     def __post_init__(self) -> None:
@@ -145,9 +146,33 @@ def input_size(dataset: str) -> int:
     return 3 if dataset == TINY else 2
 
 
+def point_classes(points: Sequence[tuple[float, float, float]]) -> int:
+    """How many classes the class's own points are of: two (labels ±1), or three once one is labelled 0 or 2."""
+    return 3 if any(p[2] in (0.0, 2.0) for p in points) else 2
+
+
+def classes(settings: RunSettings) -> int:
+    """How many classes the data has: two (labels ±1, one score), or three (labels 0, 1, 2, a score each)."""
+    if settings.dataset == CUSTOM:
+        return point_classes(settings.own_points)
+    return 3 if settings.dataset in THREE_CLASSES else 2
+
+
+def losses_for(settings: RunSettings) -> tuple[str, ...]:
+    """The losses a run on this data can train with: the lecture's and the demo's for two classes (one score and
+    its sign), cross-entropy for more (a score per class, lessons/softmax.py)."""
+    return ("cross_entropy",) if classes(settings) > 2 else tuple(loss for loss in LOSSES if loss != "cross_entropy")
+
+
+def fitting_loss(settings: RunSettings) -> RunSettings:
+    """`settings` with a loss its data can train with: its own if it can, else the first that can."""
+    allowed = losses_for(settings)
+    return settings if settings.loss in allowed else replace(settings, loss=allowed[0])
+
+
 def layer_sizes(settings: RunSettings) -> list[int]:
-    """The `nouts` of the MLP: the hidden layers, then one output."""
-    return [*settings.hidden, 1]
+    """The `nouts` of the MLP: the hidden layers, then one output, or one per class for more than two."""
+    return [*settings.hidden, classes(settings) if classes(settings) > 2 else 1]
 
 
 def parameter_count(nin: int, nouts: list[int]) -> int:
@@ -185,15 +210,15 @@ def check_limits(settings: RunSettings) -> list[Limit]:
     need(settings.dataset == TINY or MIN_POINTS <= settings.n_points <= MAX_POINTS, "n_points",
          f"{MIN_POINTS} to {MAX_POINTS}")
     need(settings.activation in HIDDEN_ACTIVATIONS, "activation", ", ".join(HIDDEN_ACTIVATIONS))
-    need(settings.loss in LOSSES, "loss", ", ".join(LOSSES))
+    need(settings.loss in losses_for(settings), "loss", ", ".join(losses_for(settings)))
     need(settings.lr > 0, "lr", "above 0")
     need(settings.batch_size is None or settings.batch_size >= 1, "batch_size", "at least 1")
     need(settings.init in INITS, "init", ", ".join(INITS))
     need(settings.test_fraction in TEST_FRACTIONS, "test_fraction", ", ".join(f"{f:g}" for f in TEST_FRACTIONS))
     if settings.dataset == CUSTOM:
         labels = {p[2] for p in settings.own_points}
-        need(MIN_CUSTOM <= len(settings.own_points) <= MAX_POINTS and labels == {-1.0, 1.0}, "own_points",
-             f"{MIN_CUSTOM} to {MAX_POINTS} points, some of each class")
+        need(MIN_CUSTOM <= len(settings.own_points) <= MAX_POINTS and labels in ({-1.0, 1.0}, {0.0, 1.0, 2.0}),
+             "own_points", f"{MIN_CUSTOM} to {MAX_POINTS} points, some of each class (−1 and 1, or 0, 1 and 2)")
     return problems
 
 
@@ -277,13 +302,18 @@ def held_out_data(settings: RunSettings) -> tuple[list[list[float]], list[float]
     return X[held].tolist(), y[held].tolist()
 
 
+def output_activation(settings: RunSettings) -> str:
+    """tanh after tanh layers, as in the lecture; linear after relu, as in the demo, and for softmax's scores."""
+    return "tanh" if settings.activation == "tanh" and classes(settings) == 2 else "linear"
+
+
 def make_model(settings: RunSettings) -> MLP:
     """The initial MLP: tanh throughout as in the lecture, or relu with a linear output as in the demo.
 
     Its weights are random, or all 0, or all CONSTANT_WEIGHT: then the neurons of a layer are the same
     function of the same inputs, get the same gradients, and stay the same however long they train.
     """
-    output = "tanh" if settings.activation == "tanh" else "linear"
+    output = output_activation(settings)
     nin, nouts = input_size(settings.dataset), layer_sizes(settings)
     model = MLP(nin, nouts, settings.activation, output, seed=settings.model_seed)
     if settings.init != "random":

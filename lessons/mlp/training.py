@@ -24,6 +24,7 @@ from micrograd_core.engine import Value
 from micrograd_core.nn import MLP
 
 from ..optimisers import OPTIMISERS
+from ..softmax import mean_cross_entropy
 
 if TYPE_CHECKING:
     import numpy as np
@@ -51,12 +52,22 @@ def l2_penalty(params: Sequence[Value], alpha: float) -> Value:
     return float(alpha) * sum(p * p for p in params)
 
 
-def accuracy(scores: Sequence[float | Value], ys: Sequence[float]) -> float:
-    """Fraction of samples on the right side: a score > 0 predicts +1, otherwise -1."""
+Score = float | Value
+
+
+def predicted(score: Score | Sequence[Score]) -> float:
+    """The class a sample's score predicts: +1 above 0, else -1; with a score per class, the largest one's class."""
+    if isinstance(score, (list, tuple)):
+        data = [s.data if isinstance(s, Value) else float(s) for s in score]
+        return float(max(range(len(data)), key=data.__getitem__))
+    return 1.0 if (score.data if isinstance(score, Value) else float(score)) > 0 else -1.0
+
+
+def accuracy(scores: Sequence[Score] | Sequence[Sequence[Score]], ys: Sequence[float]) -> float:
+    """Fraction of samples whose predicted class is their own."""
     if len(scores) == 0:
         raise ValueError("need at least one score")
-    data = [s.data if isinstance(s, Value) else float(s) for s in scores]
-    return sum((float(yi) > 0) == (si > 0) for yi, si in zip(ys, data, strict=True)) / len(data)
+    return sum(predicted(s) == float(yi) for s, yi in zip(scores, ys, strict=True)) / len(scores)
 
 
 def decay_factor(step: int) -> float:
@@ -64,7 +75,7 @@ def decay_factor(step: int) -> float:
     return max(1.0 - 0.9 * (step - 1) / 100, 0.1)
 
 
-DATA_LOSSES = {"squared_error": squared_error_loss, "hinge": hinge_loss}
+DATA_LOSSES = {"squared_error": squared_error_loss, "hinge": hinge_loss, "cross_entropy": mean_cross_entropy}
 LOSSES = tuple(DATA_LOSSES)
 PHASES = ("forward", "loss", "zero_grad", "backward", "update")
 
@@ -74,7 +85,7 @@ class TrainConfig:
     """Settings of a training run."""
 
     lr: float  # no default here: a run's settings (RunSettings) hold the one default
-    loss: str = "squared_error"  # or "hinge", which adds alpha * sum(p**2)
+    loss: str = "squared_error"  # or "hinge", which adds alpha * sum(p**2); "cross_entropy" for a score per class
     alpha: float = 1e-4  # L2 strength, used with the hinge loss
     batch_size: int | None = None  # None: every sample, every step
     lr_decay: bool = False  # the demo's schedule: lr * (1 - 0.9 * k / 100), never below lr * 0.1
@@ -126,7 +137,7 @@ class Phase:
     """How far a step has gone: the phase just done, and what it made so far."""
 
     name: str  # one of PHASES
-    scores: list[Value]
+    scores: list[Value] | list[list[Value]]  # a score per sample, or (more than two classes) a score per class
     loss: Value | None = None
 
 
@@ -149,7 +160,11 @@ class Trainer:
             raise ValueError(f"need as many targets as inputs (at least one), got {len(self.X)} and {len(self.y)}")
         if any(len(x) != model.nin for x in self.X):
             raise ValueError(f"every input must have {model.nin} numbers, one per input of the model")
-        if len(model.layers[-1].neurons) != 1:
+        outputs = len(model.layers[-1].neurons)
+        if config.loss == "cross_entropy":
+            if outputs < 2 or any(v not in range(outputs) for v in self.y):
+                raise ValueError(f"cross-entropy needs a score per class and labels 0 to {outputs - 1}")
+        elif outputs != 1:
             raise ValueError("the model must have one output (a score per sample)")
         if config.optimizer not in OPTIMISERS:
             raise ValueError(f"unknown optimizer {config.optimizer!r}; choose one of {', '.join(OPTIMISERS)}")
@@ -299,7 +314,8 @@ def sample_loss_graph(model: MLP, x: Sequence[float], y: float, loss: str) -> Va
     model.zero_grad()
     inputs = [Value(xi, label=f"x{i}") for i, xi in enumerate(x, 1)]
     score = model(inputs)
-    score.label = "score"
+    for c, s in enumerate(score) if isinstance(score, list) else [(None, score)]:
+        s.label = "score" if c is None else f"score{c}"
     out = DATA_LOSSES[loss]([score], [y])
     out.label = "loss"
     out.backward()

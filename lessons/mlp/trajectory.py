@@ -19,7 +19,7 @@ import numpy as np
 from micrograd_core.nn import MLP
 
 from ..optimisers import GradientDescent
-from .matrix import mlp_forward_numpy, numpy_loss
+from .matrix import mlp_forward_numpy, numpy_accuracy, numpy_loss
 from .settings import RunSettings, held_out_data, make_model, make_trainer, train_config
 from .training import Phase, StepReport, Stop, Trainer, cyclic_gc_paused
 
@@ -193,7 +193,7 @@ class Trajectory:
         config = self.trainer.config
         data, _ = self.trainer.state()
         return (numpy_loss(config.loss, scores, self.test_y, data, config.alpha),
-                float(np.mean((scores > 0) == (self.test_y > 0))))
+                numpy_accuracy(scores, self.test_y))
 
     def tests(self, step: int) -> list[tuple[float, float]]:
         """The held-out loss and accuracy of each step's weights, measured as the step began (as its report is)."""

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .activations import numpy_activation
+from .matrix import numpy_softmax
 from .settings import RunSettings, make_data, make_model, train_config
 from .training import StepReport, TrainConfig, Trainer, batch_indices
 from .trajectory import State
@@ -39,14 +40,22 @@ def loss_and_grads(layers: Layers, kinds: Sequence[str], X: np.ndarray, y: np.nd
     if config.loss == "squared_error":
         loss = float(np.sum((scores - y) ** 2))
         upstream = 2 * (scores - y)  # d loss / d score
-    else:
+    elif config.loss == "hinge":
         params = np.concatenate([np.concatenate([W.ravel(), b]) for W, b in layers])
         margins = 1.0 - y * scores
         loss = float(np.mean(np.maximum(margins, 0.0)) + config.alpha * np.sum(params * params))
         upstream = np.where(margins > 0, -y, 0.0) / len(y)
+    if config.loss == "cross_entropy":  # a score per class: d loss / d scores is p − y, each row over the samples
+        rows, labels = np.arange(len(y)), y.astype(int)
+        p, log_total = numpy_softmax(acts[-1])
+        loss = float(np.mean(log_total - acts[-1][rows, labels]))
+        one_hot = np.zeros_like(p)
+        one_hot[rows, labels] = 1.0
+        delta = (p - one_hot) / len(y)
+    else:
+        delta = upstream[:, None]  # d loss / d (a layer's outputs), one row per sample
 
     # backward: the chain rule by hand, from the output layer back
-    delta = upstream[:, None]  # d loss / d (a layer's outputs), one row per sample
     grads = []
     for i in reversed(range(len(layers))):
         W, b = layers[i]

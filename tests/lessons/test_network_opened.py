@@ -187,7 +187,8 @@ def test_read_csv_reads_headers_semicolons_a_bom_and_zero_one_labels():
     (b"1,2,1\n1e308,-1e308,-1\n", "range", 2),  # a plane that far out cannot be drawn, as a link refuses it
     (b"1,2,1\n100.5,0,-1\n", "range", 2),
     (b"1;2;1\n1,5,0;2;-1\n", "number", 2),  # one decimal comma to a number, at most
-    (b"1,2,2\n", "label", 1),
+    (b"1,2,3\n", "label", 1),
+    (b"1,2,2\n", "a_class_missing", 0),  # a label 2: three classes, and 0 and 1 have no point
     (b"1,2,1\n1,2,0\n1,2,-1\n", "label", 0),
     (b"1,2,1\n3,4,1\n", "one_class", 0),
     (b"\xff\xfe\x00binary", "number", 1),

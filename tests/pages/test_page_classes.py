@@ -47,8 +47,11 @@ def test_the_points_in_numbers_give_each_points_class_and_the_networks():
     at = open_page(PAGE)
     at.session_state["cls_points_numbers"] = True
     at.run()
-    table = next(t.value for t in at.table if "network's class" in t.value.columns)
+    table = next(t.value for t in at.table if "predicted" in t.value.columns)
     assert len(table) == 150 and set(table["right"]) <= {"yes", "no"}  # every point, none thinned out
+    X, y = sm.spiral()
+    assert list(table["class"]) == [f"class {c}" for c in y]
+    assert list(table["predicted"]) == [f"class {c}" for c in sm.predict(sm.make_model(1), X)]  # the engine's
 
 
 @pytest.mark.parametrize("query", [{"cls_sample": "999"}, {"cls_lr": "-1"}, {"cls_seed": "x"}])

@@ -11,30 +11,53 @@ from __future__ import annotations
 import streamlit as st
 
 from lessons.mlp.points import LIMIT, LINK_POINTS, MAX_BYTES, Point, PointsError, read_csv, write_csv
-from lessons.mlp.settings import CUSTOM, MAX_POINTS, TINY, RunSettings, all_data, split
+from lessons.mlp.settings import CUSTOM, MAX_POINTS, TINY, RunSettings, all_data, classes, split
 
 from ...text import literal
+from ...training_figures import class_name
 from .settings import BY_FIELD, SAMPLE, read_settings
 
+# what a click adds: a point of each label the data takes (two classes, or three)
+ADDS = {"+1": 1.0, "-1": -1.0, "0": 0.0, "1": 1.0, "2": 2.0}
 MODES = {"pick": "follow a point", "+1": "add +1", "-1": "add −1", "remove": "remove"}
+MODES3 = {"pick": "follow a point", "0": "add class 0", "1": "add class 1", "2": "add class 2", "remove": "remove"}
 HINTS = {
     "pick": "Click a point to follow it in the one-sample graph below.",
     "+1": "Click on the plot to add a point of class +1.",
     "-1": "Click on the plot to add a point of class −1.",
+    **{str(c): f"Click on the plot to add a point of class {c}." for c in range(3)},
     "remove": "Click a point to remove it.",
 }
-STARTER: tuple[Point, ...] = ((-1.0, 0.0, 1.0), (1.0, 0.0, -1.0))  # an empty plane, but for one point of each class
+# an empty plane, but for one point of each class
+STARTER: tuple[Point, ...] = ((-1.0, 0.0, 1.0), (1.0, 0.0, -1.0))
+STARTER3: tuple[Point, ...] = ((-1.0, 0.0, 0.0), (1.0, 0.0, 1.0), (0.0, 1.0, 2.0))
 CLICK = "mlp_click"
+
+
+def _three() -> bool:
+    return classes(read_settings()) > 2
+
+
+def _click_key() -> str:
+    """The click box's key: one for two classes and one for three, whose choices differ."""
+    return f"{CLICK}3" if _three() else CLICK
 
 
 def click_mode() -> None:
     """What a click on the plane does."""
-    st.segmented_control("a click on the plot will", list(MODES), format_func=MODES.get, key=CLICK, default="pick",
-                         required=True)
+    if _three():  # five choices do not fit a phone's width in one row: radio buttons wrap, a segmented control not
+        st.radio("a click on the plot will", list(MODES3), format_func=MODES3.get, key=_click_key(), horizontal=True)
+        return
+    st.segmented_control("a click on the plot will", list(MODES), format_func=MODES.get, key=_click_key(),
+                         default="pick", required=True)
 
 
 def click_hint() -> str:
-    return HINTS[st.session_state.get(CLICK) or "pick"]
+    return HINTS[_mode()]
+
+
+def _mode() -> str:
+    return st.session_state.get(_click_key()) or "pick"
 
 
 def chart_key() -> str:
@@ -82,7 +105,7 @@ def set_points(points: list[Point] | tuple[Point, ...]) -> None:
 def clicked() -> None:
     """The plane was clicked: add a point, remove one, or pick the one to follow."""
     selection = st.session_state[chart_key()].selection
-    mode = st.session_state.get(CLICK) or "pick"
+    mode = _mode()
     settings = read_settings()
     picked = [p["k"] for name in ("pick", "pick_test") for p in selection.get(name, []) if "k" in p]
     cells = [c for c in selection.get("cell", []) if "i" in c and "j" in c]
@@ -91,7 +114,7 @@ def clicked() -> None:
     if mode == "pick" and picked:
         st.session_state[SAMPLE.key] = int(picked[0]) + 1
         st.session_state.mlp_picked = True
-    elif mode in ("+1", "-1") and cells and "mlp_plane_axes" in st.session_state:
+    elif mode in ADDS and cells and "mlp_plane_axes" in st.session_state:
         xs, ys = st.session_state.mlp_plane_axes
         i, j = int(cells[0]["i"]), int(cells[0]["j"])
         if 0 <= i < len(ys) and 0 <= j < len(xs):
@@ -99,7 +122,7 @@ def clicked() -> None:
             if len(points) >= MAX_POINTS:
                 st.toast(f"The plane holds at most {MAX_POINTS} points.", icon=":material/block:")
                 return
-            set_points([*points, (_round(xs[j]), _round(ys[i]), 1.0 if mode == "+1" else -1.0)])
+            set_points([*points, (_round(xs[j]), _round(ys[i]), ADDS[mode])])
     elif mode == "remove" and picked and (problem := remove(settings, int(picked[0]))):
         st.toast(problem, icon=":material/block:")
 
@@ -120,7 +143,7 @@ def remove(settings: RunSettings, k: int) -> str:
 def typed() -> None:
     """A point typed in (the keyboard's way to add one, where the plot takes a click): added to the data."""
     x1, x2 = st.session_state.get("mlp_type_x1"), st.session_state.get("mlp_type_x2")
-    label = 1.0 if st.session_state.get("mlp_type_class", "+1") == "+1" else -1.0
+    label = ADDS[st.session_state.get(_class_key(), "+1").replace("−", "-")]
     if x1 is None or x2 is None:
         st.session_state.mlp_type_problem = "Give both coordinates, x1 and x2."
         return
@@ -130,7 +153,7 @@ def typed() -> None:
         return
     set_points([*points, (_round(x1), _round(x2), label)])
     where = f"({_round(x1):g}, {_round(x2):g})"
-    st.session_state.mlp_type_note = f"Added a point of class {'+1' if label > 0 else '−1'} at {where}."
+    st.session_state.mlp_type_note = f"Added a point of {_named(label)} at {where}."
 
 
 def typed_removal() -> None:
@@ -151,7 +174,10 @@ def type_a_point() -> None:
         a, b = st.columns(2)
         a.number_input("x1", -LIMIT, LIMIT, value=0.0, step=0.1, format="%.4g", key="mlp_type_x1")
         b.number_input("x2", -LIMIT, LIMIT, value=0.0, step=0.1, format="%.4g", key="mlp_type_x2")
-        st.radio("class", ["+1", "−1"], horizontal=True, key="mlp_type_class")
+        if _three():
+            st.radio("class", ["0", "1", "2"], horizontal=True, key=_class_key(), format_func=lambda m: f"class {m}")
+        else:
+            st.radio("class", ["+1", "−1"], horizontal=True, key=_class_key())
         st.form_submit_button("Add the point", on_click=typed, icon=":material/add_location:", width="stretch")
     with st.form("mlp_remove_point", clear_on_submit=False, border=True):
         st.markdown("**Remove a point by its number**")
@@ -162,6 +188,14 @@ def type_a_point() -> None:
         st.error(problem, icon=":material/error:")
     if note := st.session_state.pop("mlp_type_note", None):
         st.success(note, icon=":material/check:")
+
+
+def _class_key() -> str:
+    return "mlp_type_class3" if _three() else "mlp_type_class"
+
+
+def _named(label: float) -> str:
+    return class_name(label, _three()) if _three() else f"class {class_name(label, False)}"
 
 
 def adopt(previous: RunSettings) -> None:
@@ -182,9 +216,12 @@ def file_problem(error: PointsError) -> str:
         "number": f"Row {error.row} is not three numbers: {found}.",
         "finite": f"Row {error.row} holds a number that is not finite (nan or inf): {found}.",
         "range": f"Row {error.row} has a coordinate beyond ±{LIMIT:g}, farther than the plane is drawn: {found}.",
-        "label": (f"Row {error.row} has the label {found}: labels are −1 and 1, or 0 and 1." if error.row
-                  else "The labels mix −1, 0 and 1: use −1 and 1, or 0 and 1."),
+        "label": (f"Row {error.row} has the label {found}: labels are −1 and 1, or 0 and 1 (two classes), or 0, 1 "
+                  "and 2 (three)." if error.row
+                  else f"The labels mix {found}: use −1 and 1, or 0 and 1 (two classes), or 0, 1 and 2 (three)."),
         "one_class": "Every point has the same label: the network needs points of both classes.",
+        "a_class_missing": f"The labels are of three classes, but no point has the label {found}: the network needs "
+                           "points of every class.",
     }[error.code]
 
 
@@ -219,9 +256,11 @@ def tools(settings: RunSettings) -> None:
         st.download_button("Save these points (CSV)", write_csv(points_of(settings)), "points.csv", mime="text/csv",
                            on_click="ignore", icon=":material/download:", key="mlp_points_csv", width="stretch")
     type_a_point()
-    st.button("Start from an empty plane", on_click=set_points, args=(STARTER,), icon=":material/ink_eraser:",
-              key="mlp_starter", width="stretch",
-              help="Your own data from two points, one of each class: add more by clicking on the plot.")
+    three = classes(settings) > 2
+    st.button("Start from an empty plane", on_click=set_points, args=(STARTER3 if three else STARTER,),
+              icon=":material/ink_eraser:", key="mlp_starter", width="stretch",
+              help=f"Your own data from {'three points' if three else 'two points'}, one of each class: add more by "
+              "clicking on the plot.")
     if settings.dataset == CUSTOM and len(settings.own_points) > LINK_POINTS:
         st.caption(f"Your {len(settings.own_points)} points are more than a link holds ({LINK_POINTS}): the address "
                    "bar leaves them out. Save them as CSV to share them.")

@@ -17,11 +17,13 @@ import streamlit as st
 from lessons.mlp.controller import Snapshot, TrainingRun
 from lessons.mlp.diagram import neuron_view
 from lessons.mlp.runs import history_csv
-from lessons.mlp.settings import make_trainer
+from lessons.mlp.settings import classes, make_trainer
 from lessons.mlp.training import DATA_LOSSES, PHASES, Trainer, l2_penalty, sample_loss_graph
 from lessons.mlp.twin import check_steps, loss_and_grads, train_in_numpy
+from lessons.softmax import cross_entropy
 from lessons.source import source
 from micrograd_core import nn
+from micrograd_core.engine import Value
 
 from ... import stage
 from ...chart_text import numbers_behind
@@ -126,12 +128,17 @@ def phases(run: TrainingRun) -> None:
     made = []
     if phase is not None and phase.name != "update":
         if len(phase.scores) <= 8:
-            made.append("outputs " + ", ".join(f"{s.data:.3f}" for s in phase.scores))
+            made.append("outputs " + ", ".join(_output(s) for s in phase.scores))
         if phase.loss is not None:
             made.append(f"loss **{phase.loss.data:.4f}**")
     st.markdown("One step, phase by phase: " + " → ".join(marks) + ("  \n" + " · ".join(made) if made else ""))
     st.caption(PHASE_TEXT[phase.name] if phase is not None else "Press Phase (or P) to take the next step one phase "
                "at a time: watch the grads below go to 0, fill in, and the weights move.")
+
+
+def _output(score: Value | list[Value]) -> str:
+    """A sample's output: its score, or (more than two classes) its scores."""
+    return f"({', '.join(f'{s.data:.3f}' for s in score)})" if isinstance(score, list) else f"{score.data:.3f}"
 
 
 def sample_view(view: Snapshot, run: TrainingRun) -> None:
@@ -143,16 +150,21 @@ def sample_view(view: Snapshot, run: TrainingRun) -> None:
     held = sample > len(view.X)
     x = ", ".join(f"{v:.3g}" for v in X[sample - 1])
     kind = " (held out: never trained on)" if held else ""
-    st.markdown(f"Sample {sample}{kind}: inputs ({x}), target {y[sample - 1]:g}." +
+    many = classes(run.settings) > 2
+    target = f"class {y[sample - 1]:g}" if many else f"target {y[sample - 1]:g}"
+    st.markdown(f"Sample {sample}{kind}: inputs ({x}), {target}." +
                 (" Pick another by clicking a point on the plot, with *follow a point*." if view.predictions is None
                  else ""))
     phase = run.phase
     if phase is not None and phase.name != "update" and not held and sample - 1 < len(phase.scores):
-        root = phase.loss if phase.loss is not None else phase.scores[sample - 1]
+        score = phase.scores[sample - 1]
+        if many:  # a score per class: the graph is followed from the true class's
+            score = score[int(y[sample - 1])]
+        root = phase.loss if phase.loss is not None else score
         if not presenting():
             st.caption(f"Sample {sample}'s part of this step's graph; after backward() each grad is the whole "
                        "loss's gradient.")
-        show_graph(root, rankdir="TB", max_nodes=GRAPH_NODES, focus=phase.scores[sample - 1],
+        show_graph(root, rankdir="TB", max_nodes=GRAPH_NODES, focus=score,
                    show_grad=phase.name in ("zero_grad", "backward"), place=stage.place(0.6, SAMPLE_LINE),
                    key="mlp_sample_graph")
     else:
@@ -234,9 +246,11 @@ def the_code(run: TrainingRun) -> None:
                        for method in (Trainer.step_phases, Trainer.backward, Trainer.update)),
             language="python", wrap_lines=True)
     loss = DATA_LOSSES[run.settings.loss]
-    hinge = run.settings.loss == "hinge"
-    st.markdown(f"and `self.loss` is `{loss.__name__}`" + (" plus `l2_penalty`:" if hinge else ":"))
-    st.code(source(loss) + ("\n" + source(l2_penalty) if hinge else ""), language="python", wrap_lines=True)
+    extra = {"hinge": l2_penalty, "cross_entropy": cross_entropy}.get(run.settings.loss)
+    st.markdown(f"and `self.loss` is `{loss.__name__}`" + {"hinge": " plus `l2_penalty`:",
+                                                             "cross_entropy": ", with `cross_entropy`:"}.get(
+        run.settings.loss, ":"))
+    st.code(source(loss) + ("\n\n" + source(extra) if extra else ""), language="python", wrap_lines=True)
     st.download_button("Download the loss history (CSV)", history_csv(run.trajectory.reports(run.position)),
                        "mlp_loss_history.csv", mime="text/csv", on_click="ignore", icon=":material/download:",
                        key="mlp_csv")

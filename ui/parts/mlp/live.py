@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -251,11 +252,18 @@ def plane(view: Snapshot) -> None:
         st.vega_lite_chart(None, spec, on_select=data.clicked, key=data.chart_key(),
                            selection_mode=["cell", "pick", "pick_test"])
     hollow = " Hollow ones are held out: the network never trains on them." if view.test_X else ""
-    st.caption("Background: the model's score, blue above 0 and vermillion below; the black line is score 0, the "
-               f"decision boundary. Circles are class +1, diamonds class −1.{hollow} {data.click_hint()}")
-    numbers_behind("mlp_plane", f"The model's score over the plane x1, x2 and its 0 line, the decision boundary, with "
-                   f"the {len(view.X)} data points{' and the held-out ones' if view.test_X else ''}: "
-                   f"{view.accuracy:.0%} of the points trained on lie on their class's side. Each point's score:",
+    many = np.ndim(grid[2]) == 3
+    if many:
+        st.caption("Background: the class of the network's largest score, where the tints meet the decision "
+                   f"boundary. Circles are class 0, diamonds class 1, squares class 2.{hollow} {data.click_hint()}")
+    else:
+        st.caption("Background: the model's score, blue above 0 and vermillion below; the black line is score 0, the "
+                   f"decision boundary. Circles are class +1, diamonds class −1.{hollow} {data.click_hint()}")
+    drawn = ("The plane x1, x2 tinted with the class of the network's largest score" if many else
+             "The model's score over the plane x1, x2 and its 0 line, the decision boundary")
+    numbers_behind("mlp_plane", f"{drawn}, with the {len(view.X)} data points"
+                   f"{' and the held-out ones' if view.test_X else ''}: {view.accuracy:.0%} of the points trained on "
+                   f"are given their class. Each point's score{'s' if many else ''}:",
                    lambda: points_table(view.X + view.test_X, view.y + view.test_y, view.scores(), len(view.test_X)),
                    most=len(view.X) + len(view.test_X))
 

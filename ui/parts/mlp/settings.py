@@ -24,9 +24,11 @@ from lessons.mlp.settings import (
     TEST_FRACTIONS,
     TINY,
     RunSettings,
+    fitting_loss,
     input_size,
     layer_sizes,
     link_key,
+    losses_for,
     parameter_count,
 )
 from lessons.mlp.training import LOSSES
@@ -37,8 +39,10 @@ from ...state import Choice, Number, Setting, Slider, Toggle
 
 D = RunSettings()  # every setting's default (the page opens on them; the "Lecture" preset is written out)
 DATASET_LABELS = {TINY: "lecture's 4 samples", "moons": "moons", "circles": "circles", "xor": "xor", "spiral": "spiral",
-                  CUSTOM: "your own points"}
-LOSS_NAMES = {"squared_error": "squared error", "hinge": "hinge + L2"}
+                  "spiral3": "three spirals (3 classes)", CUSTOM: "your own points"}
+LOSS_NAMES = {"squared_error": "squared error", "hinge": "hinge + L2", "cross_entropy": "cross-entropy"}
+THREE_CLASS_LOSS = ("Three classes: the network gives a score per class, softmax turns them into probabilities, "
+                    "and the loss is −log of the true class's (the More than two classes page builds it).")
 PACE_LABELS = {"slow": "1 a second", "steady": "4 a second", "fast": "40 a second", "max": "as fast as it goes"}
 INIT_LABELS = {"random": "random (the lecture's)", "zeros": "every weight 0", "constant": "every weight 0.5"}
 SPLIT_LABELS = {f: ("none" if not f else f"{f:.0%} held out") for f in TEST_FRACTIONS}
@@ -110,7 +114,22 @@ WHERE = Choice("mlp_where", "where it trains", "server", options=("server", "bro
 
 
 def read_settings() -> RunSettings:
-    return RunSettings(**{s.stands_for: s.value for s in SETTINGS})
+    """The run the page's settings describe, with a loss its data can train with (`fit_loss` says when it changed)."""
+    return fitting_loss(RunSettings(**{s.stands_for: s.value for s in SETTINGS}))
+
+
+def fit_loss() -> str | None:
+    """Set the loss box to a loss the data can train with, before it is drawn; why, when it had another."""
+    setting = BY_FIELD["loss"]
+    allowed = losses_for(read_settings())
+    if setting.value in allowed:
+        return None
+    was = setting.value
+    st.session_state[setting.key] = allowed[0]
+    if was == "cross_entropy":
+        return "Cross-entropy needs a score per class, for data of more than two classes: this data has two."
+    return (f"{LOSS_NAMES.get(was, was)} needs one score and classes ±1: three classes take a score each and "
+            "cross-entropy.")
 
 
 def preset_key(shown: str) -> str:
@@ -155,7 +174,13 @@ def controls(data_tools: Callable[[], None] = lambda: None) -> None:
     st.caption(f"Limits: {MAX_HIDDEN_LAYERS} hidden layers, {MAX_NEURONS} neurons each, {MAX_POINTS} points, "
                "so that one session stays well inside a small server's memory.")
     st.subheader("Training")
-    for name in ("lr", "loss", "optimizer", "forget_zero_grad", "batch_size", "lr_decay"):
+    BY_FIELD["lr"].widget()
+    changed = fit_loss()
+    allowed = losses_for(read_settings())
+    BY_FIELD["loss"].widget(options=allowed, help=None if len(allowed) > 1 else THREE_CLASS_LOSS)
+    if changed:
+        st.caption(changed)
+    for name in ("optimizer", "forget_zero_grad", "batch_size", "lr_decay"):
         BY_FIELD[name].widget()
     PACE.widget()
     WHERE.widget()
