@@ -114,3 +114,24 @@ def test_training_with_held_out_data_moves_the_diagram_and_a_neuron_can_be_picke
     expect(page.locator('.st-key-mlp_network [data-testid="stCode"]').first).to_contain_text("tanh(")
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     assert (SCREENSHOTS / "mlp_network-1920-presenting-trained.png").exists()
+
+
+def test_three_classes_train_and_the_class_adds_a_point_of_class_2_by_clicking(server, page):
+    """Three spiral arms: the plane is tinted by class as it trains; a click adds a point of the class chosen."""
+    open_training_page(page, f"{server.url}/mlp_training?mlp_dataset=spiral3&mlp_n_points=30&mlp_layers=1"
+                             "&mlp_neurons=8&mlp_activation=relu&mlp_lr=0.2&mlp_pace=max")
+    expect(page.locator(PLANE)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("squares class 2", exact=False)).to_be_visible()
+    page.get_by_role("button", name="Train", exact=True).click()
+    wait_for_steps(page, 10)
+    stopped = pause(page)
+    assert stopped >= 10
+    accuracy = page.evaluate(METRIC_JS, "accuracy, all samples")
+    assert accuracy.endswith("%") and int(accuracy[:-1]) > 33  # better than a guess among three
+    page.locator(".st-key-mlp_click3").get_by_text("add class 2", exact=True).click()
+    wait_idle(page)
+    click_plane(page, 0.5, 0.5)
+    points = wait_for_points(page, 31)  # the spiral became the class's own points, with one more of class 2
+    assert points[-1][2] == 2.0 and {p[2] for p in points} == {0.0, 1.0, 2.0}
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    screenshot(page, "mlp_network-three-classes")
