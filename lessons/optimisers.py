@@ -6,6 +6,9 @@ parameter, of the gradient (m) and of its square (v), and steps by m / sqrt(v): 
 step size of its own. The arithmetic follows PyTorch's `torch.optim.SGD` (with momentum) and
 `torch.optim.Adam` (the same running sums, corrections and order of the step's terms), and the two
 agree to 1e-12 over fifty steps (tests/lessons/test_optimisers.py).
+
+Nothing here needs `p.data` and `p.grad` to be single numbers: given a whole layer's weights as numpy arrays,
+the same lines update them all at once (lessons/mlp/twin.py, the same run in numpy).
 """
 
 from __future__ import annotations
@@ -96,7 +99,7 @@ class Adam(GradientDescent):
         correct1 = 1 - self.beta1**self.t  # m and v start at 0: early averages are too small by this much
         correct2 = 1 - self.beta2**self.t
         for i, p in enumerate(self.params):
-            p.data += -(self.lr / correct1) * (self.m[i] / (math.sqrt(self.v[i]) / math.sqrt(correct2) + self.eps))
+            p.data += -(self.lr / correct1) * (self.m[i] / (self.v[i] ** 0.5 / math.sqrt(correct2) + self.eps))
 
     def carry(self, grads: Sequence[float]) -> None:
         self.t += 1

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..optimisers import OPTIMISERS
 from .activations import numpy_activation
 from .matrix import numpy_softmax
 from .settings import RunSettings, make_data, make_model, train_config
@@ -78,18 +79,33 @@ def train_in_numpy(settings: RunSettings, steps: int, taken: Sequence[StepReport
     config = train_config(settings)
     X_all, y_all = (np.asarray(a, dtype=np.float64) for a in make_data(settings))
     layers, kinds = _layers(settings)
-    grads = [(np.zeros_like(W), np.zeros_like(b)) for W, b in layers]
+    # the optimiser the engine's run steps with, its p.data and p.grad a whole matrix each: the same update lines
+    tensors = [Tensor(a) for W, b in layers for a in (W, b)]
+    optimiser = OPTIMISERS[config.optimizer](tensors, config.lr)
     losses = []
     for k in range(1, steps + 1):
         lr, batch, forget_zero_grad = _step_settings(config, k, taken)
         rows = batch_indices(len(y_all), batch, config.seed, k)
         X, y = (X_all, y_all) if rows is None else (X_all[rows], y_all[rows])
-        loss, new = loss_and_grads(layers, kinds, X, y, config)
+        loss, new = loss_and_grads(_pairs(tensors), kinds, X, y, config)
         losses.append(loss)
-        # backward() adds to .grad: to zeros after zero_grad(), else to every earlier step's gradients
-        grads = [(gW + nW, gb + nb) for (gW, gb), (nW, nb) in zip(grads, new)] if forget_zero_grad else new
-        layers = [(W - lr * gW, b - lr * gb) for (W, b), (gW, gb) in zip(layers, grads)]
+        for t, g in zip(tensors, [g for pair in new for g in pair]):
+            # backward() adds to .grad: to zeros after zero_grad(), else to every earlier step's gradients
+            t.grad = t.grad + g if forget_zero_grad else g
+        optimiser.lr = lr
+        optimiser.step()
     return losses
+
+
+class Tensor:
+    """A whole layer's weights (or biases) as one parameter: `data` and `grad` are arrays of the same shape."""
+
+    def __init__(self, data: np.ndarray) -> None:
+        self.data, self.grad = data.copy(), np.zeros_like(data)
+
+
+def _pairs(tensors: Sequence[Tensor]) -> Layers:
+    return [(tensors[i].data, tensors[i + 1].data) for i in range(0, len(tensors), 2)]
 
 
 def _layers(settings: RunSettings) -> tuple[Layers, list[str]]:

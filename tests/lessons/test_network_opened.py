@@ -246,6 +246,9 @@ def test_a_link_holds_up_to_its_limit_and_refuses_what_no_link_made():
     (replace(DEMO, batch_size=16), 12),
     (replace(MOONS, forget_zero_grad=True, lr=0.01), 10),
     (replace(MOONS, activation="relu", loss="hinge", lr_decay=True, test_fraction=0.3), 10),
+    (replace(LECTURE, optimizer="momentum", lr=0.01), 30),  # the optimiser's own lines, over whole matrices
+    (replace(LECTURE, optimizer="Adam", lr=0.01), 30),
+    (replace(MOONS, optimizer="Adam", lr=0.01, batch_size=8, forget_zero_grad=True), 10),
 ])
 def test_numpy_twin_gives_the_value_engines_loss_curve(settings, steps):
     trainer = make_trainer(settings)

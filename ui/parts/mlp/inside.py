@@ -19,7 +19,7 @@ from lessons.mlp.diagram import neuron_view
 from lessons.mlp.runs import history_csv
 from lessons.mlp.settings import classes, make_trainer
 from lessons.mlp.training import DATA_LOSSES, PHASES, Trainer, l2_penalty, sample_loss_graph
-from lessons.mlp.twin import check_steps, loss_and_grads, train_in_numpy
+from lessons.mlp.twin import Tensor, check_steps, loss_and_grads, train_in_numpy
 from lessons.softmax import cross_entropy
 from lessons.source import source
 from micrograd_core import nn
@@ -303,16 +303,14 @@ def twin(run: TrainingRun) -> None:
     st.header("The same run in tensors")
     st.markdown("The lecture's overview says it early: *everything else is efficiency*. Below, the same training, "
                 "from the same "
-                "initial weights, on the same data, with the same learning rates and minibatches, written with "
-                "numpy matrices: a matrix product per layer forward, and the chain rule by hand backward.")
+                "initial weights, on the same data, with the same learning rates, minibatches and optimiser, written "
+                "with numpy matrices: a matrix product per layer forward, the chain rule by hand backward, and the "
+                "optimiser's own lines updating a whole matrix at once.")
     done = run.position
-    plain = run.settings.optimizer == "gradient descent"
-    ready = done > 0 and not run.training and run.phase is None and plain
-    if not plain:
-        st.caption(f"The numpy run repeats plain gradient descent; this run steps with {run.settings.optimizer}.")
+    ready = done > 0 and not run.training and run.phase is None
     if st.button("Run it again in numpy", icon=":material/bolt:", key="mlp_twin", disabled=not ready):
         st.session_state.mlp_twin_result = _compare(run)
-    if not ready and plain:
+    if not ready:
         st.caption("Train (or Step), then pause: the numpy run repeats the steps taken so far.")
     result = st.session_state.get("mlp_twin_result")
     if result is not None and result["settings"] == run.settings and result["steps"] <= done:
@@ -343,4 +341,5 @@ def twin(run: TrainingRun) -> None:
                        "chaotic (its loss jumps about), and a matrix product adds a neuron's inputs in another "
                        "order, so the last digit differs, and such a difference grows from step to step.")
     with st.expander("The numpy code (this is the code that ran)"):
-        st.code(source(loss_and_grads) + "\n\n" + source(train_in_numpy), language="python", wrap_lines=True)
+        st.code("\n\n".join(source(f) for f in (loss_and_grads, train_in_numpy, Tensor)), language="python",
+                wrap_lines=True)
