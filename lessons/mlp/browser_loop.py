@@ -30,6 +30,7 @@ class BrowserRun:
         self.trainer = Trainer(model, spec["X"], spec["y"], TrainConfig(**spec["config"]))
         reports = [StepReport(**r) for r in spec["reports"]]
         self.trainer.set_state(spec["data"], spec["grad"], reports)
+        self.trainer.optimiser.load(spec["optimiser"])  # momentum's velocity or Adam's averages, where the run was
         self.test_X: list[list[float]] = spec["test_X"]
         self.test_y: list[float] = spec["test_y"]
         self.max_steps: int = spec["max_steps"]
@@ -97,6 +98,7 @@ class BrowserRun:
             "data": data, "grad": grad,
             "reports": [asdict(r) for r in self.trainer.history],
             "tests": self.tests,
+            "optimiser": self.trainer.optimiser.snapshot(),  # a step that blew up stopped before its update
             "stop": None if stop is None else {"what": stop.what, "report": asdict(stop.report),
                                                "first_loss": stop.first_loss},
         })

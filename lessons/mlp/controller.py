@@ -219,7 +219,7 @@ class TrainingRun:
         """Take back a run trained elsewhere (the student's browser) from `step`: it goes on from where it got to."""
         self._drop_phases()
         self.scheduler.pause(self.viewer)
-        trajectory = self.trajectory.resumed(step, handed.data, handed.grad, handed.reports, handed.tests, handed.stop)
+        trajectory = self.trajectory.resumed(step, handed)
         self.viewer = self._viewer(self.scheduler.adopt(trajectory, self.owner), len(handed.reports))
 
     # --- what the page draws ---

@@ -41,9 +41,6 @@ def unsupported(settings: RunSettings) -> str | None:
     if effective_batch(settings) is not None:
         return ("its minibatches are drawn with numpy's random generator, which the browser does not load, so "
                 "a run on minibatches trains on the server")
-    if settings.optimizer != "gradient descent":
-        return (f"{settings.optimizer} keeps a state for every weight that a run handed back would have to "
-                "carry too, so a run with it trains on the server")
     if classes(settings) > 2:
         return ("the browser's loop and drawing are built for two classes (one score and its sign), so a run on "
                 "three classes trains on the server")
@@ -61,6 +58,7 @@ def start(trajectory: Trajectory, step: int) -> str:
         "X": trainer.X, "y": trainer.y, "test_X": trajectory.test_X.tolist(), "test_y": trajectory.test_y.tolist(),
         "config": asdict(train_config(settings)), "data": state.data.tolist(), "grad": state.grad.tolist(),
         "reports": [asdict(r) for r in state.reports],
+        "optimiser": trajectory.optimiser_state(state.step).snapshot(),  # momentum goes on at its speed there too
         "max_steps": min(trajectory.max_steps, MAX_STEPS),
     })
 
@@ -74,6 +72,7 @@ class HandedBack:
     reports: list[StepReport]
     tests: list[tuple[float, float]]
     stop: Stop | None
+    optimiser: dict  # what momentum or Adam kept after the last step (nothing for plain descent)
 
 
 def hand_back(trajectory: Trajectory, step: int, text: str) -> HandedBack:
@@ -93,6 +92,7 @@ def hand_back(trajectory: Trajectory, step: int, text: str) -> HandedBack:
         stop = sent["stop"]
         if stop is not None:
             stop = Stop(str(stop["what"]), StepReport(**_report_fields(stop["report"])), float(stop["first_loss"]))
+        optimiser = _optimiser_state(sent["optimiser"], trajectory.trainer.optimiser.snapshot(), width, len(reports))
     except (KeyError, TypeError, ValueError) as err:
         raise ValueError(f"the run handed back is malformed ({type(err).__name__}: {err})") from None
     if not all(math.isfinite(d) for d in data):
@@ -103,7 +103,22 @@ def hand_back(trajectory: Trajectory, step: int, text: str) -> HandedBack:
         raise ValueError("the run handed back has more steps than a run keeps, or a held-out result per step missing")
     if stop is not None and stop.what not in ("loss", "gradients", "exploded"):
         raise ValueError("the run handed back stopped for a reason a run does not have")
-    return HandedBack(data, grad, reports, tests, stop)
+    return HandedBack(data, grad, reports, tests, stop, optimiser)
+
+
+def _optimiser_state(sent: object, like: dict, width: int, steps: int) -> dict:
+    """An optimiser's state as handed back, checked against the run's own: the same parts, a finite number per
+    weight in each, and Adam's count of steps the run's."""
+    if not isinstance(sent, dict) or set(sent) != set(like):
+        raise ValueError("the optimiser's state has other parts than this run's optimiser keeps")
+    state = {key: _floats(sent[key], width) for key in like if key != "t"}
+    if not all(math.isfinite(v) for values in state.values() for v in values):
+        raise ValueError("the optimiser's state is not all finite numbers")
+    if "t" in like:
+        if sent["t"] != steps:
+            raise ValueError("the optimiser's count of steps is not the run's")
+        state["t"] = steps
+    return state
 
 
 def _floats(values: object, width: int) -> list[float]:

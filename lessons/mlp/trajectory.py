@@ -12,7 +12,7 @@ import math
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from ..optimisers import GradientDescent
 from .matrix import mlp_forward_numpy, numpy_accuracy, numpy_loss
 from .settings import RunSettings, held_out_data, make_model, make_trainer, train_config
 from .training import Phase, StepReport, Stop, Trainer, cyclic_gc_paused
+
+if TYPE_CHECKING:
+    from .in_browser import HandedBack
 
 MAX_STEPS = 5000  # steps one run keeps; a curve this long has long gone flat
 MAX_BYTES = 24 * 2**20  # the weights and gradients one run keeps, at most: fewer steps for a large network
@@ -242,16 +245,17 @@ class Trajectory:
         fork._tests = self._tests[: state.step] + fork._tests  # its own start is the state it forked at
         return fork
 
-    def resumed(self, step: int, data: list[float], grad: list[float], reports: list[StepReport],
-                tests: list[tuple[float, float]], stop: Stop | None) -> Trajectory:
+    def resumed(self, step: int, handed: HandedBack) -> Trajectory:
         """A run of its own that goes on from this one's `step`, where steps taken elsewhere (a student's browser)
-        left it: their weights, gradients, reports and held-out numbers, and why they stopped."""
+        left it: their weights, gradients, reports and held-out numbers, why they stopped, and the optimiser's
+        state (lessons/mlp/in_browser.py checks it all first)."""
         trainer = make_trainer(self.settings)
-        trainer.set_state(data, grad, reports)
-        trainer.stopped = stop
+        trainer.set_state(handed.data, handed.grad, handed.reports)
+        trainer.stopped = handed.stop
+        trainer.optimiser.load(handed.optimiser)
         run = Trajectory(self.settings, trainer)
-        run._base = len(reports)
-        run._reports = list(reports)
-        run._tests = self._tests[: min(step, self.frontier)] + list(tests) + run._tests
+        run._base = len(handed.reports)
+        run._reports = list(handed.reports)
+        run._tests = self._tests[: min(step, self.frontier)] + list(handed.tests) + run._tests
         return run
 

@@ -47,8 +47,9 @@ def browser_steps(page) -> int:
 
 def test_students_on_runs_of_their_own_each_train_in_their_browser(server, browser):
     seeds = (1, 2, 3, 4)
-    students = [open_student(browser, f"{server.url}/mlp_training?{DEMO}&mlp_model_seed={s}&mlp_where=browser")
-                for s in seeds]
+    # the second student trains with Adam: its m and v go to the browser and come back with the run
+    students = [open_student(browser, f"{server.url}/mlp_training?{DEMO}&mlp_model_seed={s}&mlp_where=browser"
+                             + ("&mlp_optimizer=Adam" if s == 2 else "")) for s in seeds]
     try:
         four_students(students, seeds)
     finally:  # four Pythons in one browser: never left running for the tests after
@@ -70,15 +71,24 @@ def four_students(students, seeds) -> None:
                                           timeout=LOADS)
         assert component(page).evaluate("() => document.querySelector('#curve').getAttribute('aria-label')")
 
-    # what the first student is shown is what the server's engine computes for the same run
+    # what the first two students are shown is what the server's engine computes for the same runs
+    for (page, _), seed, optimizer in zip(students, seeds, ["gradient descent", "Adam"]):
+        shown = component(page).evaluate("() => window.reports")
+        server_run = Trajectory(replace(PRESETS["micrograd demo"], model_seed=seed, optimizer=optimizer))
+        for _ in shown:
+            server_run.advance()
+        for got, want in zip(shown, server_run.reports(len(shown)), strict=True):
+            assert got["step"] == want.step and got["lr"] == want.lr and got["accuracy"] == want.accuracy
+            assert math.isclose(got["loss"], want.loss, rel_tol=1e-12, abs_tol=1e-12)
+    adam = students[1][0]
+    adam.get_by_role("button", name="Pause", exact=True).click()
+    adam.wait_for_function(f"() => ({STEP_JS})() >= 3", timeout=60_000)
+    wait_idle(adam)
+    assert adam.locator('[data-testid="stException"]').count() == 0
+    assert adam.get_by_role("button", name="Train", exact=True).is_enabled()
+
     page, requests = students[0]
     shown = component(page).evaluate("() => window.reports")
-    server_run = Trajectory(replace(PRESETS["micrograd demo"], model_seed=seeds[0]))
-    for _ in shown:
-        server_run.advance()
-    for got, want in zip(shown, server_run.reports(len(shown)), strict=True):
-        assert got["step"] == want.step and got["lr"] == want.lr and got["accuracy"] == want.accuracy
-        assert math.isclose(got["loss"], want.loss, rel_tol=1e-12, abs_tol=1e-12)
 
     # Pause: the run comes back to the page, which goes on from the browser's last step
     page.get_by_role("button", name="Pause", exact=True).click()

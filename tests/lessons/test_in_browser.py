@@ -54,14 +54,20 @@ def test_the_browser_takes_the_servers_steps_to_the_last_bit(name):
 def test_a_run_taken_back_goes_on_on_the_server_as_if_it_had_never_left():
     server, browser = run_both(SMALL, 1, 4)
     back = in_browser.hand_back(server, 1, browser.hand_back())
-    resumed = server.resumed(1, back.data, back.grad, back.reports, back.tests, back.stop)
+    resumed = server.resumed(1, back)
     assert resumed.frontier == 5 and resumed.reports(5) == server.reports(5)
     assert resumed.tests(5)[:1] == server.tests(5)[:1]  # the server's own step before it was sent
-    for _ in range(3):
+    assert_both_go_on_alike(resumed, server, 3)
+
+
+def assert_both_go_on_alike(resumed: Trajectory, server: Trajectory, steps: int) -> None:
+    """A run taken back and the server's own take `steps` more steps: the same reports and weights, bit for bit."""
+    for _ in range(steps):
         resumed.advance()
         server.advance()
-    assert resumed.reports(8) == server.reports(8)
-    assert resumed.state(8).data.tolist() == server.state(8).data.tolist()
+    end = server.frontier
+    assert resumed.reports(end) == server.reports(end)
+    assert resumed.state(end).data.tolist() == server.state(end).data.tolist()
 
 
 def test_the_score_over_the_plane_is_the_models_own_forward_pass():
@@ -87,7 +93,7 @@ def test_a_run_that_diverges_in_the_browser_comes_back_stopped_with_its_last_goo
     back = in_browser.hand_back(server, 0, browser.hand_back())
     assert back.stop == server.stopped and back.reports == server.reports(server.frontier)
     assert back.data == server.state(server.frontier).data.tolist()
-    resumed = server.resumed(0, back.data, back.grad, back.reports, back.tests, back.stop)
+    resumed = server.resumed(0, back)
     assert resumed.end() == "diverged" and not resumed.advance()
 
 
@@ -107,9 +113,40 @@ def test_a_run_stops_at_the_step_limit_the_server_keeps():
     assert [json.loads(browser.step()).get("ended") for _ in range(4)] == [None, None, None, "step_limit"]
 
 
-def test_minibatches_train_on_the_server_and_say_why():
+def test_minibatches_and_three_classes_train_on_the_server_and_say_why():
     assert in_browser.unsupported(replace(SMALL, batch_size=4)).startswith("its minibatches")
+    assert "three classes" in in_browser.unsupported(RunSettings(dataset="spiral3", loss="cross_entropy"))
     assert in_browser.unsupported(SMALL) is None
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "Adam"])
+def test_momentum_and_adam_go_to_the_browser_and_back_with_their_state(optimizer):
+    """The browser goes on from the server's velocity (or m and v), and hands back its own: the run then goes
+    on on the server as if it had never left, bit for bit."""
+    settings = replace(SMALL, optimizer=optimizer, lr=0.02)
+    assert in_browser.unsupported(settings) is None
+    server, browser = run_both(settings, 3, 4)
+    back = in_browser.hand_back(server, 3, browser.hand_back())
+    assert back.reports == server.reports(7)
+    assert back.optimiser == server.optimiser_state(7).snapshot()
+    assert_both_go_on_alike(server.resumed(3, back), server, 3)
+
+
+def test_an_optimisers_state_handed_back_wrong_is_refused_with_a_reason():
+    server = Trajectory(replace(SMALL, optimizer="Adam", lr=0.02))
+    server.advance()
+    width = len(server.trainer.model.parameters())
+    good = json.loads(_handed(server, 1))["optimiser"]
+    cases = {
+        "other parts": {"velocity": [0.0] * width},
+        "malformed": {**good, "m": [0.0] * (width + 1)},
+        "not all finite": {**good, "v": [math.nan] * width},
+        "count of steps": {**good, "t": 99},
+    }
+    for says, state in cases.items():
+        with pytest.raises(ValueError, match=says):
+            in_browser.hand_back(server, 1, _handed(server, 1, optimiser=state))
+    assert in_browser.hand_back(server, 1, _handed(server, 1)).optimiser["t"] == 2
 
 
 def _handed(server: Trajectory, step: int, **changes) -> str:
