@@ -8,7 +8,8 @@ from lessons import softmax as sm
 from lessons.mlp.matrix import mlp_forward_numpy
 from lessons.mlp.runs import decision_grid
 from lessons.source import source
-from ui import Number, Slider, page_frame, presenting, shielded, stage
+from server import one_at_a_time
+from ui import Number, Slider, classroom, page_frame, presenting, shielded, stage
 from ui.chart_text import numbers_behind
 from ui.training_figures import MANY_CLASSES, boundary_chart, class_name, loss_chart
 from ui.training_tables import points_table
@@ -34,8 +35,12 @@ def model_state() -> dict:
 
 def train(steps: int) -> None:
     state = model_state()
-    for _ in range(steps):
-        state["history"].append(sm.train_step(state["model"], X, Y, LR.value, len(state["history"]) + 1))
+    with one_at_a_time.turn(classroom.client_key()) as mine:  # one session's steps at a time on the whole server
+        if not mine:
+            st.session_state.cls_busy = True
+            return
+        for _ in range(steps):
+            state["history"].append(sm.train_step(state["model"], X, Y, LR.value, len(state["history"]) + 1))
 
 
 def reset() -> None:
@@ -95,6 +100,9 @@ def spiral_view(where, state: dict) -> None:
             LR.widget(width=260)
             if not presenting():
                 SEED.widget(width=140)
+        if st.session_state.pop("cls_busy", False):
+            st.warning("The server is taking other students' steps: press again in a moment. (The MLP training page "
+                       "trains three classes live too: dataset *three spirals*.)", icon=":material/groups:")
         last = history[-1] if history else None
         a, b, c = st.columns(3)
         a.metric("step", len(history))

@@ -78,3 +78,28 @@ def test_the_classs_question_hides_p_minus_y_until_the_reveal():
     assert not teacher.exception, teacher.exception
     table = check_table(teacher)
     assert truth in list(table["p − y"])
+
+
+def test_a_click_while_another_session_trains_waits_its_turn_then_says_the_server_is_busy(monkeypatch):
+    """One session's steps at a time on the server: a click that cannot get its turn takes no step, and says so."""
+    from server import one_at_a_time
+
+    monkeypatch.setattr(one_at_a_time, "WAIT", 0.2)
+    at = open_page(PAGE)
+    with one_at_a_time.turn("203.0.113.9") as mine:  # another address's 20 steps
+        assert mine
+        at.button(key="cls_many").click().run()
+    assert at.metric[0].value == "0"
+    assert any("press again in a moment" in w.value for w in at.warning)
+    at.button(key="cls_step").click().run()  # its turn has come
+    assert at.metric[0].value == "1" and not at.warning
+
+
+def test_one_address_has_one_click_waiting_or_running_at_a_time():
+    from server import one_at_a_time
+
+    with one_at_a_time.turn("198.51.100.7") as first:
+        with one_at_a_time.turn("198.51.100.7", wait=5.0) as second:  # refused at once, not after 5 s
+            assert first and not second
+    with one_at_a_time.turn("198.51.100.7", wait=0.1) as again:
+        assert again
