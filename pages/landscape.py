@@ -100,7 +100,8 @@ def landscape(where, every: dict) -> None:
                                on_select=clicked, key="land_chart", selection_mode=["cell"])
             st.caption(f"Lighter is lower. × the lowest point (w = {floor[0]:.4g}, b = {floor[1]:.4g}, loss "
                        f"{floor[2]:.4g}); ○ the start (click to move it); ◇ your point; the orange arrow the "
-                       "gradient at the path's current point: uphill, so each step goes the other way.")
+                       "gradient at the path's current point: uphill, so each step goes the other way. Momentum's "
+                       "and Adam's arrows, in their colours, are their state: the way it carries their next step.")
             numbers_behind("land_chart", "Each optimiser's path over the loss landscape: at every step its w, b, "
                            "loss and gradient.", lambda: path_table(shown))
         verdicts(shown, best, floor[2])

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from lessons.landscape import B_RANGE, W_RANGE, Path
+from lessons.landscape import B_RANGE, W_RANGE, Path, Step
 
 from .palette import GREEN, HIGHLIGHT, INK, NEGATIVE, POSITIVE
 from .training_figures import layered_spec
@@ -66,6 +66,11 @@ def landscape_chart(ws: Sequence[float], bs: Sequence[float], losses: Sequence[S
         {"data": {"name": "arrow"}, "mark": {"type": "rule", "strokeWidth": 3, "color": HIGHLIGHT, "clip": True},
          "encoding": {"x": {**x, "field": "w"}, "y": {**y, "field": "b"}, "x2": {"field": "w2"},
                       "y2": {"field": "b2"}}},
+        {"data": {"name": "carried"}, "mark": {"type": "rule", "strokeWidth": 2.5, "clip": True},
+         "encoding": {"x": {**x, "field": "w"}, "y": {**y, "field": "b"}, "x2": {"field": "w2"},
+                      "y2": {"field": "b2"},
+                      "color": {**by_name, "scale": {"domain": names, "range": [STYLES[n][0] for n in names]},
+                                "legend": None}}},
         {"data": {"name": "marks"}, "mark": {"type": "point", "filled": False, "size": 260, "strokeWidth": 3,
                                             "color": INK, "opacity": 1},
          "encoding": {"x": {**x, "field": "w"}, "y": {**y, "field": "b"},
@@ -77,9 +82,10 @@ def landscape_chart(ws: Sequence[float], bs: Sequence[float], losses: Sequence[S
     if hand is not None:
         marks.append({"what": "yours", "w": hand[0], "b": hand[1]})
     datasets = {"cells": cells, "steps": steps, "marks": pd.DataFrame(marks),
-                "arrow": _arrow(paths[0] if paths else None)}
+                "arrow": _arrow(paths[0] if paths else None), "carried": _carried(paths)}
     spec = layered_spec(SIZE, layers, datasets, "The loss over the plane of w and b, darker where lower, with "
                         "each optimiser's path from the start (circle), the gradient there as an arrow uphill, "
+                        "momentum's and Adam's state as an arrow in their colour (the way it carries them next), "
                         "the lowest point (cross) and the point set by hand (diamond).",
                         usermeta={"embedOptions": {"renderer": "canvas"}})
     spec["height"] = size
@@ -92,26 +98,56 @@ def _inside(w: float, b: float) -> bool:
     return W_RANGE[0] <= w <= W_RANGE[1] and B_RANGE[0] <= b <= B_RANGE[1]
 
 
+COLUMNS = ["w", "b", "w2", "b2"]
+
+
+def _current(path: Path | None) -> Step | None:
+    """The path's current point: its last inside the plane."""
+    inside = [s for s in path.steps if _inside(s.w, s.b)] if path is not None else []
+    return inside[-1] if inside else None
+
+
 def _arrow(path: Path | None) -> pd.DataFrame:
-    """The gradient at the path's current point (its last inside the plane), as an arrow uphill: three segments,
-    the shaft and the two sides of its head, each a fixed share of the plot's side whatever the chart's shape."""
-    empty = pd.DataFrame({"w": [], "b": [], "w2": [], "b2": []})
-    if path is None or not path.steps:
-        return empty
-    inside = [s for s in path.steps if _inside(s.w, s.b)]
-    point = inside[-1] if inside else None
-    if point is None or not math.isfinite(point.grad_w) or not math.isfinite(point.grad_b):
-        return empty
+    """The gradient at the path's current point, as an arrow uphill."""
+    point = _current(path)
+    if point is None:
+        return pd.DataFrame(columns=COLUMNS)
+    return pd.DataFrame(_arrow_segments(point.w, point.b, point.grad_w, point.grad_b), columns=COLUMNS)
+
+
+def _carried(paths: Sequence[Path]) -> pd.DataFrame:
+    """Momentum's and Adam's state at each path's current point, as an arrow the way it carries the next step:
+    against the velocity, or against m / √v per parameter (Adam's step before its bias corrections, which scale
+    both parameters alike). Plain descent keeps no state: its step is the gradient's arrow, reversed."""
+    rows = []
+    for path in paths:
+        point = _current(path)
+        if point is None or len(point.state) != 2 or not point.state[0]:
+            continue
+        w, b = point.state
+        if "velocity" in w:
+            dx, dy = -w["velocity"], -b["velocity"]
+        else:
+            dx, dy = (-s["m"] / (math.sqrt(s["v"]) + 1e-8) for s in (w, b))
+        rows += [(*segment, path.name) for segment in _arrow_segments(point.w, point.b, dx, dy)]
+    return pd.DataFrame(rows, columns=[*COLUMNS, "optimiser"])
+
+
+def _arrow_segments(w: float, b: float, dx: float, dy: float) -> list[tuple[float, float, float, float]]:
+    """An arrow from (w, b) in the direction (dx, dy): three segments, the shaft and the two sides of its head,
+    each a fixed share of the plot's side whatever the chart's shape; none for a direction of 0 or not finite."""
+    if not all(math.isfinite(v) for v in (dx, dy)):
+        return []
     span_w, span_b = W_RANGE[1] - W_RANGE[0], B_RANGE[1] - B_RANGE[0]
-    sx, sy = point.grad_w / span_w, point.grad_b / span_b  # the gradient in shares of the plot's side
+    sx, sy = dx / span_w, dy / span_b  # the direction in shares of the plot's side
     size = math.hypot(sx, sy)
     if size == 0:
-        return empty
+        return []
     ux, uy = sx / size, sy / size
-    tip = (point.w + ux * ARROW * span_w, point.b + uy * ARROW * span_b)
-    segments = [(point.w, point.b, *tip)]
+    tip = (w + ux * ARROW * span_w, b + uy * ARROW * span_b)
+    segments = [(w, b, *tip)]
     for turn in (math.radians(150), math.radians(-150)):  # the head: back from the tip, 30° either side
         hx = ux * math.cos(turn) - uy * math.sin(turn)
         hy = ux * math.sin(turn) + uy * math.cos(turn)
         segments.append((*tip, tip[0] + hx * HEAD * span_w, tip[1] + hy * HEAD * span_b))
-    return pd.DataFrame(segments, columns=["w", "b", "w2", "b2"])
+    return segments

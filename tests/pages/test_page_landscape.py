@@ -54,6 +54,16 @@ def test_stepping_draws_the_path_and_says_where_it_ended():
 def test_all_three_optimisers_show_their_state_as_the_engine_computes_it():
     at = open_page(PAGE, {"land_opt": "all three", "land_lr": "0.01", "land_steps": "20"})
     assert not at.exception, at.exception
+    # on the landscape: momentum's and Adam's state as an arrow from where each path is now, the way it carries
+    carried = chart_data(at, "carried")
+    assert set(carried["optimiser"]) == {"momentum", "Adam"}  # plain descent keeps none
+    for name in ("momentum", "Adam"):
+        end = land.descend(name, land.START, 0.01, 20).end
+        shaft = carried[carried["optimiser"] == name].iloc[0]
+        assert (shaft["w"], shaft["b"]) == (end.w, end.b)
+        w, b = end.state
+        way = (-w["velocity"], -b["velocity"]) if name == "momentum" else (-w["m"], -b["m"])  # √v > 0: m's sign
+        assert (shaft["w2"] - shaft["w"]) * way[0] > 0 and (shaft["b2"] - shaft["b"]) * way[1] > 0
     table = next(t.value for t in at.table if "velocity" in t.value.columns)
     momentum = land.descend("momentum", land.START, 0.01, 20).end.state
     adam = land.descend("Adam", land.START, 0.01, 20).end.state
