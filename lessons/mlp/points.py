@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .settings import MAX_POINTS, point_classes
+from .settings import MAX_POINTS
 
 MAX_BYTES = 100_000  # a file of MAX_POINTS rows of x1,x2,label is about 15 kB
 LINK_POINTS = 60  # points kept in a link; more would make it longer than browsers and chat apps keep
@@ -130,8 +130,3 @@ def from_link(text: str) -> list[Point]:
     if labels & {-1.0} and labels & {0.0, 2.0}:
         raise ValueError("labels -1 and 1 (two classes), or 0, 1 and 2 (three), not both")
     return points
-
-
-def labels_of(points: Sequence[Point]) -> tuple[float, ...]:
-    """The labels a set of points takes: −1 and 1, or 0, 1 and 2 once one of them is a 0 or a 2."""
-    return tuple(sorted(THREE_LABELS)) if point_classes(points) == 3 else (1.0, -1.0)

@@ -15,7 +15,7 @@ from lessons import softmax as sm
 from lessons.mlp import in_browser
 from lessons.mlp.data import make_dataset, make_three_spirals
 from lessons.mlp.matrix import mlp_forward_numpy, numpy_accuracy, numpy_loss
-from lessons.mlp.points import from_link, labels_of
+from lessons.mlp.points import from_link
 from lessons.mlp.runs import decision_grid, zero_contour
 from lessons.mlp.settings import (
     RunSettings,
@@ -27,6 +27,7 @@ from lessons.mlp.settings import (
     make_data,
     make_model,
     make_trainer,
+    point_classes,
 )
 from lessons.mlp.training import TrainConfig, Trainer, accuracy, predicted, sample_loss_graph
 from lessons.mlp.trajectory import Trajectory
@@ -174,7 +175,7 @@ def test_the_classes_own_points_may_be_of_three_classes():
     points = from_link("-1:0:0;1:0:1;0:1:2")
     own = RunSettings(dataset="custom", own_points=tuple(points), loss="cross_entropy")
     assert classes(own) == 3 and check_limits(own) == [] and layer_sizes(own)[-1] == 3
-    assert labels_of(points) == (0.0, 1.0, 2.0) and labels_of([(0.0, 0.0, 1.0), (1.0, 1.0, -1.0)]) == (1.0, -1.0)
+    assert point_classes([(0.0, 0.0, 1.0), (1.0, 1.0, -1.0)]) == 2  # ±1: two classes, as before
     two_of_three = replace(own, own_points=((0.0, 0.0, 0.0), (1.0, 1.0, 2.0)))
     assert [p.setting for p in check_limits(two_of_three)] == ["own_points"]  # class 1 has no point
     with pytest.raises(ValueError, match="not both"):
