@@ -11,7 +11,8 @@ from lessons.source import source
 from server import one_at_a_time
 from ui import Number, Slider, classroom, page_frame, presenting, shielded, stage
 from ui.chart_text import numbers_behind
-from ui.training_figures import MANY_CLASSES, boundary_chart, class_name, loss_chart
+from ui.plane_figures import MANY_CLASSES, boundary_chart, class_name
+from ui.training_figures import loss_chart
 from ui.training_tables import points_table
 
 X, Y = sm.spiral()

@@ -12,7 +12,7 @@ import pandas as pd
 
 from lessons.mlp.training import predicted
 
-from .training_figures import class_name
+from .plane_figures import class_name
 
 
 def curve_table(steps: Sequence[int], losses: Sequence[float], accuracies: Sequence[float],

@@ -20,12 +20,11 @@ from micrograd_core.nn import MLP
 from server.scheduler import Ended, Scheduler, Viewer
 
 from .diagram import Diagram, diagram
-from .in_browser import HandedBack
 from .matrix import mlp_forward_numpy, numpy_accuracy, numpy_loss
 from .runs import KeptRun, decision_grid, hidden_maps, keep_run, run_label, stalled, zero_contour
 from .settings import TINY, RunSettings, train_config
 from .training import Phase, StepReport, Stop, Trainer
-from .trajectory import Trajectory
+from .trajectory import HandedBack, Trajectory
 
 PLANE_RESOLUTION = 40  # cells a side of the score drawn over the plane: 1,600 rects redrawn live
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from functools import cache
 from pathlib import Path
 
 from .settings import RunSettings, classes, effective_batch, input_size, layer_sizes, output_activation, train_config
 from .training import StepReport, Stop
-from .trajectory import MAX_STEPS, Trajectory
+from .trajectory import MAX_STEPS, HandedBack, Trajectory
 
 ROOT = Path(__file__).resolve().parents[2]
 # the files the browser runs, as they are on the server: the package, and the training loop of this page
@@ -61,18 +61,6 @@ def start(trajectory: Trajectory, step: int) -> str:
         "optimiser": trajectory.optimiser_state(state.step).snapshot(),  # momentum goes on at its speed there too
         "max_steps": min(trajectory.max_steps, MAX_STEPS),
     })
-
-
-@dataclass(frozen=True)
-class HandedBack:
-    """A run as a browser handed it back, checked: it goes on from `reports[-1]` with these weights."""
-
-    data: list[float]
-    grad: list[float]
-    reports: list[StepReport]
-    tests: list[tuple[float, float]]
-    stop: Stop | None
-    optimiser: dict  # what momentum or Adam kept after the last step (nothing for plain descent)
 
 
 def hand_back(trajectory: Trajectory, step: int, text: str) -> HandedBack:

@@ -12,7 +12,7 @@ import math
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 
@@ -22,9 +22,6 @@ from ..optimisers import GradientDescent
 from .matrix import mlp_forward_numpy, numpy_accuracy, numpy_loss
 from .settings import RunSettings, held_out_data, make_model, make_trainer, train_config
 from .training import Phase, StepReport, Stop, Trainer, cyclic_gc_paused
-
-if TYPE_CHECKING:
-    from .in_browser import HandedBack
 
 MAX_STEPS = 5000  # steps one run keeps; a curve this long has long gone flat
 MAX_BYTES = 24 * 2**20  # the weights and gradients one run keeps, at most: fewer steps for a large network
@@ -91,6 +88,19 @@ class State:
     data: np.ndarray
     grad: np.ndarray
     reports: tuple[StepReport, ...]
+
+
+@dataclass(frozen=True)
+class HandedBack:
+    """A run as a browser handed it back (lessons/mlp/in_browser.py checks it): it goes on from `reports[-1]`
+    with these weights."""
+
+    data: list[float]
+    grad: list[float]
+    reports: list[StepReport]
+    tests: list[tuple[float, float]]
+    stop: Stop | None
+    optimiser: dict  # what momentum or Adam kept after the last step (nothing for plain descent)
 
 
 class Trajectory:

@@ -5,11 +5,11 @@ import pytest
 
 from ui.palette import NEGATIVE as NEGATIVE_COLOR
 from ui.palette import POSITIVE as POSITIVE_COLOR
+from ui.plane_figures import boundary_chart
 from ui.training_figures import (
     EMPTY_TEXT,
     HELD_OUT,
     accuracy_chart,
-    boundary_chart,
     loss_chart,
     neuron_maps_chart,
     targets_chart,

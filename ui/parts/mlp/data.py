@@ -13,8 +13,8 @@ import streamlit as st
 from lessons.mlp.points import LIMIT, LINK_POINTS, MAX_BYTES, Point, PointsError, read_csv, write_csv
 from lessons.mlp.settings import CUSTOM, MAX_POINTS, TINY, RunSettings, all_data, classes, split
 
+from ...plane_figures import class_name
 from ...text import literal
-from ...training_figures import class_name
 from .settings import BY_FIELD, SAMPLE, read_settings
 
 # what a click adds: a point of each label the data takes (two classes, or three)

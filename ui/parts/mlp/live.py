@@ -25,9 +25,10 @@ from server.scheduler import FEW, Scheduler
 from ... import classroom, stage
 from ...chart_text import numbers_behind
 from ...mode import presenting
+from ...plane_figures import boundary_chart
 from ...text import literal
 from ...ticking import ticking
-from ...training_figures import accuracy_chart, boundary_chart, loss_chart, targets_chart
+from ...training_figures import accuracy_chart, loss_chart, targets_chart
 from ...training_tables import curve_table, points_table
 from . import data
 from .settings import WHERE, read_settings
