@@ -18,7 +18,7 @@ from dataclasses import asdict
 from micrograd_core.engine import Value
 from micrograd_core.nn import ACTIVATIONS, MLP
 
-from .training import StepReport, TrainConfig, Trainer, cyclic_gc_paused
+from .training import StepReport, TrainConfig, Trainer, accuracy, cyclic_gc_paused, predicted
 
 
 class BrowserRun:
@@ -61,8 +61,9 @@ class BrowserRun:
         self._good = self._state()
         return script_json({**asdict(report), "test": test if self.test_y else None})
 
-    def scores(self, points: Sequence[Sequence[float]]) -> list[float]:
-        """The model's score of each point, from its current weights, without building a graph.
+    def scores(self, points: Sequence[Sequence[float]]) -> list[float] | list[list[float]]:
+        """The model's score of each point (or, with more than two classes, its score per class), from its current
+        weights, without building a graph.
 
         A weighted sum in floats, then the neuron's own activation from the engine (one `Value` a neuron):
         fast enough to redraw the plane while training, the same function the step trains.
@@ -74,21 +75,22 @@ class BrowserRun:
             a = list(x)
             for neurons, act in layers:
                 a = [act(Value(math.fsum(wi * ai for wi, ai in zip(w, a)) + b)).data for w, b in neurons]
-            out.append(a[0])
+            out.append(a[0] if len(a) == 1 else a)
         return out
 
     def grid(self, xs: Sequence[float], ys: Sequence[float]) -> str:
-        """JSON of the score at every (x, y) of the grid, row by row along ys."""
-        return json.dumps(self.scores([(x, y) for y in ys for x in xs]))
+        """JSON of the score at every (x, y) of the grid, row by row along ys; with more than two classes, the
+        class of the largest score there."""
+        scores = self.scores([(x, y) for y in ys for x in xs])
+        return json.dumps([int(predicted(s)) if isinstance(s, list) else s for s in scores])
 
     def held_out(self) -> tuple[float, float]:
         """The held-out samples' loss (the run's own loss, L2 term included) and accuracy; nan without any."""
         if not self.test_y:
             return math.nan, math.nan
         scores = self.scores(self.test_X)
-        loss = self.trainer.loss([Value(s) for s in scores], self.test_y).data
-        right = sum((s > 0) == (t > 0) for s, t in zip(scores, self.test_y, strict=True))
-        return loss, right / len(scores)
+        values = [[Value(c) for c in s] if isinstance(s, list) else Value(s) for s in scores]
+        return self.trainer.loss(values, self.test_y).data, accuracy(scores, self.test_y)
 
     def hand_back(self) -> str:
         """JSON of the run as the server takes it back: the last good state, every step's report, why it stopped."""

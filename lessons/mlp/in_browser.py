@@ -16,7 +16,7 @@ from dataclasses import asdict, fields
 from functools import cache
 from pathlib import Path
 
-from .settings import RunSettings, classes, effective_batch, input_size, layer_sizes, output_activation, train_config
+from .settings import RunSettings, effective_batch, input_size, layer_sizes, output_activation, train_config
 from .training import StepReport, Stop
 from .trajectory import MAX_STEPS, HandedBack, Trajectory
 
@@ -41,9 +41,6 @@ def unsupported(settings: RunSettings) -> str | None:
     if effective_batch(settings) is not None:
         return ("its minibatches are drawn with numpy's random generator, which the browser does not load, so "
                 "a run on minibatches trains on the server")
-    if classes(settings) > 2:
-        return ("the browser's loop and drawing are built for two classes (one score and its sign), so a run on "
-                "three classes trains on the server")
     return None
 
 

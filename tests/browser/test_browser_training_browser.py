@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 import pytest
 
-from lessons.mlp.settings import PRESETS
+from lessons.mlp.settings import PRESETS, RunSettings, run_link
 from lessons.mlp.trajectory import Trajectory
 from tests.browser.conftest import STEP_JS, screenshot, wait_idle
 
@@ -128,3 +128,29 @@ def on_a_screen(page, name: str, viewport: dict) -> None:
     screenshot(page, f"mlp_browser_{name}")
     page.get_by_role("button", name="Pause", exact=True).click()
     wait_idle(page)
+
+
+def test_three_classes_train_in_the_browser_and_come_back(server, browser):
+    """A score per class and cross-entropy in Pyodide: the steps are the server's engine's, the plane is tinted by
+    class, and Pause hands the run back to the page, which goes on from it."""
+    settings = RunSettings(dataset="spiral3", n_points=60, layers=1, neurons=8, activation="relu",
+                           loss="cross_entropy", lr=0.2)
+    page, _ = open_student(browser, f"{server.url}/mlp_training?{urlencode(run_link(settings))}&mlp_where=browser")
+    with page.context:
+        wait_loaded(page)
+        page.get_by_role("button", name="Train", exact=True).click()
+        component(page).wait_for_function("() => Number(document.body.dataset.step) >= 5", timeout=LOADS)
+        assert "class" in component(page).evaluate("() => document.querySelector('#plane').getAttribute('aria-label')")
+        shown = component(page).evaluate("() => window.reports")
+        server_run = Trajectory(settings)
+        for _ in shown:
+            server_run.advance()
+        for got, want in zip(shown, server_run.reports(len(shown)), strict=True):
+            assert got["step"] == want.step and got["accuracy"] == want.accuracy
+            assert math.isclose(got["loss"], want.loss, rel_tol=1e-12)
+        page.get_by_role("button", name="Pause", exact=True).click()
+        page.wait_for_function(f"() => ({STEP_JS})() >= 5", timeout=60_000)
+        wait_idle(page)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator('[data-testid="stAlert"]').count() == 0  # the run was taken back, not refused
+        screenshot(page, "mlp_browser_three_classes")

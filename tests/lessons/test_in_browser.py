@@ -113,10 +113,26 @@ def test_a_run_stops_at_the_step_limit_the_server_keeps():
     assert [json.loads(browser.step()).get("ended") for _ in range(4)] == [None, None, None, "step_limit"]
 
 
-def test_minibatches_and_three_classes_train_on_the_server_and_say_why():
+def test_minibatches_train_on_the_server_and_say_why():
     assert in_browser.unsupported(replace(SMALL, batch_size=4)).startswith("its minibatches")
-    assert "three classes" in in_browser.unsupported(RunSettings(dataset="spiral3", loss="cross_entropy"))
     assert in_browser.unsupported(SMALL) is None
+
+
+def test_three_classes_train_in_the_browser_as_on_the_server():
+    """A score per class and cross-entropy: the browser's steps are the server's, its held-out numbers and its
+    plane (the class of the largest score in each cell) the server's too."""
+    settings = RunSettings(dataset="spiral3", n_points=60, layers=1, neurons=8, activation="relu",
+                           loss="cross_entropy", lr=0.2, test_fraction=0.3)
+    assert in_browser.unsupported(settings) is None
+    server, browser = run_both(settings, 2, 3)
+    back = in_browser.hand_back(server, 2, browser.hand_back())
+    assert back.reports == server.reports(5) and back.data == server.state(5).data.tolist()
+    for (loss, acc), (want_loss, want_acc) in zip(back.tests, server.tests(5)[2:], strict=True):
+        assert loss == pytest.approx(want_loss, rel=1e-12) and acc == want_acc
+    xs, ys = [-0.5, 0.0, 0.5], [-0.4, 0.4]
+    model = server.model_at(5)
+    want = [max(range(3), key=lambda c: model([x, y])[c].data) for y in ys for x in xs]
+    assert json.loads(browser.grid(xs, ys)) == want
 
 
 @pytest.mark.parametrize("optimizer", ["momentum", "Adam"])

@@ -19,6 +19,7 @@ from lessons.mlp.runs import plane_axes
 from lessons.mlp.settings import TINY, RunSettings
 from ui.components.browser_training import browser_training
 from ui.palette import INK, NEGATIVE, POSITIVE, TEXT
+from ui.plane_figures import MANY_CLASSES
 
 from ... import stage
 from ...mode import BODY_PX, presenting
@@ -151,7 +152,8 @@ def view(run: TrainingRun, pace: str) -> None:
     with st.container(key="mlp_browser"):
         browser_training(sources=in_browser.sources(), start=s.start, run_id=s.run_id, training=s.training,
                          showing=busy(), rate=PACES[pace], grid=grid, key=KEY,
-                         colors={"positive": POSITIVE, "negative": NEGATIVE, "ink": INK, "text": TEXT[theme]},
+                         colors={"positive": POSITIVE, "negative": NEGATIVE, "ink": INK, "text": TEXT[theme],
+                                 "classes": [color for color, _ in MANY_CLASSES.values()]},
                          height=chart_height(), font=BODY_PX if presenting() else 16)
 
 

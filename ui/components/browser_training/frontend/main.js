@@ -195,24 +195,36 @@ function drawPlane() {
   const sy = (v) => h - (h * (v - ys[0])) / (ys[ys.length - 1] - ys[0]);
   ctx.clearRect(0, 0, w, h);
   const cw = w / (xs.length - 1), ch = h / (ys.length - 1);
+  // more than two classes: z holds the class of the largest score in each cell, and the points' labels are classes
+  const many = start.nouts[start.nouts.length - 1] > 1;
   if (z) {
     for (let i = 0; i < ys.length; i++) for (let j = 0; j < xs.length; j++) {
       const s = z[i * xs.length + j];
-      ctx.fillStyle = Number.isFinite(s) ? shade(s) : "#888";
+      ctx.fillStyle = !Number.isFinite(s) ? "#888" : many ? pale(args.colors.classes[s], 0.3) : shade(s);
       ctx.fillRect(sx(xs[j]) - cw / 2, sy(ys[i]) - ch / 2, cw + 1, ch + 1);
     }
-    contour(ctx, xs, ys, sx, sy);
+    if (!many) contour(ctx, xs, ys, sx, sy); // with classes, where the tints meet is the boundary
   }
-  const points = (X, Y, hollow) => X.forEach((p, k) => mark(ctx, sx(p[0]), sy(p[1]), Y[k] > 0, hollow));
+  // class +1 is drawn as class 0 (a blue circle), class −1 as class 1 (a vermillion diamond), as the page's chart
+  const kind = (label) => (many ? label : label > 0 ? 0 : 1);
+  const points = (X, Y, hollow) => X.forEach((p, k) => mark(ctx, sx(p[0]), sy(p[1]), kind(Y[k]), hollow));
   points(start.X, start.y, false);
   points(start.test_X, start.test_y, true);
+  $("plane").setAttribute("aria-label", many ? "The plane tinted with the class of the network's largest score"
+    : "The model's score over the plane");
+  if (many) $("plane-caption").textContent = "Background: the class of the network's largest score. Circles are " +
+    "class 0, diamonds class 1, squares class 2; hollow ones are held out.";
 }
 
 // blue above 0 and vermillion below, paler near 0, as the page's own chart
 function shade(s) {
   const t = Math.max(-1, Math.min(1, s));
-  const [r, g, b] = hex(t > 0 ? args.colors.positive : args.colors.negative);
-  const a = 0.6 * Math.abs(t);
+  return pale(t > 0 ? args.colors.positive : args.colors.negative, 0.6 * Math.abs(t));
+}
+
+// a colour blended `a` of the way over white
+function pale(c, a) {
+  const [r, g, b] = hex(c);
   return `rgb(${Math.round(255 + (r - 255) * a)},${Math.round(255 + (g - 255) * a)},${Math.round(255 + (b - 255) * a)})`;
 }
 
@@ -220,11 +232,13 @@ function hex(c) {
   return [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
 }
 
-function mark(ctx, x, y, positive, hollow) {
-  const color = positive ? args.colors.positive : args.colors.negative;
+// a point of class `kind`: 0 a circle, 1 a diamond, 2 a square, each in its class's colour
+function mark(ctx, x, y, kind, hollow) {
+  const color = args.colors.classes[kind];
   ctx.beginPath();
-  if (positive) ctx.arc(x, y, 5, 0, 2 * Math.PI);
-  else { ctx.moveTo(x, y - 6.5); ctx.lineTo(x + 6.5, y); ctx.lineTo(x, y + 6.5); ctx.lineTo(x - 6.5, y); ctx.closePath(); }
+  if (kind === 0) ctx.arc(x, y, 5, 0, 2 * Math.PI);
+  else if (kind === 1) { ctx.moveTo(x, y - 6.5); ctx.lineTo(x + 6.5, y); ctx.lineTo(x, y + 6.5); ctx.lineTo(x - 6.5, y); ctx.closePath(); }
+  else ctx.rect(x - 4.5, y - 4.5, 9, 9);
   ctx.lineWidth = 1.5;
   ctx.strokeStyle = hollow ? color : "#FFFFFF";
   ctx.fillStyle = color;
