@@ -39,7 +39,8 @@ def landscape_chart(ws: Sequence[float], bs: Sequence[float], losses: Sequence[S
                           for k, s in enumerate(p.steps) if _inside(s.w, s.b)])
     if steps.empty:
         steps = pd.DataFrame({"optimiser": [], "k": [], "w": [], "b": []})
-    names = list(STYLES)
+    # the legend names the optimisers drawn (the same from step to step: they change with the setting alone)
+    names = [p.name for p in paths] or list(STYLES)
     by_name = {"field": "optimiser", "type": "nominal", "scale": {"domain": names}}
     layers = [
         {"data": {"name": "cells"}, "mark": {"type": "rect", "cursor": "crosshair"},
@@ -70,7 +71,10 @@ def landscape_chart(ws: Sequence[float], bs: Sequence[float], losses: Sequence[S
          "encoding": {"x": {**x, "field": "w"}, "y": {**y, "field": "b"}, "x2": {"field": "w2"},
                       "y2": {"field": "b2"},
                       "color": {**by_name, "scale": {"domain": names, "range": [STYLES[n][0] for n in names]},
-                                "legend": None}}},
+                                "legend": None},
+                      # dashed as its path, so it is not taken for the gradient's arrow without colour either
+                      "strokeDash": {**by_name, "scale": {"domain": names, "range": [STYLES[n][1] for n in names]},
+                                     "legend": None}}},
         {"data": {"name": "marks"}, "mark": {"type": "point", "filled": False, "size": 260, "strokeWidth": 3,
                                             "color": INK, "opacity": 1},
          "encoding": {"x": {**x, "field": "w"}, "y": {**y, "field": "b"},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit import dataframe_util
 
@@ -120,3 +122,12 @@ def test_the_adam_scene_steps_from_the_table_and_shows_the_answer_there():
     moved = abs(rows.loc[("Adam", "w"), "data"] - land.START[0])
     assert moved == pytest.approx(scene.question.truth(), abs=1e-12)
     assert scene.question.correct(scene.question.check(f"{moved:.3f}"))  # as a student would type it
+
+
+@pytest.mark.parametrize("chosen, named", [("momentum", ["momentum"]),
+                                           ("all three", ["gradient descent", "momentum", "Adam"])])
+def test_the_legend_names_the_optimisers_drawn(chosen, named):
+    at = open_page(PAGE, {"land_opt": chosen})
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    path = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "line")  # the paths' line
+    assert path["encoding"]["color"]["scale"]["domain"] == named
