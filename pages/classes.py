@@ -7,15 +7,20 @@ import streamlit as st
 from lessons import softmax as sm
 from lessons.mlp.matrix import mlp_forward_numpy
 from lessons.mlp.runs import decision_grid
+from lessons.mlp.settings import RunSettings, run_link
 from lessons.source import source
 from server import one_at_a_time
 from ui import Number, Slider, classroom, page_frame, presenting, shielded, stage
 from ui.chart_text import numbers_behind
 from ui.plane_figures import MANY_CLASSES, boundary_chart, class_name
+from ui.ticking import switch_page
 from ui.training_figures import loss_chart
 from ui.training_tables import points_table
 
 X, Y = sm.spiral()
+# this page's network on the MLP page's three spirals (150 points, 2-16-16-3 ReLU, cross-entropy)
+ON_THE_MLP_PAGE = RunSettings(dataset="spiral3", n_points=150, layers=2, neurons=16, activation="relu",
+                              loss="cross_entropy", lr=0.1, model_seed=1)
 MOST_PER_CLICK = 20  # steps one click may take: each is 150 forward and backward passes of the engine
 LR = Slider("cls_lr", "learning rate lr", 0.5, 0.01, 2.0, step=0.01)
 SEED = Number("cls_seed", "model seed", 1, 0, 9999, step=1)
@@ -101,6 +106,11 @@ def spiral_view(where, state: dict) -> None:
             LR.widget(width=260)
             if not presenting():
                 SEED.widget(width=140)
+            if not presenting() and st.button(
+                    "Train it live on the MLP page", icon=":material/open_in_new:", key="cls_to_mlp",
+                    help="The same network on the MLP page's three spirals: trained live, in your browser if you "
+                    "like, with its weights, one sample's graph and the same run in numpy."):
+                switch_page("pages/mlp_training.py", run_link(ON_THE_MLP_PAGE))  # from the page, not a callback
         if st.session_state.pop("cls_busy", False):
             st.warning("The server is taking other students' steps: press again in a moment. (The MLP training page "
                        "trains three classes live too: dataset *three spirals*.)", icon=":material/groups:")

@@ -103,3 +103,12 @@ def test_one_address_has_one_click_waiting_or_running_at_a_time():
             assert first and not second
     with one_at_a_time.turn("198.51.100.7", wait=0.1) as again:
         assert again
+
+
+def test_the_same_network_opens_on_the_mlp_page_to_train_live():
+    at = open_page(PAGE)
+    at.button(key="cls_to_mlp").click().run()
+    assert not at.exception, at.exception
+    settings = at.session_state["mlp_run"].settings
+    assert settings.dataset == "spiral3" and settings.hidden == (16, 16) and settings.loss == "cross_entropy"
+    assert any("MLP(2, [16, 16, 3])" in m.value for m in at.markdown)
