@@ -178,3 +178,16 @@ def test_the_dark_theme_meets_wcag_aa(server, browser, path):
         assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") == "rgb(14, 17, 23)"
         failing = check(page, f"{path} dark")
     assert not failing, "\n".join(failing)
+
+
+@pytest.mark.parametrize("device", list(VIEWPORTS))
+def test_the_mlp_page_on_three_classes_meets_wcag_aa(server, browser, device):
+    """Its own controls (the radio buttons of a click, class 0/1/2 to type) and the plane's legend of shapes."""
+    need_axe()
+    with browser.new_context(viewport=VIEWPORTS[device]) as context:
+        page = context.new_page()
+        page.goto(f"{server.url}/mlp_training?mlp_dataset=spiral3&mlp_n_points=60&mlp_neurons=8&mlp_activation=relu")
+        settle(page)
+        expect(page.get_by_role("radio", name="add class 2", exact=True)).to_have_count(1, timeout=30_000)
+        failing = check(page, f"mlp_training three classes {device}")
+    assert not failing, "\n".join(failing)

@@ -195,7 +195,8 @@ def _class_key() -> str:
 
 
 def _named(label: float) -> str:
-    return class_name(label, _three()) if _three() else f"class {class_name(label, False)}"
+    """A class as a note names it: "class 2", or "class −1"."""
+    return class_name(label, True) if _three() else f"class {class_name(label, False)}"
 
 
 def adopt(previous: RunSettings) -> None:

@@ -246,11 +246,11 @@ def the_code(run: TrainingRun) -> None:
                        for method in (Trainer.step_phases, Trainer.backward, Trainer.update)),
             language="python", wrap_lines=True)
     loss = DATA_LOSSES[run.settings.loss]
-    extra = {"hinge": l2_penalty, "cross_entropy": cross_entropy}.get(run.settings.loss)
-    st.markdown(f"and `self.loss` is `{loss.__name__}`" + {"hinge": " plus `l2_penalty`:",
-                                                             "cross_entropy": ", with `cross_entropy`:"}.get(
-        run.settings.loss, ":"))
-    st.code(source(loss) + ("\n\n" + source(extra) if extra else ""), language="python", wrap_lines=True)
+    # what the loss calls beyond itself: the demo's L2 term, or one sample's cross-entropy
+    helper, joined = {"hinge": (l2_penalty, " plus"), "cross_entropy": (cross_entropy, ", with")}.get(
+        run.settings.loss, (None, ""))
+    st.markdown(f"and `self.loss` is `{loss.__name__}`" + (f"{joined} `{helper.__name__}`:" if helper else ":"))
+    st.code(source(loss) + ("\n\n" + source(helper) if helper else ""), language="python", wrap_lines=True)
     st.download_button("Download the loss history (CSV)", history_csv(run.trajectory.reports(run.position)),
                        "mlp_loss_history.csv", mime="text/csv", on_click="ignore", icon=":material/download:",
                        key="mlp_csv")
