@@ -95,14 +95,30 @@ def test_a_click_while_another_session_trains_waits_its_turn_then_says_the_serve
     assert at.metric[0].value == "1" and not at.warning
 
 
-def test_one_address_has_one_click_waiting_or_running_at_a_time():
+def test_addresses_take_turns_so_a_script_holds_a_student_back_by_one_click_at_most():
+    import threading
+    import time
+
     from server import one_at_a_time
 
-    with one_at_a_time.turn("198.51.100.7") as first:
-        with one_at_a_time.turn("198.51.100.7", wait=5.0) as second:  # refused at once, not after 5 s
-            assert first and not second
-    with one_at_a_time.turn("198.51.100.7", wait=0.1) as again:
-        assert again
+    order: list[str] = []
+
+    def click(who: str, name: str) -> None:
+        with one_at_a_time.turn(who, wait=20.0) as mine:
+            if mine:
+                order.append(name)
+
+    script = [threading.Thread(target=click, args=("198.51.100.7", f"script {k}")) for k in range(3)]
+    student = threading.Thread(target=click, args=("203.0.113.5", "student"))
+    with one_at_a_time.turn("198.51.100.7") as first:  # the script's first click holds the slot
+        assert first
+        for thread in [*script, student]:  # the script's three more clicks came before the student's
+            thread.start()
+            time.sleep(0.05)
+    for thread in [*script, student]:
+        thread.join(timeout=30)
+    assert order[0] == "student" and sorted(order[1:]) == ["script 0", "script 1", "script 2"]
+    assert order[1:] == ["script 0", "script 1", "script 2"]  # one address's clicks in the order they came
 
 
 def test_the_same_network_opens_on_the_mlp_page_to_train_live():
